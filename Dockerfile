@@ -1,0 +1,27 @@
+# Production image: gunicorn for the web, the same image for the Celery worker and beat.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY static/scss static/scss
+RUN npm run build:css
+
+FROM python:3.13-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    SAFEGUARD_VAR_DIR=/app/var \
+    DJANGO_STATIC_ROOT=/app/staticfiles
+WORKDIR /app
+RUN useradd --system --create-home --uid 10001 safeguard
+COPY requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
+COPY --from=assets /app/node_modules/govuk-frontend/dist /app/node_modules/govuk-frontend/dist
+COPY --from=assets /app/node_modules/@ministryofjustice/frontend/moj /app/node_modules/@ministryofjustice/frontend/moj
+COPY . .
+COPY --from=assets /app/static/build /app/static/build
+# collectstatic needs settings, not secrets: a throwaway key for this one command.
+RUN DJANGO_SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --no-input \
+    && mkdir -p /app/var && chown -R safeguard /app/var
+USER safeguard
+EXPOSE 8000
+CMD ["gunicorn", "safeguard.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

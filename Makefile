@@ -1,0 +1,87 @@
+# Safeguard: `make run` for a local demo, `make test` for the whole suite. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON_FOR_VENV := $(shell scripts/find-python 2>/dev/null)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+
+# What `make run` switches on: DEBUG, plain HTTP on loopback, SQLite and the embedded
+# Celery broker under var/, email written to var/mail/. Nothing here is used in production.
+PORT ?= 8000
+VAR ?= $(CURDIR)/var
+RUN_ENV := SAFEGUARD_VAR_DIR=$(VAR) DJANGO_DEBUG=true DJANGO_HTTPS=false \
+	DATABASE_URL=sqlite:///$(VAR)/safeguard.sqlite3 \
+	CELERY_BROKER_URL=filesystem:// \
+	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+
+# What `make test` uses: the real PostgreSQL and Redis on this machine unless overridden.
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/safeguard
+REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV := DJANGO_SECRET_KEY=test-secret-key-not-for-production-use-0123456789abcdef \
+	DJANGO_HTTPS=false DATABASE_URL=$(DATABASE_URL) \
+	CELERY_BROKER_URL=$(REDIS_URL)
+
+# Variables a production deployment sets, for `check --deploy`.
+DEPLOY_ENV := DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
+	DJANGO_ALLOWED_HOSTS=safeguard.example.org DJANGO_HTTPS=true \
+	DATABASE_URL=$(DATABASE_URL)
+
+.PHONY: help install run test lint check-deploy lock clean
+
+help:
+	@echo "make run    install, migrate, load reference and demo data, serve on http://127.0.0.1:8000"
+	@echo "make test   install and run the whole suite against PostgreSQL and Redis"
+	@echo "make lint   ruff and djlint only"
+	@echo "make lock   re-pin requirements*.lock from pyproject.toml"
+
+$(PY):
+	@test -n "$(PYTHON_FOR_VENV)" || { scripts/find-python; exit 1; }
+	$(PYTHON_FOR_VENV) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed-dev: $(PY) requirements-dev.lock
+	$(PIP) install --quiet --require-virtualenv -r requirements-dev.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/application.css: node_modules/.installed $(wildcard static/scss/*.scss)
+	npm run --silent build:css
+
+install: $(VENV)/.installed-dev static/build/application.css
+
+run: install
+	@mkdir -p $(VAR)/mail
+	$(RUN_ENV) $(MANAGE) migrate --no-input
+	$(RUN_ENV) $(MANAGE) load_reference_data
+	$(RUN_ENV) $(MANAGE) seed_demo
+	$(RUN_ENV) $(MANAGE) runstack --port $(PORT)
+
+test: install
+	$(TEST_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory lint
+	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
+
+check-deploy: install
+	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+lock: $(PY)
+	$(PIP) install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --no-header -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.12 --no-header -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) node_modules static/build var

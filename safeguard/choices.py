@@ -1,0 +1,17 @@
+"""Choices shared across the project. No models here, so app configs may import it."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    FRONTLINE = "frontline", "Frontline practitioner"
+    LEAD = "lead", "Safeguarding lead"
+    MANAGER = "manager", "Manager"
+    ADMIN = "admin", "Administrator"
+
+
+class Nation(models.TextChoices):
+    # The values are the `holidays` package's UK subdivisions: the bank-holiday calendar.
+    ENGLAND_AND_WALES = "ENG", "England and Wales"
+    SCOTLAND = "SCT", "Scotland"
+    NORTHERN_IRELAND = "NIR", "Northern Ireland"

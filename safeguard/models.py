@@ -1,0 +1,139 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .choices import Nation, Role
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields["role"] = Role.ADMIN
+        fields["is_superuser"] = True
+        return self._create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        # Email addresses are matched without regard to case: "Ann@x" and "ann@x" are one user.
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Identified by email; what they may do follows from `role`."""
+
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.FRONTLINE)
+    teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    is_active = models.BooleanField(
+        default=True, help_text="Clear this instead of deleting a user: their records stay."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_staff(self) -> bool:
+        """Only administrators reach the Django admin."""
+        return self.is_active and self.role == Role.ADMIN
+
+
+class OrganisationSettings(models.Model):
+    """The one row of organisation-wide settings. Read it with `OrganisationSettings.load()`."""
+
+    name = models.CharField("organisation name", max_length=200, default="Your organisation")
+    nation = models.CharField(
+        max_length=3,
+        choices=Nation.choices,
+        default=Nation.ENGLAND_AND_WALES,
+        help_text="Sets the bank-holiday calendar for working-day deadlines.",
+    )
+    is_first_responder = models.BooleanField(
+        "is a first responder organisation",
+        default=False,
+        help_text="Only first responder organisations may submit NRM referrals.",
+    )
+    holds_duty_to_notify = models.BooleanField(
+        "holds the Duty to Notify",
+        default=False,
+        help_text="Specified public authorities in England and Wales notify the Home Office "
+        "of adult victims who do not consent to an NRM referral.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pk=1), name="organisation_settings_singleton"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "OrganisationSettings":
+        settings, _ = cls.objects.get_or_create(pk=1)
+        return settings
+
+    def clean(self) -> None:
+        if self.holds_duty_to_notify and self.nation != Nation.ENGLAND_AND_WALES:
+            raise ValidationError(
+                {"holds_duty_to_notify": "The Duty to Notify applies only in England and Wales."}
+            )

@@ -1,0 +1,44 @@
+"""Primary navigation by role.
+
+Each app declares its own entries as `navigation` on its AppConfig, so the core never imports
+a domain app to build the menu. An entry is shown to the roles it names, in `order`.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import reverse
+
+from .choices import Role
+
+EVERYONE = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] = EVERYONE
+    order: int = 100
+    # The URL namespace (or view name) under which this entry is the current one.
+    section: str = ""
+
+
+def items_for(user, current_view: str = "") -> list[dict]:
+    """The entries `user` may see, each with its address and whether it is the current page."""
+    if not user.is_authenticated:
+        return []
+    entries = sorted(
+        (item for config in apps.get_app_configs() for item in getattr(config, "navigation", ())),
+        key=lambda item: (item.order, item.label),
+    )
+    return [
+        {
+            "text": item.label,
+            "href": reverse(item.url_name),
+            "active": current_view == item.url_name
+            or bool(item.section and current_view.startswith(item.section)),
+        }
+        for item in entries
+        if user.role in item.roles
+    ]

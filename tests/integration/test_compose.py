@@ -1,0 +1,131 @@
+"""docker-compose.yml is validated by Debian's docker-compose and every command in it is checked
+against this code base: no Docker engine runs here, so this is how the file cannot rot."""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import get_commands
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(settings.BASE_DIR)
+APP_SERVICES = {"migrate", "web", "worker", "beat"}
+REQUIRED_ENV = {
+    "DJANGO_SECRET_KEY": "compose-test",
+    "DJANGO_ALLOWED_HOSTS": "safeguard.example.org",
+    "POSTGRES_PASSWORD": "compose-test",
+}
+
+
+def compose(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    executable = shutil.which("docker-compose")
+    if executable is None:
+        pytest.fail(
+            "docker-compose is not installed: `apt-get install docker-compose` (.ci/run does)"
+        )
+    return subprocess.run(
+        [executable, "--file", str(ROOT / "docker-compose.yml"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={"PATH": os.environ["PATH"], **(env if env is not None else REQUIRED_ENV)},
+    )
+
+
+@pytest.fixture(scope="module")
+def services() -> dict:
+    resolved = compose("config")
+    assert resolved.returncode == 0, resolved.stderr
+    return yaml.safe_load(resolved.stdout)["services"]
+
+
+def commands_of(service: dict) -> list[list[str]]:
+    """The command lines a service runs, unwrapping `sh -c "a && b"`."""
+    command = service.get("command")
+    if command is None:
+        return []
+    argv = shlex.split(command) if isinstance(command, str) else list(command)
+    if argv[:2] == ["sh", "-c"]:
+        return [shlex.split(part) for part in re.split(r"&&|;", argv[2])]
+    return [argv]
+
+
+def test_compose_file_is_valid():
+    result = compose("config", "-q")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_to_start_without_its_secrets():
+    result = compose("config", "-q", env={})
+
+    assert result.returncode != 0
+    assert "set DJANGO_SECRET_KEY" in result.stderr or "set POSTGRES_PASSWORD" in result.stderr
+
+
+def test_compose_runs_web_worker_beat_postgres_and_redis(services):
+    assert APP_SERVICES | {"db", "redis"} <= set(services)
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+
+
+def test_exactly_one_beat_process(services):
+    beats = [
+        name
+        for name, service in services.items()
+        if any(argv[:4] == ["celery", "-A", "safeguard", "beat"] for argv in commands_of(service))
+    ]
+
+    assert beats == ["beat"]
+    assert services["beat"].get("deploy", {}).get("replicas", 1) == 1
+    assert "scale" not in services["beat"]
+
+
+def test_app_services_use_production_settings(services):
+    for name in APP_SERVICES:
+        env = services[name]["environment"]
+        assert "DJANGO_DEBUG" not in env, name
+        assert env["DATABASE_URL"].startswith("postgres://"), name
+        assert env["CELERY_BROKER_URL"].startswith("redis://redis:"), name
+
+
+@pytest.mark.parametrize("name", sorted(APP_SERVICES))
+def test_every_service_command_exists(services, name):
+    for argv in commands_of(services[name]):
+        program = argv[0]
+        if program == "python" and argv[1] == "manage.py":
+            assert argv[2] in get_commands(), f"{name}: no management command {argv[2]!r}"
+        elif program == "gunicorn":
+            module, _, attribute = argv[1].partition(":")
+            imported = __import__(module, fromlist=["_"])
+            assert callable(getattr(imported, attribute or "application")), argv
+        elif program == "celery":
+            # Asks the real Celery CLI to load our app and the sub-command, without a broker.
+            result = subprocess.run(
+                [sys.executable, "-m", "celery", *argv[1:4], "--help"],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=60,
+            )
+            assert result.returncode == 0, f"{name}: {' '.join(argv)}\n{result.stderr}"
+        else:
+            pytest.fail(f"{name}: no check for command {program!r}; add one")
+
+
+def test_the_image_installs_every_program_the_services_call():
+    lock = (ROOT / "requirements.lock").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert "pip install --no-cache-dir -r requirements.lock" in dockerfile
+    for package in ["gunicorn", "celery", "django", "psycopg"]:
+        assert re.search(rf"^{package}==", lock, re.MULTILINE), package

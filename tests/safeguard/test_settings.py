@@ -1,0 +1,84 @@
+"""Production is the default: settings are read in a fresh process with a given environment."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PROBE = """
+import json
+from django.conf import settings
+print(json.dumps({name: getattr(settings, name) for name in [
+    "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "TIME_ZONE", "USE_TZ",
+    "ALLOWED_HOSTS", "SESSION_COOKIE_HTTPONLY", "X_FRAME_OPTIONS",
+]} | {"CSP_DEFAULT": settings.SECURE_CSP["default-src"], "BROKER": settings.CELERY_BROKER_URL,
+      "MAILER": settings.MAILERS["default"]["BACKEND"]}))
+"""
+
+
+def read_settings(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + PROBE],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=60,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "safeguard.settings", **env},
+    )
+
+
+def test_production_defaults_are_safe():
+    result = read_settings(DJANGO_SECRET_KEY="a-real-secret-" + "k" * 40)
+
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["DEBUG"] is False
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SESSION_COOKIE_SECURE"] is True and values["CSRF_COOKIE_SECURE"] is True
+    assert values["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SESSION_COOKIE_HTTPONLY"] is True
+    assert values["X_FRAME_OPTIONS"] == "DENY"
+    assert values["ALLOWED_HOSTS"] == []
+    assert values["CSP_DEFAULT"] == ["'none'"]
+    assert values["TIME_ZONE"] == "Europe/London" and values["USE_TZ"] is True
+    assert values["BROKER"].startswith("redis://")
+    assert values["MAILER"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = read_settings()
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_a_mistyped_switch_is_an_error_not_a_silent_default():
+    result = read_settings(DJANGO_SECRET_KEY="k" * 50, DJANGO_HTTPS="ture")
+
+    assert result.returncode != 0
+    assert "DJANGO_HTTPS must be true or false, not 'ture'" in result.stderr
+
+
+def test_make_run_conveniences_only_when_asked_for():
+    result = read_settings(
+        DJANGO_DEBUG="true", DJANGO_HTTPS="false", CELERY_BROKER_URL="filesystem://"
+    )
+
+    values = json.loads(result.stdout)
+    assert values["DEBUG"] is True
+    assert values["SESSION_COOKIE_SECURE"] is False
+    assert values["SECURE_HSTS_SECONDS"] == 0
+    assert values["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
+
+
+@pytest.mark.parametrize("address", ["javascript:alert(1)", "/relative"])
+def test_exit_page_address_must_be_a_web_address(address):
+    result = read_settings(DJANGO_SECRET_KEY="k" * 50, SAFEGUARD_EXIT_PAGE_URL=address)
+
+    assert result.returncode != 0
+    assert "SAFEGUARD_EXIT_PAGE_URL" in result.stderr

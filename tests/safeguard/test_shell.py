@@ -1,0 +1,249 @@
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguard.models import Role, User
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client, user):
+    response = client.post(
+        reverse("login"), {"username": user.email, "password": TEST_PASSWORD}, follow=True
+    )
+    assert response.wsgi_request.user == user
+    return response
+
+
+def test_every_page_but_sign_in_and_health_requires_sign_in(client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/"
+
+
+def test_sign_in_page_has_skip_link_label_and_999_warning(client):
+    html = client.get(reverse("login")).content.decode()
+
+    assert 'class="govuk-skip-link"' in html
+    assert 'href="#main-content"' in html and 'id="main-content"' in html
+    assert re.search(r'<label[^>]*for="id_username"[^>]*>\s*Email address', html)
+    assert re.search(r'<label[^>]*for="id_password"[^>]*>\s*Password', html)
+    assert "call 999" in html
+
+
+def test_wrong_password_shows_error_summary_keeps_email_and_reveals_nothing(client, world):
+    for email in [world.lead.email, "nobody@example.test"]:
+        response = client.post(reverse("login"), {"username": email, "password": "wrong"})
+        html = response.content.decode()
+
+        assert response.status_code == 200
+        assert "<title>Error: Sign in" in html
+        assert 'class="govuk-error-summary"' in html
+        assert "Enter a correct email address and password." in html
+        assert f'value="{email}"' in html
+
+
+def test_blank_sign_in_says_what_to_fill_in(client):
+    html = client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
+
+    assert html.count('class="govuk-error-message"') == 2
+    assert '<a href="#id_username">' in html
+
+
+@pytest.mark.parametrize(
+    ("role_name", "heading"),
+    [
+        ("frontline", "Your concerns"),
+        ("lead", "Your safeguarding work"),
+        ("manager", "Your organisation's safeguarding work"),
+        ("admin", "Administration"),
+    ],
+)
+def test_each_role_lands_on_its_own_home_page(client, world, role_name, heading):
+    user = getattr(world, role_name)
+
+    html = sign_in(client, user).content.decode()
+
+    assert f'<h1 class="govuk-heading-l">{heading}</h1>' in html
+    assert user.full_name in html
+    assert user.get_role_display() in html
+
+
+def test_home_names_the_users_teams(client, world):
+    html = sign_in(client, world.manager).content.decode()
+
+    assert "North team" in html and "South team" in html
+
+
+def test_primary_navigation_shows_administration_to_administrators_only(client, world):
+    for user, shown in [(world.admin, True), (world.lead, False), (world.manager, False)]:
+        client.force_login(user)
+        html = client.get(reverse("home")).content.decode()
+        assert 'aria-label="Primary navigation"' in html
+        assert ('href="/admin/"' in html) is shown
+        assert re.search(r'aria-current="page" href="/">Home<', html)
+
+
+@pytest.mark.parametrize("role", [Role.FRONTLINE, Role.LEAD, Role.MANAGER])
+def test_only_administrators_reach_the_django_admin(client, world, role):
+    user = next(u for u in [world.frontline, world.lead, world.manager] if u.role == role)
+    client.force_login(user)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_administrator_reaches_the_django_admin(client, world):
+    client.force_login(world.admin)
+
+    assert client.get("/admin/safeguard/user/").status_code == 200
+
+
+def test_signed_in_pages_are_never_cached_and_carry_exit_this_page(client, world):
+    client.force_login(world.frontline)
+
+    response = client.get(reverse("home"))
+
+    assert response["Cache-Control"] == "no-store"
+    assert 'data-module="govuk-exit-this-page"' in response.content.decode()
+    assert f'href="{reverse("exit")}"' in response.content.decode()
+
+
+def test_exit_this_page_ends_the_session_and_leaves_for_a_neutral_site(client, world, settings):
+    client.force_login(world.frontline)
+
+    response = client.get(reverse("exit"))
+
+    assert response.status_code == 302
+    assert response["Location"] == settings.EXIT_PAGE_URL
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_sign_out_needs_a_post_and_ends_the_session(client, world):
+    client.force_login(world.lead)
+
+    assert client.get(reverse("logout")).status_code == 405
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_csp_allows_only_our_origin_and_the_page_nonce(client, world):
+    client.force_login(world.lead)
+    response = client.get(reverse("home"))
+    html = response.content.decode()
+    policy = response["Content-Security-Policy"]
+
+    nonce = re.search(r'<script nonce="([^"]+)">', html).group(1)
+    assert f"'nonce-{nonce}'" in policy
+    assert "default-src 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_assets_come_from_our_own_static_files(client):
+    html = client.get(reverse("login")).content.decode()
+    sources = re.findall(r'(?:src|href)="([^"#]+)"', html)
+
+    assert sources, "the page links no assets"
+    assert all(s.startswith("/") for s in sources), sources
+    # Hashed names from the manifest, so a new release is never served from a stale cache.
+    assert any(re.fullmatch(r"/static/build/application\.[0-9a-f]{12}\.css", s) for s in sources)
+    assert any(re.fullmatch(r"/static/js/application\.[0-9a-f]{12}\.mjs", s) for s in sources)
+
+
+def test_shell_adds_no_query_beyond_the_session_and_user(client, world, django_assert_num_queries):
+    client.force_login(world.lead)
+    # The session, the user, and the caption's team names on this page.
+    with django_assert_num_queries(3):
+        client.get(reverse("home"))
+
+
+def test_health_answers_without_signing_in(client):
+    response = client.get(reverse("health"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_unknown_address_gets_the_not_found_page(client, world):
+    client.force_login(world.lead)
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_timeline_component_shows_events_in_uk_time_with_escaped_text():
+    when = timezone.datetime(2026, 7, 1, 9, 30, tzinfo=timezone.UTC)
+    html = render_to_string(
+        "components/timeline.html",
+        {
+            "events": [
+                {
+                    "title": "Case opened",
+                    "when": when,
+                    "byline": "Lee Lead",
+                    "description": "<script>alert(1)</script>",
+                }
+            ]
+        },
+    )
+
+    assert "Case opened" in html and "by Lee Lead" in html
+    assert "1 July 2026 at 10:30" in html  # 09:30 UTC is 10:30 British Summer Time
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_timeline_component_says_when_nothing_is_recorded():
+    assert "Nothing has been recorded yet." in render_to_string(
+        "components/timeline.html", {"events": []}
+    )
+
+
+def test_badge_and_sub_navigation_components_render_their_state():
+    badge = render_to_string("components/badge.html", {"text": "Overdue", "colour": "red"})
+    nav = render_to_string(
+        "components/sub_navigation.html",
+        {
+            "label": "Case sections",
+            "items": [
+                {"text": "Overview", "href": "/a/", "active": True},
+                {"text": "Referrals", "href": "/b/", "active": False},
+            ],
+        },
+    )
+
+    assert badge.strip() == '<strong class="moj-badge moj-badge--red">Overdue</strong>'
+    assert 'aria-label="Case sections"' in nav
+    assert re.search(r'aria-current="page" href="/a/">Overview<', nav)
+    assert not re.search(r'aria-current="page" href="/b/"', nav)
+
+
+def test_administrator_adds_a_user_with_a_role_and_team_in_the_admin(client, world):
+    client.force_login(world.admin)
+
+    response = client.post(
+        "/admin/safeguard/user/add/",
+        {
+            "email": "New.Person@Example.test",
+            "full_name": "New Person",
+            "role": Role.LEAD,
+            "teams": [world.south.pk],
+            "usable_password": "true",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = User.objects.get(email="new.person@example.test")
+    assert created.role == Role.LEAD
+    assert list(created.teams.all()) == [world.south]
