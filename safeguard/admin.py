@@ -1,20 +1,26 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from . import services
 from .models import OrganisationSettings, Team, User
 
 
-class UserCreationForm(auth_forms.UserCreationForm):
+class UserCreationForm(forms.ModelForm):
+    """No password: the new user sets their own from the invitation email."""
+
     class Meta:
         model = User
-        fields = ["email", "full_name", "role", "teams"]
+        fields = ["email", "full_name", "job_title", "role", "teams"]
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
+    """Administrators never set someone's password: they send an invitation instead."""
+
     class Meta:
         model = User
-        fields = "__all__"
+        fields = ["email", "full_name", "job_title", "role", "teams", "is_active"]
 
 
 class AdministratorsOnly:
@@ -50,14 +56,44 @@ class UserAdmin(AdministratorsOnly, DjangoUserAdmin):
     search_fields = ["full_name", "email"]
     filter_horizontal = ["teams"]
     fieldsets = [
-        (None, {"fields": ["email", "full_name", "job_title", "password"]}),
+        (None, {"fields": ["email", "full_name", "job_title"]}),
         ("Role and teams", {"fields": ["role", "teams", "is_active"]}),
         ("History", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"fields": ["email", "full_name", "role", "teams", "password1", "password2"]}),
+        (None, {"fields": ["email", "full_name", "job_title", "role", "teams"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["invite", "deactivate", "reset_mfa"]
+
+    def save_model(self, request, obj, form, change):
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if not change:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            services.user_deactivate(request=request, actor=request.user, user=obj)
+        if not change:
+            services.user_invite(request=request, actor=request.user, user=obj)
+            messages.info(request, f"An invitation has been sent to {obj.email}.")
+
+    @admin.action(description="Send an invitation to set a password")
+    def invite(self, request, queryset):
+        for user in queryset.filter(is_active=True):
+            services.user_invite(request=request, actor=request.user, user=user)
+        self.message_user(request, "Invitations sent.")
+
+    @admin.action(description="Deactivate, and end their sessions")
+    def deactivate(self, request, queryset):
+        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
+            services.user_deactivate(request=request, actor=request.user, user=user)
+        self.message_user(request, "Users deactivated. You cannot deactivate yourself.")
+
+    @admin.action(description="Reset multi-factor authentication (lost device)")
+    def reset_mfa(self, request, queryset):
+        for user in queryset:
+            services.user_reset_mfa(request=request, actor=request.user, user=user)
+        self.message_user(request, "Second factors removed: they will enrol again at sign-in.")
 
     def has_delete_permission(self, request, obj=None):
         # Deactivate instead: a user's name stays on every record they made.

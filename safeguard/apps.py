@@ -1,14 +1,18 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 from .choices import Role
 from .navigation import NavItem
 
 
 class SafeguardConfig(AppConfig):
+    default = True
     name = "safeguard"
     verbose_name = "Safeguard"
     navigation = (
         NavItem("Home", "home", order=0),
+        NavItem("Audit log", "audit_log", roles=frozenset({Role.MANAGER, Role.ADMIN}), order=800,
+                section="audit_log"),
         NavItem(
             "Administration",
             "admin:index",
@@ -17,3 +21,11 @@ class SafeguardConfig(AppConfig):
             section="admin:",
         ),
     )
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401
+
+
+class SafeguardAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "safeguard.admin_site.AdminSite"

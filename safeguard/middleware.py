@@ -1,3 +1,144 @@
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+
+from . import access, audit
+
+logger = logging.getLogger(__name__)
+
+
+class RequestIdMiddleware:
+    """Gives each request an id, shown in the X-Request-ID header and in audit events."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = str(uuid.uuid4())
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class AccessPolicyMiddleware:
+    """Deny by default: every URL must have a rule in `access.URL_RULES`.
+
+    Anonymous users are sent to sign in (public pages excepted); a signed-in user whose role
+    the rule does not name is refused with 403; a URL without a rule is refused with 404 and
+    logged, so that a page added without a rule can never be reached.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith(settings.STATIC_URL):
+            return None
+        view_name = request.resolver_match.view_name
+        rule = access.url_rule(view_name)
+        if rule is None:
+            logger.error("No access rule for URL name %r: refused", view_name)
+            raise Http404
+        if rule == access.PUBLIC:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.role not in rule:
+            audit.record(request, action=audit.Action.ACCESS_DENIED, detail=view_name)
+            raise PermissionDenied
+        return None
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session after an idle period and, whatever happens, after an absolute lifetime.
+
+    The last-seen time is written at most once a minute, so that a busy page does not write
+    the session on every request.
+    """
+
+    TOUCH_EVERY = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            # Both are set at sign-in (safeguard.signals); setdefault covers older sessions.
+            started = session.setdefault("safeguard_started_at", now)
+            last_seen = session.get("safeguard_last_seen", now)
+            idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT
+            expired = now - started > settings.SESSION_COOKIE_AGE
+            if idle or expired:
+                user = request.user
+                request._session_expired = True
+                logout(request)
+                audit.record(
+                    request,
+                    actor=user,
+                    action=audit.Action.SESSION_EXPIRED,
+                    detail="idle" if idle else "lifetime",
+                )
+                minutes = settings.SESSION_IDLE_TIMEOUT // 60
+                messages.info(
+                    request,
+                    f"You were signed out after {minutes} minutes without activity. Sign in to "
+                    "carry on."
+                    if idle
+                    else "You were signed out because you had been signed in for too long. "
+                    "Sign in to carry on.",
+                )
+                if request.method == "GET":
+                    return redirect_to_login(request.get_full_path())
+                return redirect(settings.LOGIN_URL)
+            if now - last_seen >= self.TOUCH_EVERY or "safeguard_last_seen" not in session:
+                session["safeguard_last_seen"] = now
+        return self.get_response(request)
+
+
+class MfaRequiredMiddleware:
+    """Leads, managers and administrators must enrol a second factor before anything else."""
+
+    ALLOWED_PREFIXES = ("mfa_",)
+    ALLOWED = {"account_logout", "exit", "health", "session_keep_alive"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.role not in access.PRIVILEGED:
+            return None
+        view_name = request.resolver_match.view_name
+        if view_name in self.ALLOWED or view_name.startswith(self.ALLOWED_PREFIXES):
+            return None
+        # Remembered for the session: an MFA reset ends the user's sessions anyway.
+        if request.session.get("safeguard_mfa_enrolled") or user.has_mfa:
+            request.session["safeguard_mfa_enrolled"] = True
+            return None
+        messages.info(
+            request,
+            "Your role can see sensitive case information, so you need to set up an "
+            "authenticator app before you carry on.",
+        )
+        return redirect("mfa_activate_totp")
+
+
 class NoStoreMiddleware:
     """Keeps signed-in pages out of browser and proxy caches.
 

@@ -83,6 +83,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @property
+    def has_mfa(self) -> bool:
+        """Whether the user has a second factor (authenticator app or security key)."""
+        from allauth.mfa.utils import is_mfa_enabled
+
+        return is_mfa_enabled(self)
+
+    @property
     def is_staff(self) -> bool:
         """Only administrators reach the Django admin."""
         return self.is_active and self.role == Role.ADMIN
@@ -137,3 +144,55 @@ class OrganisationSettings(models.Model):
             raise ValidationError(
                 {"holds_duty_to_notify": "The Duty to Notify applies only in England and Wales."}
             )
+
+
+class AuditEvent(models.Model):
+    """One thing someone did or tried. Append-only: the database refuses UPDATE and DELETE."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        SEARCH = "search", "Searched"
+        EXPORT = "export", "Exported"
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_OUT = "sign_out", "Signed out"
+        SIGN_IN_FAILED = "sign_in_failed", "Failed to sign in"
+        LOCKOUT = "lockout", "Locked out"
+        SESSION_EXPIRED = "session_expired", "Session expired"
+        PASSWORD_CHANGED = "password_changed", "Changed password"
+        MFA_ADDED = "mfa_added", "Added a sign-in factor"
+        MFA_REMOVED = "mfa_removed", "Removed a sign-in factor"
+        MFA_RESET = "mfa_reset", "Reset multi-factor authentication"
+        MFA_FAILED = "mfa_failed", "Failed a sign-in factor"
+        USER_INVITED = "user_invited", "Invited a user"
+        USER_DEACTIVATED = "user_deactivated", "Deactivated a user"
+        ACCESS_DENIED = "access_denied", "Was refused access"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    action = models.CharField(max_length=32, choices=Action.choices)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    reference = models.CharField(
+        max_length=64, blank=True, help_text="The record's reference, never a person's name."
+    )
+    changed_fields = models.JSONField(default=list, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=36, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # "Who has viewed this case": the case page's viewers panel.
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx"),
+            # The audit log filtered by user.
+            models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.reference}".strip()

@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "contacts",
     "cases",
     "referrals",
-    "django.contrib.admin",
+    "safeguard.apps.SafeguardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,9 +71,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
+    "safeguard.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -81,9 +86,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safeguard.middleware.SessionLifetimeMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "safeguard.middleware.AccessPolicyMiddleware",
+    "safeguard.middleware.MfaRequiredMiddleware",
     "safeguard.middleware.NoStoreMiddleware",
 ]
 
@@ -120,9 +129,16 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "safeguard.User"
-LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Kept so that a hash made by an older setting still verifies (and is upgraded).
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -184,7 +200,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 31_536_000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and envbool("DJANGO_HSTS_PRELOAD", True)
-if envbool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = envbool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -194,7 +211,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "safeguard.views.csrf_failure"
+# A session ends after SAFEGUARD_SESSION_IDLE_MINUTES without a request, and in any case
+# SAFEGUARD_SESSION_MAX_AGE seconds after sign-in (safeguard.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = envint("SAFEGUARD_SESSION_MAX_AGE", 12 * 60 * 60)
+SESSION_IDLE_TIMEOUT = envint("SAFEGUARD_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_IDLE_WARNING = min(120, SESSION_IDLE_TIMEOUT // 2)
 
 # Everything from our own origin; no inline script or style except the nonce'd bootstrap.
 SECURE_CSP = {
@@ -268,6 +289,35 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Sign-in and MFA (django-allauth) -----------------------------------------------------
+
+# No self-registration: administrators invite users (safeguard.adapters.AccountAdapter).
+ACCOUNT_ADAPTER = "safeguard.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "safeguard.forms.SignInForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_CHANGE_EMAIL = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Safeguard: "
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Lockout: 5 failed sign-ins to one account lock it for 15 minutes; 30 a minute from one
+# address are refused whatever the account. The admin sign-in goes through the same form.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": os.environ.get("SAFEGUARD_LOCKOUT", "30/m/ip,5/15m/key"),
+    "reset_password": "5/m/ip,3/10m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Safeguard"
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn over plain HTTP is allowed on localhost only, for `make run`.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG and not HTTPS
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Forms and logging --------------------------------------------------------------------
 

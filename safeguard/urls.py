@@ -1,24 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
-from .forms import SignInForm
-
-admin.site.site_header = "Safeguard administration"
-admin.site.site_title = "Safeguard administration"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("allauth.urls")),
+    path("session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("exit/", views.exit_page, name="exit"),
     path("health/", views.health, name="health"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("admin/", admin.site.urls),
 ]

@@ -1,14 +1,19 @@
+import csv
+
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import navigation
+from . import audit, navigation, selectors
 from .choices import Role
+from .forms import AuditFilterForm
 
 HOME_TEMPLATES = {
     Role.FRONTLINE: "safeguard/home_frontline.html",
@@ -52,3 +57,64 @@ def exit_page(request):
 @login_not_required
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+@require_POST
+def session_keep_alive(request):
+    """"Stay signed in": the session middleware has already noted this request as activity."""
+    request.session["safeguard_last_seen"] = request.session.get("safeguard_last_seen")
+    return HttpResponse(status=204)
+
+
+def _filtered_audit_events(request):
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, selectors.audit_events(**form.cleaned_data)
+    if form.is_bound:
+        return form, selectors.audit_events().none()
+    return form, selectors.audit_events()
+
+
+@require_GET
+def audit_log(request):
+    form, events = _filtered_audit_events(request)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    if form.is_bound:
+        audit.record(request, action=audit.Action.SEARCH, object_type="auditevent",
+                     detail=request.GET.urlencode()[:500])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "safeguard/audit_log.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+    })
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def audit_log_export(request):
+    form, events = _filtered_audit_events(request)
+    audit.record(request, action=audit.Action.EXPORT, object_type="auditevent",
+                 detail=request.GET.urlencode()[:500])
+    writer = csv.writer(_Echo())
+    local = timezone.localtime
+
+    def rows():
+        yield writer.writerow(["time (UK)", "user", "action", "record type", "record id",
+                               "reference", "fields changed", "detail", "ip", "request id"])
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow([
+                local(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+                event.actor.email if event.actor else "",
+                event.get_action_display(), event.object_type, event.object_id,
+                event.reference, " ".join(event.changed_fields), event.detail,
+                event.ip or "", event.request_id,
+            ])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    return response

@@ -1,0 +1,178 @@
+"""The access policy: who may do what. Deny by default; one table for pages, one for records.
+
+Pages: `URL_RULES` names, for every URL in the URLconf, who may open it. The middleware
+(`AccessPolicyMiddleware`) enforces it on every request, and tests/security walks the URLconf
+against the same table, so a new URL without a rule fails the suite.
+
+Records: `RECORD_RULES` maps role x relation to the record -> allowed actions. A model that
+holds personal data says how a user relates to one of its rows (`relations_to(user)`) and
+which rows a user may list (`visible_to(user)`, the one scoping selector). Views fetch a row
+only through `get_for_user`, which answers 404 when the user may not know the row exists.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.http import Http404
+
+from .choices import Role
+
+
+class Action(StrEnum):
+    SEE_EXISTENCE = "see_existence"  # that a restricted case exists and who to ask; no content
+    VIEW = "view"
+    EDIT = "edit"
+    ADD_NOTE = "add_note"
+    REFER = "refer"
+    EXPORT = "export"
+    MANAGE = "manage"  # reassign, restrict, close
+
+
+class Relation(StrEnum):
+    REPORTER = "reporter"  # logged the concern
+    CASE_LEAD = "case_lead"
+    NAMED_MEMBER = "named_member"  # added to the case by name (restricted or not)
+    TEAM_MEMBER = "team_member"  # the case belongs to one of the user's teams
+    ORGANISATION = "organisation"  # anyone in the organisation: managers' view
+
+
+# --- Records -------------------------------------------------------------------------------
+
+_WORK = frozenset({Action.VIEW, Action.EDIT, Action.ADD_NOTE, Action.REFER, Action.EXPORT})
+_READ_AND_NOTE = frozenset({Action.VIEW, Action.ADD_NOTE})
+
+RECORD_RULES: dict[Role, dict[Relation, frozenset[Action]]] = {
+    Role.FRONTLINE: {
+        Relation.REPORTER: _READ_AND_NOTE,
+        Relation.NAMED_MEMBER: _READ_AND_NOTE,
+    },
+    Role.LEAD: {
+        Relation.REPORTER: _READ_AND_NOTE,
+        Relation.CASE_LEAD: _WORK,
+        Relation.NAMED_MEMBER: _WORK,
+        Relation.TEAM_MEMBER: _WORK,
+    },
+    Role.MANAGER: {
+        Relation.REPORTER: _READ_AND_NOTE,
+        Relation.CASE_LEAD: _WORK | {Action.MANAGE},
+        Relation.NAMED_MEMBER: _WORK | {Action.MANAGE},
+        Relation.TEAM_MEMBER: _WORK | {Action.MANAGE},
+        Relation.ORGANISATION: frozenset({Action.VIEW, Action.EXPORT, Action.MANAGE}),
+    },
+    # Administrators run the system, not cases: no case data through their role.
+    Role.ADMIN: {},
+}
+
+# What survives when a record is restricted: only named members (and its lead) keep their
+# rights; a manager outside it may know that it exists and who to ask, nothing more.
+RESTRICTED_KEEPS = frozenset({Relation.CASE_LEAD, Relation.NAMED_MEMBER, Relation.REPORTER})
+RESTRICTED_OUTSIDER: dict[Role, frozenset[Action]] = {
+    Role.MANAGER: frozenset({Action.SEE_EXISTENCE}),
+}
+
+
+def allowed_actions(user, relations: set[Relation], *, restricted: bool) -> frozenset[Action]:
+    """The pure rule: a role, how the user relates to the record, whether it is restricted."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    role = Role(user.role)
+    if restricted:
+        kept = relations & RESTRICTED_KEEPS
+        if not kept:
+            return RESTRICTED_OUTSIDER.get(role, frozenset())
+        relations = kept
+    rules = RECORD_RULES[role]
+    actions: frozenset[Action] = frozenset()
+    for relation in relations:
+        actions |= rules.get(relation, frozenset())
+    return actions
+
+
+def actions_on(user, obj) -> frozenset[Action]:
+    return allowed_actions(
+        user, set(obj.relations_to(user)), restricted=bool(getattr(obj, "is_restricted", False))
+    )
+
+
+@dataclass(frozen=True)
+class Granted:
+    obj: object
+    actions: frozenset[Action]
+
+    def can(self, action: Action) -> bool:
+        return action in self.actions
+
+
+def get_for_user(request, queryset, *, action: Action = Action.VIEW, **lookup) -> Granted:
+    """The one way a view fetches a record: the row, and what this user may do with it.
+
+    Answers 404 both when the row does not exist and when the user may not know it does, so
+    that the two cannot be told apart; the refusal is recorded in the audit trail. A read
+    (view or export) is recorded too. A manager asking to view a restricted case they are not
+    named on gets it with only SEE_EXISTENCE: the view shows who to ask, not the content.
+    """
+    from . import audit
+
+    model = queryset.model
+    try:
+        obj = queryset.get(**lookup)
+    except model.DoesNotExist:
+        raise Http404 from None
+    actions = actions_on(request.user, obj)
+    if action not in actions and not (action == Action.VIEW and Action.SEE_EXISTENCE in actions):
+        audit.record(request, action=audit.Action.ACCESS_DENIED, obj=obj, detail=str(action))
+        raise Http404
+    if action in (Action.VIEW, Action.EXPORT):
+        detail = "existence only" if action not in actions else ""
+        audit.record(request, action=audit.Action(str(action)), obj=obj, detail=detail)
+    return Granted(obj, actions)
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+PUBLIC = "public"  # no sign-in: the sign-in pages, health, exit
+NOBODY: frozenset[Role] = frozenset()  # features switched off
+SIGNED_IN = frozenset(Role)  # any signed-in user
+PRIVILEGED = frozenset({Role.LEAD, Role.MANAGER, Role.ADMIN})  # must use MFA
+OVERSIGHT = frozenset({Role.MANAGER, Role.ADMIN})
+
+# URL name (namespaced, as `resolve()` gives it) or a prefix ending in "*" -> who may open it.
+URL_RULES: dict[str, str | frozenset[Role]] = {
+    "home": SIGNED_IN,
+    "health": PUBLIC,
+    "exit": PUBLIC,
+    "session_keep_alive": SIGNED_IN,
+    "audit_log": OVERSIGHT,
+    "audit_log_export": OVERSIGHT,
+    # The Django admin: administrators, and only with MFA (safeguard.admin_site).
+    "admin:*": frozenset({Role.ADMIN}),
+    # Sign-in, password reset from an invitation or reset email, MFA at sign-in.
+    "account_login": PUBLIC,
+    "account_logout": SIGNED_IN,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_change_password": SIGNED_IN,
+    "account_set_password": SIGNED_IN,
+    "account_inactive": PUBLIC,
+    "account_signup": PUBLIC,  # answers "sign-up is closed"
+    "account_reauthenticate": SIGNED_IN,  # confirm the password before changing MFA
+    # Switched off: email addresses are set by administrators; no sign-in by emailed code.
+    "account_email": NOBODY,
+    "account_email_verification_sent": NOBODY,
+    "account_confirm_email": NOBODY,
+    "account_confirm_login_code": NOBODY,
+    "mfa_authenticate": PUBLIC,  # the second step of sign-in
+    "mfa_reauthenticate": SIGNED_IN,
+    "mfa_*": SIGNED_IN,  # enrolment and managing one's own factors
+    "usersessions_list": SIGNED_IN,
+}
+
+
+def url_rule(view_name: str) -> str | frozenset[Role] | None:
+    """The rule for a URL name; None means no rule, which the middleware treats as deny."""
+    if view_name in URL_RULES:
+        return URL_RULES[view_name]
+    matches = [p for p in URL_RULES if p.endswith("*") and view_name.startswith(p[:-1])]
+    return URL_RULES[max(matches, key=len)] if matches else None
