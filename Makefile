@@ -15,7 +15,7 @@ PORT ?= 8000
 VAR ?= $(CURDIR)/var
 RUN_ENV := SAFEGUARD_VAR_DIR=$(VAR) DJANGO_DEBUG=true DJANGO_HTTPS=false \
 	DATABASE_URL=sqlite:///$(VAR)/safeguard.sqlite3 \
-	CELERY_BROKER_URL=filesystem:// \
+	CELERY_BROKER_URL=filesystem:// SAFEGUARD_CACHE_URL=file://$(VAR)/cache \
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
 # What `make test` uses: the real PostgreSQL and Redis on this machine unless overridden.
@@ -23,7 +23,7 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/safeguard
 REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DJANGO_SECRET_KEY=test-secret-key-not-for-production-use-0123456789abcdef \
 	DJANGO_HTTPS=false DATABASE_URL=$(DATABASE_URL) \
-	CELERY_BROKER_URL=$(REDIS_URL)
+	CELERY_BROKER_URL=$(REDIS_URL) SAFEGUARD_CACHE_URL=locmem://
 
 # Variables a production deployment sets, for `check --deploy`.
 DEPLOY_ENV := DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
@@ -80,8 +80,8 @@ check-deploy: install
 
 lock: $(PY)
 	$(PIP) install --quiet uv
-	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --no-header -o requirements.lock
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.12 --no-header -o requirements-dev.lock
+	UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --no-header -o requirements.lock
+	UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.12 --no-header -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) node_modules static/build var

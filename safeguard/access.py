@@ -148,7 +148,7 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "admin:*": frozenset({Role.ADMIN}),
     # Sign-in, password reset from an invitation or reset email, MFA at sign-in.
     "account_login": PUBLIC,
-    "account_logout": SIGNED_IN,
+    "account_logout": PUBLIC,  # also cancels a sign-in stopped at the MFA step
     "account_reset_password": PUBLIC,
     "account_reset_password_done": PUBLIC,
     "account_reset_password_from_key": PUBLIC,

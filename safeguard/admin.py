@@ -99,6 +99,10 @@ class UserAdmin(AdministratorsOnly, DjangoUserAdmin):
         # Deactivate instead: a user's name stays on every record they made.
         return False
 
+    def get_urls(self):
+        # No "change password" page: administrators invite, they never set a password.
+        return [url for url in super().get_urls() if url.name != "auth_user_password_change"]
+
 
 @admin.register(Team)
 class TeamAdmin(AdministratorsOnly, admin.ModelAdmin):

@@ -11,8 +11,13 @@ class SafeguardConfig(AppConfig):
     verbose_name = "Safeguard"
     navigation = (
         NavItem("Home", "home", order=0),
-        NavItem("Audit log", "audit_log", roles=frozenset({Role.MANAGER, Role.ADMIN}), order=800,
-                section="audit_log"),
+        NavItem(
+            "Audit log",
+            "audit_log",
+            roles=frozenset({Role.MANAGER, Role.ADMIN}),
+            order=800,
+            section="audit_log",
+        ),
         NavItem(
             "Administration",
             "admin:index",
@@ -29,3 +34,16 @@ class SafeguardConfig(AppConfig):
 class SafeguardAdminConfig(admin_apps.AdminConfig):
     default = False
     default_site = "safeguard.admin_site.AdminSite"
+
+    def ready(self) -> None:
+        super().ready()  # registers every app's admin
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
+        from allauth.usersessions.models import UserSession
+        from django.contrib import admin
+        from django.contrib.auth.models import Group
+
+        # Roles replace groups; email addresses live on the user; second factors and
+        # sessions are handled by the audited user actions (reset MFA, deactivate).
+        for model in (Group, EmailAddress, Authenticator, UserSession):
+            admin.site.unregister(model)

@@ -22,22 +22,30 @@ class AuditFilterForm(forms.Form):
     """The audit log's filters. Every field is optional; dates are inclusive, UK time."""
 
     actor = forms.ModelChoiceField(
-        label="User", queryset=User.objects.order_by("full_name"), required=False,
+        label="User",
+        queryset=User.objects.order_by("full_name"),
+        required=False,
         empty_label="Anyone",
     )
     action = forms.ChoiceField(
         label="Action", choices=[("", "Any action"), *AuditEvent.Action.choices], required=False
     )
     reference = forms.CharField(
-        label="Record reference", required=False, max_length=64,
+        label="Record reference",
+        required=False,
+        max_length=64,
         help_text="For example a case reference",
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the start date as a date, like 2026-11-23"},
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the end date as a date, like 2026-11-23"},
     )
 

@@ -112,7 +112,7 @@ class MfaRequiredMiddleware:
     """Leads, managers and administrators must enrol a second factor before anything else."""
 
     ALLOWED_PREFIXES = ("mfa_",)
-    ALLOWED = {"account_logout", "exit", "health", "session_keep_alive"}
+    ALLOWED = {"account_logout", "account_reauthenticate", "exit", "health", "session_keep_alive"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -128,14 +128,12 @@ class MfaRequiredMiddleware:
         if view_name in self.ALLOWED or view_name.startswith(self.ALLOWED_PREFIXES):
             return None
         # Remembered for the session: an MFA reset ends the user's sessions anyway.
-        if request.session.get("safeguard_mfa_enrolled") or user.has_mfa:
+        if request.session.get("safeguard_mfa_enrolled"):
+            return None
+        if user.has_mfa:
             request.session["safeguard_mfa_enrolled"] = True
             return None
-        messages.info(
-            request,
-            "Your role can see sensitive case information, so you need to set up an "
-            "authenticator app before you carry on.",
-        )
+        # The enrolment page says why; nothing else is reachable until it is done.
         return redirect("mfa_activate_totp")
 
 

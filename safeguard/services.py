@@ -33,7 +33,10 @@ def user_invite(*, request, actor: User, user: User) -> None:
         user.save(update_fields=["password"])
     path = reverse(
         "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
     )
     context = {
         "link": request.build_absolute_uri(path),

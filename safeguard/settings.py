@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "crispy_forms",
     "crispy_forms_gds",
     "allauth",
@@ -86,13 +87,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "safeguard.middleware.SessionLifetimeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "safeguard.middleware.AccessPolicyMiddleware",
     "safeguard.middleware.MfaRequiredMiddleware",
+    "safeguard.middleware.AccessPolicyMiddleware",
     "safeguard.middleware.NoStoreMiddleware",
 ]
 
@@ -127,6 +128,27 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_from_url(url: str) -> dict:
+    """redis://host:port/db (shared by every process: production), file:///path (make run,
+    where the web server and worker are separate processes) or locmem:// (tests)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("file://"):
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": url.removeprefix("file://"),
+        }
+    if url == "locmem://":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfigured(f"SAFEGUARD_CACHE_URL: unknown kind of cache {url!r}")
+
+
+# Sign-in lockout counts live here, so every web process must share it.
+CACHES = {
+    "default": cache_from_url(os.environ.get("SAFEGUARD_CACHE_URL", "redis://127.0.0.1:6379/1"))
+}
 
 AUTH_USER_MODEL = "safeguard.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
@@ -312,6 +334,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("SAFEGUARD_LOCKOUT", "30/m/ip,5/15m/key"),
     "reset_password": "5/m/ip,3/10m/key",
 }
+MFA_ADAPTER = "safeguard.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Safeguard"
 MFA_PASSKEY_LOGIN_ENABLED = False

@@ -1,4 +1,5 @@
 import csv
+import time
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -61,8 +62,8 @@ def csrf_failure(request, reason=""):
 
 @require_POST
 def session_keep_alive(request):
-    """"Stay signed in": the session middleware has already noted this request as activity."""
-    request.session["safeguard_last_seen"] = request.session.get("safeguard_last_seen")
+    """ "Stay signed in", or someone is typing: the idle clock starts again."""
+    request.session["safeguard_last_seen"] = time.time()
     return HttpResponse(status=204)
 
 
@@ -80,13 +81,23 @@ def audit_log(request):
     form, events = _filtered_audit_events(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     if form.is_bound:
-        audit.record(request, action=audit.Action.SEARCH, object_type="auditevent",
-                     detail=request.GET.urlencode()[:500])
+        audit.record(
+            request,
+            action=audit.Action.SEARCH,
+            object_type="auditevent",
+            detail=request.GET.urlencode()[:500],
+        )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "safeguard/audit_log.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "safeguard/audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 class _Echo:
@@ -96,23 +107,46 @@ class _Echo:
 
 @require_GET
 def audit_log_export(request):
-    form, events = _filtered_audit_events(request)
-    audit.record(request, action=audit.Action.EXPORT, object_type="auditevent",
-                 detail=request.GET.urlencode()[:500])
+    _form, events = _filtered_audit_events(request)
+    audit.record(
+        request,
+        action=audit.Action.EXPORT,
+        object_type="auditevent",
+        detail=request.GET.urlencode()[:500],
+    )
     writer = csv.writer(_Echo())
     local = timezone.localtime
 
     def rows():
-        yield writer.writerow(["time (UK)", "user", "action", "record type", "record id",
-                               "reference", "fields changed", "detail", "ip", "request id"])
+        yield writer.writerow(
+            [
+                "time (UK)",
+                "user",
+                "action",
+                "record type",
+                "record id",
+                "reference",
+                "fields changed",
+                "detail",
+                "ip",
+                "request id",
+            ]
+        )
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([
-                local(event.at).strftime("%Y-%m-%d %H:%M:%S"),
-                event.actor.email if event.actor else "",
-                event.get_action_display(), event.object_type, event.object_id,
-                event.reference, " ".join(event.changed_fields), event.detail,
-                event.ip or "", event.request_id,
-            ])
+            yield writer.writerow(
+                [
+                    local(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+                    event.actor.email if event.actor else "",
+                    event.get_action_display(),
+                    event.object_type,
+                    event.object_id,
+                    event.reference,
+                    " ".join(event.changed_fields),
+                    event.detail,
+                    event.ip or "",
+                    event.request_id,
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -3,16 +3,20 @@
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 
 from safeguard.models import Role
+from tests.auth import enrol_totp
 from tests.factories import TeamFactory, UserFactory
 
 
 @pytest.fixture
 def world(db):
+    """Leads, the manager and the administrator have an authenticator app, as they must;
+    `world.totp[user.pk]` is its secret (tests.auth.totp_code makes the current code)."""
     north = TeamFactory(name="North team")
     south = TeamFactory(name="South team")
-    return SimpleNamespace(
+    world = SimpleNamespace(
         north=north,
         south=south,
         frontline=UserFactory(full_name="Fran Frontline", role=Role.FRONTLINE, teams=[north]),
@@ -21,6 +25,19 @@ def world(db):
         manager=UserFactory(full_name="Mo Manager", role=Role.MANAGER, teams=[north, south]),
         admin=UserFactory(full_name="Ada Admin", role=Role.ADMIN),
     )
+    world.totp = {
+        user.pk: enrol_totp(user)
+        for user in [world.lead, world.lead_south, world.manager, world.admin]
+    }
+    return world
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Lockout counters and used TOTP codes live in the cache: no test inherits another's.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -7,31 +7,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('safeguard', '0001_initial'),
+        ("safeguard", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('search', 'Searched'), ('export', 'Exported'), ('create', 'Created'), ('change', 'Changed'), ('sign_in', 'Signed in'), ('sign_out', 'Signed out'), ('sign_in_failed', 'Failed to sign in'), ('lockout', 'Locked out'), ('session_expired', 'Session expired'), ('password_changed', 'Changed password'), ('mfa_added', 'Added a sign-in factor'), ('mfa_removed', 'Removed a sign-in factor'), ('mfa_reset', 'Reset multi-factor authentication'), ('mfa_failed', 'Failed a sign-in factor'), ('user_invited', 'Invited a user'), ('user_deactivated', 'Deactivated a user'), ('access_denied', 'Was refused access')], max_length=32)),
-                ('object_type', models.CharField(blank=True, max_length=40)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('reference', models.CharField(blank=True, help_text="The record's reference, never a person's name.", max_length=64)),
-                ('changed_fields', models.JSONField(blank=True, default=list)),
-                ('detail', models.CharField(blank=True, max_length=500)),
-                ('path', models.CharField(blank=True, max_length=300)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('request_id', models.CharField(blank=True, max_length=36)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("search", "Searched"),
+                            ("export", "Exported"),
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("sign_in", "Signed in"),
+                            ("sign_out", "Signed out"),
+                            ("sign_in_failed", "Failed to sign in"),
+                            ("lockout", "Locked out"),
+                            ("session_expired", "Session expired"),
+                            ("password_changed", "Changed password"),
+                            ("mfa_added", "Added a sign-in factor"),
+                            ("mfa_removed", "Removed a sign-in factor"),
+                            ("mfa_reset", "Reset multi-factor authentication"),
+                            ("mfa_failed", "Failed a sign-in factor"),
+                            ("user_invited", "Invited a user"),
+                            ("user_deactivated", "Deactivated a user"),
+                            ("access_denied", "Was refused access"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=40)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The record's reference, never a person's name.",
+                        max_length=64,
+                    ),
+                ),
+                ("changed_fields", models.JSONField(blank=True, default=list)),
+                ("detail", models.CharField(blank=True, max_length=500)),
+                ("path", models.CharField(blank=True, max_length=300)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("request_id", models.CharField(blank=True, max_length=36)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id', '-at'], name='audit_object_idx'), models.Index(fields=['actor', '-at'], name='audit_actor_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id", "-at"], name="audit_object_idx"
+                    ),
+                    models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
+                ],
             },
         ),
     ]

@@ -76,7 +76,7 @@ def test_make_run_serves_demo_users_runs_tasks_and_stops_on_ctrl_c(embedded_stac
 
     def sign_in_page():
         try:
-            return get(opener, f"{stack.base_url}/sign-in/")
+            return get(opener, f"{stack.base_url}/account/login/")
         except OSError:
             assert stack.poll() is None, stack.log.read_text()[-3000:]
             return None
@@ -85,17 +85,20 @@ def test_make_run_serves_demo_users_runs_tasks_and_stops_on_ctrl_c(embedded_stac
     assert "Sign in to Safeguard" in page
     assert "Password for every demo user" in stack.log.read_text()
 
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    home = get(
-        opener,
-        f"{stack.base_url}/sign-in/",
-        {
-            "csrfmiddlewaretoken": token,
-            "username": "lead@safeguard.test",
-            "password": DEMO_PASSWORD,
-        },
-    )
-    assert "Your safeguarding work" in home and "Safeguarding lead" in home
+    def sign_in_as(email: str) -> str:
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        page = get(opener, f"{stack.base_url}/account/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = {"csrfmiddlewaretoken": token, "login": email, "password": DEMO_PASSWORD}
+        return get(opener, f"{stack.base_url}/account/login/", form)
+
+    home = sign_in_as("frontline@safeguard.test")
+    assert "Your concerns" in home and "Frontline practitioner" in home
+    # A lead must set up an authenticator app before anything else.
+    enrolment = sign_in_as("lead@safeguard.test")
+    assert "Set up an authenticator app" in enrolment and "QR code" in enrolment
 
     # A task sent on the embedded broker is run by the embedded worker.
     subprocess.run(

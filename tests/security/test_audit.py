@@ -1,0 +1,184 @@
+import csv
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from safeguard import audit, selectors
+from safeguard.models import AuditEvent
+from tests.auth import sign_in
+
+
+def make_event(**fields) -> AuditEvent:
+    return AuditEvent.objects.create(action=AuditEvent.Action.VIEW, **fields)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_to_change_an_audit_event():
+    event = make_event(reference="C-1")
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(reference="C-2")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        event.detail = "tampered"
+        event.save()
+
+    event.refresh_from_db()
+    assert (event.reference, event.detail) == ("C-1", "")
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_to_delete_an_audit_event_even_in_raw_sql():
+    event = make_event()
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM safeguard_auditevent")
+
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_sign_in_and_sign_out_are_recorded_with_ip_and_request_id(client, world):
+    sign_in(client, world.frontline)
+    client.post(reverse("account_logout"))
+
+    signed_in = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN)
+    signed_out = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_OUT)
+    assert signed_in.actor == signed_out.actor == world.frontline
+    assert signed_in.ip == "127.0.0.1"
+    assert len(signed_in.request_id) == 36 and signed_in.request_id != signed_out.request_id
+
+
+def test_every_response_carries_its_request_id(client, world):
+    client.force_login(world.manager)
+    client.get(reverse("audit_log"), {"action": "view"})
+
+    response = client.get(reverse("home"))
+
+    assert len(response["X-Request-ID"]) == 36
+
+
+def test_a_refused_page_is_recorded(client, world):
+    client.force_login(world.frontline)
+
+    assert client.get(reverse("audit_log")).status_code == 403
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ACCESS_DENIED)
+    assert (event.actor, event.detail, event.path) == (world.frontline, "audit_log", "/audit/")
+
+
+@pytest.mark.parametrize("role_name", ["manager", "admin"])
+def test_managers_and_administrators_read_the_audit_log(client, world, role_name):
+    make_event(actor=world.lead, object_type="case", object_id="7", reference="C-7")
+    client.force_login(getattr(world, role_name))
+
+    html = client.get(reverse("audit_log")).content.decode()
+
+    assert "Lee Lead" in html and "C-7" in html
+
+
+def test_audit_log_filters_by_user_action_reference_and_uk_dates(client, world):
+    with time_machine.travel(dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC)):  # 1 July, BST
+        make_event(actor=world.lead, reference="C-1")
+    with time_machine.travel(dt.datetime(2026, 7, 2, 10, 0, tzinfo=dt.UTC)):
+        make_event(actor=world.lead_south, reference="C-2")
+    filtered = selectors.audit_events(date_from=dt.date(2026, 7, 1), date_to=dt.date(2026, 7, 1))
+    assert [e.reference for e in filtered] == ["C-1"]
+    assert [e.reference for e in selectors.audit_events(actor=world.lead_south)] == ["C-2"]
+    assert [e.reference for e in selectors.audit_events(reference="c-2")] == ["C-2"]
+
+    client.force_login(world.manager)
+    html = client.get(reverse("audit_log"), {"actor": world.lead_south.pk}).content.decode()
+    assert "C-2" in html and "C-1" not in html
+
+
+def test_a_reversed_date_range_says_what_to_fix_and_keeps_the_dates(client, world):
+    client.force_login(world.manager)
+
+    html = client.get(
+        reverse("audit_log"), {"date_from": "2026-07-02", "date_to": "2026-07-01"}
+    ).content.decode()
+
+    assert "The end date must be the same as or after the start date" in html
+    assert 'value="2026-07-02"' in html and 'value="2026-07-01"' in html
+
+
+def test_searching_the_audit_log_is_itself_recorded(client, world):
+    client.force_login(world.manager)
+
+    client.get(reverse("audit_log"), {"action": "sign_in"})
+
+    assert AuditEvent.objects.get(action=AuditEvent.Action.SEARCH).actor == world.manager
+
+
+def test_audit_export_is_a_csv_of_the_filtered_events_and_is_recorded(client, world):
+    make_event(
+        actor=world.lead,
+        object_type="case",
+        object_id="7",
+        reference="C-7",
+        changed_fields=["lead", "status"],
+    )
+    make_event(actor=world.lead_south, reference="C-8")
+    client.force_login(world.manager)
+
+    response = client.get(reverse("audit_log_export"), {"reference": "C-7"})
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][0] == "time (UK)"
+    assert [row[5] for row in rows[1:]] == ["C-7"]
+    assert rows[1][6] == "lead status"
+    exported = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert (exported.actor, exported.detail) == (world.manager, "reference=C-7")
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_audit_log_query_count_does_not_grow_with_rows(
+    client, world, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        make_event(actor=[world.lead, world.lead_south, world.manager][n % 3], reference=f"C-{n}")
+    client.force_login(world.manager)
+    client.get(reverse("home"))
+
+    with django_assert_max_num_queries(8):
+        client.get(reverse("audit_log"))
+
+
+def test_record_names_a_record_by_reference_not_by_content(db, world, rf):
+    request = rf.get("/x/")
+    request.user = world.lead
+    world.north.audit_reference = "T-9"
+
+    event = audit.record(
+        request, action=audit.Action.CHANGE, obj=world.north, changed_fields={"name", "description"}
+    )
+
+    assert (event.object_type, event.object_id, event.reference) == (
+        "team",
+        str(world.north.pk),
+        "T-9",
+    )
+    assert event.changed_fields == ["description", "name"]
+    assert world.north.name not in str(event.__dict__)
+
+
+def test_viewers_selector_lists_views_of_one_record_newest_first(db, world):
+    with time_machine.travel(dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)):
+        make_event(actor=world.lead, object_type="case", object_id="5")
+    with time_machine.travel(dt.datetime(2026, 1, 2, 9, tzinfo=dt.UTC)):
+        make_event(actor=world.manager, object_type="case", object_id="5")
+    make_event(actor=world.frontline, object_type="case", object_id="6")
+
+    viewers = selectors.audit_viewers_of(object_type="case", object_id=5)
+
+    assert [e.actor for e in viewers] == [world.manager, world.lead]
