@@ -135,6 +135,7 @@ NOBODY: frozenset[Role] = frozenset()  # features switched off
 SIGNED_IN = frozenset(Role)  # any signed-in user
 PRIVILEGED = frozenset({Role.LEAD, Role.MANAGER, Role.ADMIN})  # must use MFA
 OVERSIGHT = frozenset({Role.MANAGER, Role.ADMIN})
+DIRECTORY_EDITORS = frozenset({Role.LEAD, Role.ADMIN})
 
 # URL name (namespaced, as `resolve()` gives it) or a prefix ending in "*" -> who may open it.
 URL_RULES: dict[str, str | frozenset[Role]] = {
@@ -144,6 +145,19 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "session_keep_alive": SIGNED_IN,
     "audit_log": OVERSIGHT,
     "audit_log_export": OVERSIGHT,
+    # The contacts directory: everyone reads it; leads and administrators keep it up to date.
+    "contacts:directory": SIGNED_IN,
+    "contacts:detail": SIGNED_IN,
+    "contacts:card": SIGNED_IN,
+    "contacts:who_to_call": SIGNED_IN,
+    "contacts:vcard": SIGNED_IN,
+    "contacts:person_vcard": SIGNED_IN,
+    "contacts:create": DIRECTORY_EDITORS,
+    "contacts:edit": DIRECTORY_EDITORS,
+    "contacts:verify": DIRECTORY_EDITORS,
+    "contacts:person_create": DIRECTORY_EDITORS,
+    "contacts:person_edit": DIRECTORY_EDITORS,
+    "contacts:person_remove": DIRECTORY_EDITORS,
     # The Django admin: administrators, and only with MFA (safeguard.admin_site).
     "admin:*": frozenset({Role.ADMIN}),
     # Sign-in, password reset from an invitation or reset email, MFA at sign-in.

@@ -15,3 +15,14 @@ class Nation(models.TextChoices):
     ENGLAND_AND_WALES = "ENG", "England and Wales"
     SCOTLAND = "SCT", "Scotland"
     NORTHERN_IRELAND = "NIR", "Northern Ireland"
+
+
+class Pathway(models.TextChoices):
+    """The routes a concern can take, and which a directory entry can receive."""
+
+    NRM = "nrm", "National Referral Mechanism (NRM)"
+    DUTY_TO_NOTIFY = "duty_to_notify", "Duty to Notify (MS1)"
+    CHILDRENS_SERVICES = "childrens_services", "Children's Services referral"
+    POLICE = "police", "Police report"
+    SUPPORT_SERVICE = "support_service", "Support service referral"
+    OTHER = "other", "Other agency"

@@ -55,3 +55,20 @@ class AuditFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date must be the same as or after the start date")
         return cleaned
+
+
+def error_list(*forms_and_formsets) -> list[dict]:
+    """Every error of a page's forms, in page order, for the GOV.UK error summary."""
+    errors = []
+    for item in forms_and_formsets:
+        for form in getattr(item, "forms", [item]):
+            fields = list(form.visible_fields())
+            for message in form.non_field_errors():
+                anchor = fields[0].auto_id if fields else ""
+                errors.append({"href": f"#{anchor}", "text": message})
+            for field in fields:
+                for message in field.errors:
+                    errors.append({"href": f"#{field.auto_id}", "text": message})
+        for message in getattr(item, "non_form_errors", list)():
+            errors.append({"href": "#main-content", "text": message})
+    return errors

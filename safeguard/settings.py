@@ -342,6 +342,11 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG and not HTTPS
 USERSESSIONS_TRACK_ACTIVITY = False
 
+# --- Contacts directory ---------------------------------------------------------------------
+
+# A directory entry not checked for this long is flagged to administrators.
+CONTACT_VERIFY_AFTER_DAYS = envint("SAFEGUARD_CONTACT_VERIFY_MONTHS", 12) * 365 // 12
+
 # --- Forms and logging --------------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

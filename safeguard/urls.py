@@ -11,5 +11,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
+    path("contacts/", include("contacts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_demo publishes a known password: it runs only with DEBUG on.")
         created = self.seed()
+        call_command("seed_demo_contacts")
         if not created:
             self.stdout.write("Demo users already exist; sign in as before (see README.md).")
             return
