@@ -89,6 +89,10 @@ def allowed_actions(user, relations: set[Relation], *, restricted: bool) -> froz
 
 
 def actions_on(user, obj) -> frozenset[Action]:
+    # A record that is reached through others (a person, through their concerns and cases)
+    # says so by answering for itself from those records' rules.
+    if hasattr(obj, "actions_for"):
+        return frozenset(obj.actions_for(user))
     return allowed_actions(
         user, set(obj.relations_to(user)), restricted=bool(getattr(obj, "is_restricted", False))
     )
@@ -136,6 +140,8 @@ SIGNED_IN = frozenset(Role)  # any signed-in user
 PRIVILEGED = frozenset({Role.LEAD, Role.MANAGER, Role.ADMIN})  # must use MFA
 OVERSIGHT = frozenset({Role.MANAGER, Role.ADMIN})
 DIRECTORY_EDITORS = frozenset({Role.LEAD, Role.ADMIN})
+CASEWORK = frozenset({Role.FRONTLINE, Role.LEAD, Role.MANAGER})  # not administrators
+LEADS = frozenset({Role.LEAD, Role.MANAGER})
 
 # URL name (namespaced, as `resolve()` gives it) or a prefix ending in "*" -> who may open it.
 URL_RULES: dict[str, str | frozenset[Role]] = {
@@ -158,6 +164,31 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "contacts:person_create": DIRECTORY_EDITORS,
     "contacts:person_edit": DIRECTORY_EDITORS,
     "contacts:person_remove": DIRECTORY_EDITORS,
+    # Concerns: anyone who works with people may log one; what they then see is decided per
+    # record (RECORD_RULES through get_for_user and the cases selectors).
+    "cases:my_concerns": CASEWORK,
+    "cases:concern_start": CASEWORK,
+    "cases:draft_edit": CASEWORK,
+    "cases:draft_call_999": CASEWORK,
+    "cases:draft_autosave": CASEWORK,
+    "cases:draft_delete": CASEWORK,
+    "cases:concern_detail": CASEWORK,
+    "cases:concern_next_steps": CASEWORK,
+    "cases:concern_addendum": CASEWORK,
+    "cases:search": CASEWORK,
+    "cases:person_photo": CASEWORK,
+    # Triage and cases: leads and managers (frontline see cases they are named on).
+    "cases:triage_queue": LEADS,
+    "cases:concern_triage": LEADS,
+    "cases:case_list": CASEWORK,
+    "cases:case_detail": CASEWORK,
+    "cases:case_chronology": CASEWORK,
+    "cases:case_support": CASEWORK,
+    "cases:case_support_add": LEADS,
+    "cases:case_support_edit": LEADS,
+    "cases:case_risk": CASEWORK,
+    "cases:case_members": LEADS,
+    "cases:case_close": LEADS,
     # The Django admin: administrators, and only with MFA (safeguard.admin_site).
     "admin:*": frozenset({Role.ADMIN}),
     # Sign-in, password reset from an invitation or reset email, MFA at sign-in.

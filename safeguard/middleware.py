@@ -100,12 +100,36 @@ class SessionLifetimeMiddleware:
                     else "You were signed out because you had been signed in for too long. "
                     "Sign in to carry on.",
                 )
-                if request.method == "GET":
-                    return redirect_to_login(request.get_full_path())
-                return redirect(settings.LOGIN_URL)
+                if request.method == "POST":
+                    stash_pending_post(request)
+                return redirect_to_login(
+                    request.get_full_path() if request.method == "GET" else request.path
+                )
             if now - last_seen >= self.TOUCH_EVERY or "safeguard_last_seen" not in session:
                 session["safeguard_last_seen"] = now
         return self.get_response(request)
+
+
+PENDING_POST = "safeguard_pending_post"
+
+
+def stash_pending_post(request) -> None:
+    """Keep a form sent just after the session ran out, for the same page after sign-in.
+
+    Only the new, signed-out session holds it; it is handed back to the same address only
+    (see `pop_pending_post`), and it ends with that session if nobody signs in again.
+    """
+    data = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()
+            if k != "csrfmiddlewaretoken"}
+    request.session[PENDING_POST] = {"path": request.path, "data": data}
+
+
+def pop_pending_post(request) -> dict | None:
+    pending = request.session.get(PENDING_POST)
+    if pending and pending.get("path") == request.path:
+        del request.session[PENDING_POST]
+        return pending["data"]
+    return None
 
 
 class MfaRequiredMiddleware:

@@ -211,6 +211,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Photos and other files about people: never under STATIC_ROOT or a public URL.
+PRIVATE_FILES_DIR = Path(os.environ.get("SAFEGUARD_PRIVATE_FILES_DIR", VAR_DIR / "private"))
+PHOTO_MAX_BYTES = envint("SAFEGUARD_PHOTO_MAX_MB", 8) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Security -----------------------------------------------------------------------------
 
@@ -341,6 +346,10 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # WebAuthn over plain HTTP is allowed on localhost only, for `make run`.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG and not HTTPS
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# --- Timers (defaults; see DOMAIN.md "Timers") ------------------------------------------------
+
+REFER_WITHIN_HOURS = envint("SAFEGUARD_REFER_WITHIN_HOURS", 48)
 
 # --- Contacts directory ---------------------------------------------------------------------
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("contacts/", include("contacts.urls")),
+    path("", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,10 @@
 // Progressive enhancement only: every page works without this file.
 import { initAll as initGovuk } from "../govuk/govuk-frontend.min.js";
 import { initAll as initMoj } from "../moj/moj-frontend.min.js";
+import { initDraftAutosave } from "./draft-autosave.mjs";
 import { initSessionTimeout } from "./session-timeout.mjs";
 
 initGovuk();
 initMoj();
 initSessionTimeout();
+initDraftAutosave();

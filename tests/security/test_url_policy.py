@@ -105,11 +105,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, name, arguments):
 
 
 # Admin pages the URL rule lets administrators open but the admin itself then refuses:
-# users and the organisation settings are never deleted, and autocomplete needs a query.
+# users, the organisation settings and reference data are never deleted, and autocomplete
+# needs a query.
 ADMIN_REFUSES = {
     "admin:safeguard_user_delete",
     "admin:safeguard_organisationsettings_delete",
     "admin:autocomplete",
+    # Reference data is retired, never deleted, so that old answers stay readable.
+    "admin:cases_indicator_delete",
+    "admin:cases_exploitationtype_delete",
 }
 
 

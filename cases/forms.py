@@ -1,0 +1,296 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from contacts.models import Organisation
+from safeguard.submissions import new_token
+
+from . import photos
+from .models import (
+    Answer,
+    AppliesTo,
+    ExploitationType,
+    Gender,
+    Indicator,
+    IndicatorGroup,
+    LinkKind,
+    Setting,
+    TriageOutcome,
+)
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+LINKS_PER_KIND = 2
+
+
+class StartForm(forms.Form):
+    immediate_danger = forms.ChoiceField(
+        label="Is anyone in immediate danger?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if anyone is in immediate danger"},
+    )
+
+
+class PersonStepForm(forms.Form):
+    """Who the concern is about: someone already known, or a new (maybe unnamed) person."""
+
+    known_person = forms.CharField(
+        label="Their reference, if they are already known",
+        required=False,
+        max_length=20,
+        help_text="For example PN-2026-000012. Leave blank for someone new.",
+    )
+    name = forms.CharField(
+        label="Name", required=False, max_length=200, help_text="Leave blank if you do not know it."
+    )
+    aliases = forms.CharField(label="Other names or spellings", required=False, max_length=300)
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date of birth as a real date, like 2008-03-27"},
+    )
+    estimated_age = forms.IntegerField(
+        label="Estimated age, if you do not know the date of birth",
+        required=False,
+        min_value=0,
+        max_value=120,
+        error_messages={
+            "invalid": "Enter the estimated age as a number, like 16",
+            "min_value": "Enter an age of 0 or more",
+            "max_value": "Enter an age of 120 or less",
+        },
+    )
+    age_disputed = forms.BooleanField(label="Their age is disputed or uncertain", required=False)
+    gender = forms.ChoiceField(label="Gender", choices=Gender.choices, initial=Gender.UNKNOWN)
+    nationalities = forms.CharField(label="Nationalities", required=False, max_length=200)
+    languages = forms.CharField(label="Languages they speak", required=False, max_length=200)
+    interpreter_needed = forms.BooleanField(label="They need an interpreter", required=False)
+    interpreter_language = forms.CharField(
+        label="Interpreter language", required=False, max_length=100
+    )
+    safe_contact = forms.CharField(
+        label="Safe ways to contact them",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How to reach them without putting them at risk.",
+    )
+    distinguishing_features = forms.CharField(
+        label="Distinguishing features", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, known_people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_people = known_people
+
+    def clean_known_person(self):
+        reference = self.cleaned_data["known_person"].strip().upper()
+        if not reference:
+            return None
+        person = (
+            self.known_people.filter(reference=reference).first()
+            if self.known_people is not None
+            else None
+        )
+        if person is None:
+            raise forms.ValidationError(
+                "There is nobody with that reference you can see. Check it, or leave it "
+                "blank and describe the person"
+            )
+        return person
+
+    def clean(self):
+        cleaned = super().clean()
+        dob = cleaned.get("date_of_birth")
+        if dob and dob > timezone.localdate():
+            self.add_error("date_of_birth", "The date of birth must be in the past")
+        if cleaned.get("interpreter_needed") and not cleaned.get("interpreter_language"):
+            self.add_error("interpreter_language", "Enter the language the interpreter needs")
+        return cleaned
+
+
+class WhatStepForm(forms.Form):
+    """What was seen, heard or disclosed, the indicators, and details other reports may share."""
+
+    observed_date = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date you saw or heard this",
+            "invalid": "Enter the date as a real date, like 2026-11-23",
+        },
+    )
+    observed_time = forms.TimeField(
+        label="Time (24-hour clock)",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={
+            "required": "Enter the time, like 14:30",
+            "invalid": "Enter the time, like 14:30",
+        },
+    )
+    location = forms.CharField(
+        label="Where", max_length=200, error_messages={"required": "Enter where this happened"}
+    )
+    setting = forms.ChoiceField(
+        label="Setting",
+        choices=[("", "Choose a setting"), *Setting.choices],
+        error_messages={"required": "Select the setting"},
+    )
+    observer_account = forms.CharField(
+        label="What you saw, heard or were told",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Facts, in your own words: what happened, when, who said what.",
+        error_messages={"required": "Enter what you saw, heard or were told"},
+    )
+    persons_words = forms.CharField(
+        label="What they said, in their own words",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Write down their exact words where you can. Keep them separate from yours.",
+    )
+    accompanied_by = forms.CharField(
+        label="Who was with them",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Do not raise your concern in front of anyone accompanying them.",
+    )
+    exploitation_types = forms.ModelMultipleChoiceField(
+        label="Suspected kinds of exploitation",
+        required=False,
+        queryset=ExploitationType.objects.current(),
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="code",
+    )
+    county_lines = forms.BooleanField(
+        label="County lines (drug running between areas)", required=False
+    )
+
+    def __init__(self, *args, child: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child = child
+        applies = [AppliesTo.BOTH, AppliesTo.CHILDREN if child else AppliesTo.ADULTS]
+        self.indicators = list(Indicator.objects.current().filter(applies_to__in=applies))
+        for indicator in self.indicators:
+            self.fields[f"ind_{indicator.code}"] = forms.ChoiceField(
+                label=indicator.text,
+                choices=Answer.choices,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"note_{indicator.code}"] = forms.CharField(
+                label=f"Note (optional): {indicator.text}",
+                required=False,
+                max_length=300,
+            )
+        for kind, label in LinkKind.choices:
+            for n in range(LINKS_PER_KIND):
+                self.fields[f"link_{kind}_{n}"] = forms.CharField(
+                    label=f"{label} {n + 1}", required=False, max_length=300
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("observed_date"), cleaned.get("observed_time")
+        if day and time:
+            moment = timezone.make_aware(dt.datetime.combine(day, time))
+            if moment > timezone.now() + dt.timedelta(minutes=5):
+                self.add_error("observed_date", "The date and time must be in the past")
+            cleaned["observed_at"] = moment
+        return cleaned
+
+    def indicator_groups(self):
+        """[(group label, [(answer field, note field)])] in checklist order, for the template."""
+        groups = []
+        for value, label in IndicatorGroup.choices:
+            rows = [
+                (self[f"ind_{i.code}"], self[f"note_{i.code}"])
+                for i in self.indicators
+                if i.group == value
+            ]
+            if rows:
+                groups.append((label, rows))
+        return groups
+
+    def link_fields(self):
+        return [
+            (label, [self[f"link_{kind}_{n}"] for n in range(LINKS_PER_KIND)])
+            for kind, label in LinkKind.choices
+        ]
+
+    def observations(self):
+        return [
+            (i, self.cleaned_data.get(f"ind_{i.code}"), self.cleaned_data.get(f"note_{i.code}", ""))
+            for i in self.indicators
+            if self.cleaned_data.get(f"ind_{i.code}")
+        ]
+
+    def links(self):
+        return [
+            (kind, self.cleaned_data.get(f"link_{kind}_{n}", ""))
+            for kind, _ in LinkKind.choices
+            for n in range(LINKS_PER_KIND)
+            if self.cleaned_data.get(f"link_{kind}_{n}")
+        ]
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label="Photo (optional)",
+        required=False,
+        help_text="A JPG, PNG or WebP photo, smaller than 8 MB. Only with their agreement, or "
+        "if it is needed to keep them safe.",
+    )
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        # Checked by content and re-encoded without metadata before anything is saved.
+        return photos.clean_photo(upload) if upload else None
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Correction or addition",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The concern itself stays as it was; this is added below it, with your name "
+        "and the time.",
+        error_messages={"required": "Enter the correction or addition"},
+    )
+
+
+class TriageForm(forms.Form):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=TriageOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a decision"},
+    )
+    reason = forms.CharField(
+        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    signposted_to = forms.ModelChoiceField(
+        label="Service signposted to",
+        required=False,
+        queryset=Organisation.objects.filter(archived=False).order_by("name"),
+    )
+    case = forms.ChoiceField(label="Existing case", required=False)
+    lead = forms.ChoiceField(label="Case lead", required=False)
+
+    def __init__(self, *args, cases=(), leads=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].choices = [
+            ("", "Choose a case"),
+            *[(c.reference, f"{c.reference}: {c.person.display_name}") for c in cases],
+        ]
+        self.fields["lead"].choices = [(str(u.pk), u.full_name) for u in leads]
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name, alias or reference",
+        max_length=100,
+        error_messages={"required": "Enter a name, alias or reference"},
+    )

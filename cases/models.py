@@ -1,0 +1,489 @@
+"""People, concerns about them, and the safeguarding cases leads open from concerns."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from safeguard.access import Relation
+
+from .storage import private_storage
+
+User = settings.AUTH_USER_MODEL
+
+
+# --- Reference data (fixtures/indicators.json, fixtures/exploitation_types.json) -------------
+
+
+class AppliesTo(models.TextChoices):
+    ADULTS = "adults", "Adults"
+    CHILDREN = "children", "Children"
+    BOTH = "both", "Adults and children"
+
+
+class IndicatorGroup(models.TextChoices):
+    PHYSICAL = "physical", "Physical"
+    PSYCHOLOGICAL = "psychological", "Psychological"
+    SEXUAL_HEALTH = "sexual_health", "Sexual health"
+    SITUATIONAL = "situational", "Situational and environmental"
+    FORCED_LABOUR = "forced_labour", "Forced labour (ILO indicators)"
+    CHILD = "child", "Child-specific"
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(retired=False)
+
+
+class ReferenceManager(models.Manager.from_queryset(ReferenceQuerySet)):
+    """Rows keyed by `code`, so that loading a fixture again updates them in place."""
+
+    def get_by_natural_key(self, code: str):
+        return self.get(code=code)
+
+
+class Indicator(models.Model):
+    """A sign that someone may be trafficked or exploited. Retired, never deleted."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    group = models.CharField(max_length=20, choices=IndicatorGroup.choices)
+    text = models.CharField(max_length=300)
+    applies_to = models.CharField(max_length=10, choices=AppliesTo.choices, default=AppliesTo.BOTH)
+    source = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+    retired = models.BooleanField(
+        default=False, help_text="No longer asked; answers already given stay readable."
+    )
+
+    objects = ReferenceManager()
+    # Administrators edit and retire indicators: reloading the fixture must not undo that.
+    reference_data_keeps_local_edits = True
+
+    class Meta:
+        ordering = ["group", "order", "code"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class ExploitationType(models.Model):
+    """As the NRM statistics count them. More than one may apply to a concern."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    retired = models.BooleanField(default=False)
+
+    objects = ReferenceManager()
+    reference_data_keeps_local_edits = True
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Another gender"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Person(models.Model):
+    """Someone a concern is about. May have no name yet ("unnamed person")."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    name = models.CharField("name", max_length=200, blank=True)
+    aliases = models.CharField(
+        max_length=300, blank=True, help_text="Other names or spellings, separated by commas."
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_disputed = models.BooleanField(default=False)
+    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    nationalities = models.CharField(max_length=200, blank=True)
+    languages = models.CharField(max_length=200, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    interpreter_language = models.CharField(max_length=100, blank=True)
+    safe_contact = models.TextField(
+        "safe ways to contact them",
+        blank=True,
+        help_text="How to reach them without putting them at risk.",
+    )
+    distinguishing_features = models.TextField(blank=True)
+    photo = models.FileField(upload_to="photos/", blank=True, storage=private_storage)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"Unnamed person {self.reference}"
+
+    @property
+    def audit_reference(self) -> str:
+        return self.reference
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.date_of_birth:
+            dob = self.date_of_birth
+            return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return self.estimated_age
+
+    def actions_for(self, user) -> frozenset:
+        """What `user` may do with this person: what any of their concerns or cases allows."""
+        from safeguard.access import actions_on
+
+        actions: frozenset = frozenset()
+        for record in [*self.concerns.select_related("case"), *self.cases.all()]:
+            actions |= actions_on(user, record)
+        return actions
+
+    def may_be_child(self, day: dt.date | None = None) -> bool:
+        """Treated as a child until age is settled: under 18, age disputed, or age unknown."""
+        age = self.age_on(day or timezone.localdate())
+        return self.age_disputed or age is None or age < 18
+
+
+# --- Concerns --------------------------------------------------------------------------------
+
+
+class Setting(models.TextChoices):
+    HOSPITAL = "hospital", "Hospital or clinic"
+    GP = "gp", "GP surgery"
+    HOTEL = "hotel", "Hotel or short-let"
+    SCHOOL = "school", "School or college"
+    HOME_VISIT = "home_visit", "Home visit"
+    HOUSING = "housing", "Housing office or hostel"
+    STREET = "street", "Street or outreach"
+    WORKPLACE = "workplace", "Workplace"
+    TRANSPORT = "transport", "Transport or station"
+    PHONE = "phone", "Phone or online"
+    OTHER = "other", "Somewhere else"
+
+
+class ConcernStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Waiting for triage"
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    SIGNPOSTED = "signposted", "Signposted"
+    CASE = "case", "In a case"
+
+
+class TriageOutcome(models.TextChoices):
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    SIGNPOSTED = "signposted", "Signpost to a service"
+    NEW_CASE = "new_case", "Open a new case"
+    EXISTING_CASE = "existing_case", "Add to an existing case"
+
+
+class Concern(models.Model):
+    """What a practitioner saw, heard or was told. Immutable once submitted: see Addendum."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="concerns")
+    reporter = models.ForeignKey(User, on_delete=models.PROTECT, related_name="concerns")
+    team = models.ForeignKey("safeguard.Team", on_delete=models.PROTECT, related_name="concerns")
+    status = models.CharField(
+        max_length=12, choices=ConcernStatus.choices, default=ConcernStatus.SUBMITTED
+    )
+    immediate_danger = models.BooleanField(default=False)
+    called_999_at = models.DateTimeField(null=True, blank=True)
+    observed_at = models.DateTimeField("when it was observed")
+    location = models.CharField("where", max_length=200)
+    setting = models.CharField(max_length=12, choices=Setting.choices)
+    observer_account = models.TextField("what you saw, heard or were told")
+    persons_words = models.TextField("the person's own words", blank=True)
+    accompanied_by = models.TextField("who was with them", blank=True)
+    exploitation_types = models.ManyToManyField(ExploitationType, blank=True)
+    county_lines = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Triage (a lead's decision; the concern's own content never changes).
+    triaged_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    triage_reason = models.TextField(blank=True)
+    signposted_to = models.ForeignKey(
+        "contacts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "Case", null=True, blank=True, on_delete=models.PROTECT, related_name="concerns"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            # The triage queue: waiting concerns, oldest first.
+            models.Index(
+                fields=["submitted_at"],
+                name="concern_waiting_idx",
+                condition=models.Q(status="submitted"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def audit_reference(self) -> str:
+        return self.reference
+
+    @property
+    def identified_at(self) -> dt.datetime:
+        """When the person was identified as a potential victim: the 48-hour clock starts."""
+        return self.observed_at
+
+    @property
+    def refer_due_at(self) -> dt.datetime:
+        return self.identified_at + dt.timedelta(hours=settings.REFER_WITHIN_HOURS)
+
+    @property
+    def is_restricted(self) -> bool:
+        return bool(self.case_id and self.case.restricted)
+
+    def relations_to(self, user) -> set[Relation]:
+        relations = set()
+        if self.reporter_id == user.pk:
+            relations.add(Relation.REPORTER)
+        if self.case_id:
+            relations |= self.case.relations_to(user)
+        elif user.teams.filter(pk=self.team_id).exists():
+            relations.add(Relation.TEAM_MEMBER)
+        if user.is_authenticated:
+            relations.add(Relation.ORGANISATION)
+        return relations
+
+
+class Answer(models.TextChoices):
+    OBSERVED = "observed", "Seen"
+    NOT_OBSERVED = "not_observed", "Not seen"
+    UNSURE = "unsure", "Not sure"
+
+
+class IndicatorObservation(models.Model):
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="observations")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(max_length=12, choices=Answer.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concern", "indicator"], name="one_answer_per_indicator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.answer}"
+
+
+class Addendum(models.Model):
+    """A correction or addition to a submitted concern, signed and timed."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk} to concern {self.concern_id}"
+
+
+class LinkKind(models.TextChoices):
+    VEHICLE = "vehicle", "Vehicle"
+    ADDRESS = "address", "Address"
+    PHONE = "phone", "Phone number"
+    EXPLOITER = "exploiter", "Suspected exploiter"
+
+
+class ConcernLink(models.Model):
+    """A detail two reports may share: "similar reports" match on `normalised`."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=10, choices=LinkKind.choices)
+    value = models.CharField(max_length=300)
+    normalised = models.CharField(max_length=300, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "normalised"], name="concern_link_match_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.normalised}"
+
+
+class ConcernDraft(models.Model):
+    """Work in progress on a concern, saved on the server as it is typed."""
+
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="concern_drafts")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"Draft {self.pk}"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+
+class Case(models.Model):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey("safeguard.Team", on_delete=models.PROTECT, related_name="cases")
+    lead = models.ForeignKey(User, on_delete=models.PROTECT, related_name="led_cases")
+    status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    risk_level = models.CharField(
+        max_length=14, choices=RiskLevel.choices, default=RiskLevel.NOT_ASSESSED
+    )
+    restricted = models.BooleanField(
+        default=False, help_text="Only the lead and named members may see it."
+    )
+    members = models.ManyToManyField(User, blank=True, related_name="member_cases")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def audit_reference(self) -> str:
+        return self.reference
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted
+
+    def relations_to(self, user) -> set[Relation]:
+        relations = set()
+        if self.lead_id == user.pk:
+            relations.add(Relation.CASE_LEAD)
+        if any(member.pk == user.pk for member in self.members.all()):
+            relations.add(Relation.NAMED_MEMBER)
+        if user.teams.filter(pk=self.team_id).exists():
+            relations.add(Relation.TEAM_MEMBER)
+        if user.is_authenticated:
+            relations.add(Relation.ORGANISATION)
+        return relations
+
+
+class ChronologyEntry(models.Model):
+    """One line of a case's chronology: an event the app recorded, or a note someone wrote."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", "Event"
+        NOTE = "note", "Note"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="chronology")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "chronology entries"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SupportDomain(models.TextChoices):
+    SAFETY = "safety", "Safety"
+    ACCOMMODATION = "accommodation", "Accommodation"
+    INCOME = "income", "Income and benefits"
+    EMOTIONAL = "emotional", "Emotional support and counselling"
+    HEALTH = "health", "Health, including pregnancy"
+    LEGAL = "legal", "Legal and immigration advice"
+    LANGUAGE = "language", "Language"
+    ISOLATION = "isolation", "Isolation"
+    POLICE_TRUST = "police_trust", "Trust in the police"
+
+
+class SupportNeed(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_needs")
+    domain = models.CharField(max_length=14, choices=SupportDomain.choices)
+    need = models.CharField(max_length=300)
+    action = models.CharField(max_length=300, blank=True)
+    owner = models.CharField(max_length=150, blank=True, help_text="Who will do it.")
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+
+    class Meta:
+        ordering = ["domain", "target_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_domain_display()}: {self.need}"
+
+
+class RiskAssessment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="risk_assessments")
+    assessed_at = models.DateTimeField(default=timezone.now)
+    assessed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=14, choices=RiskLevel.choices)
+    community_safe = models.BooleanField("the local community is safe for them", null=True)
+    family_risk = models.BooleanField("family or friends are a risk", null=True)
+    public_funds = models.BooleanField("they have access to public funds", null=True)
+    summary = models.TextField()
+    review_on = models.DateField("review by")
+
+    class Meta:
+        ordering = ["-assessed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} ({self.assessed_at:%Y-%m-%d})"
+
+
+class ExitChecklist(models.TextChoices):
+    RISK_REDUCED = "risk_reduced", "Risk has been reduced"
+    AGENCIES_INFORMED = "agencies_informed", "Other agencies have been told"
+    SAFETY_PLAN = "safety_plan", "The safety plan is up to date"
+    PAPERS = "papers", "Their papers are complete"
+    SIGNPOSTED = "signposted", "They have been signposted to ongoing support"

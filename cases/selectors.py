@@ -1,0 +1,96 @@
+"""Reads of people, concerns and cases. Every list starts from a `*_visible_to` selector.
+
+These say in queries what `safeguard.access.RECORD_RULES` says per record; a test checks
+the two agree for every role and record.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from safeguard.choices import Role
+
+from .models import Case, CaseStatus, Concern, ConcernDraft, ConcernStatus, Person
+
+
+def _case_q(user, prefix: str = "") -> Q:
+    """Cases `user` may view: theirs as lead or member; their teams' unless restricted."""
+    p = prefix
+    named = Q(**{f"{p}lead": user}) | Q(**{f"{p}members": user})
+    if user.role == Role.MANAGER:
+        return named | Q(**{f"{p}restricted": False})
+    if user.role == Role.LEAD:
+        return named | Q(**{f"{p}restricted": False, f"{p}team__in": user.teams.all()})
+    if user.role == Role.FRONTLINE:
+        return named
+    return Q(pk__in=[])
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    return Case.objects.filter(_case_q(user)).distinct()
+
+
+def restricted_cases_known_to(user) -> QuerySet[Case]:
+    """Restricted cases a manager is not named on: they may know these exist, nothing more."""
+    if user.role != Role.MANAGER:
+        return Case.objects.none()
+    return Case.objects.filter(restricted=True).exclude(Q(lead=user) | Q(members=user))
+
+
+def concerns_visible_to(user) -> QuerySet[Concern]:
+    if user.role == Role.ADMIN:
+        return Concern.objects.none()
+    own = Q(reporter=user)
+    in_case = Q(case__isnull=False) & Q(Exists(cases_visible_to(user).filter(pk=OuterRef("case"))))
+    if user.role == Role.FRONTLINE:
+        return Concern.objects.filter(own | in_case)
+    no_case = Q(case__isnull=True)
+    if user.role == Role.MANAGER:
+        return Concern.objects.filter(own | in_case | no_case)
+    return Concern.objects.filter(own | in_case | (no_case & Q(team__in=user.teams.all())))
+
+
+def people_visible_to(user) -> QuerySet[Person]:
+    return Person.objects.filter(
+        Q(Exists(concerns_visible_to(user).filter(person=OuterRef("pk"))))
+        | Q(Exists(cases_visible_to(user).filter(person=OuterRef("pk"))))
+    )
+
+
+def triage_queue(user) -> QuerySet[Concern]:
+    """Concerns waiting for a lead's decision, oldest first."""
+    return (
+        concerns_visible_to(user)
+        .filter(status=ConcernStatus.SUBMITTED)
+        .select_related("person", "reporter", "team")
+        .order_by("submitted_at")
+    )
+
+
+def open_cases_for(user) -> QuerySet[Case]:
+    return (
+        cases_visible_to(user)
+        .filter(status=CaseStatus.OPEN)
+        .select_related("person", "lead", "team")
+        .order_by("-opened_at")
+    )
+
+
+def drafts_of(user) -> QuerySet[ConcernDraft]:
+    return ConcernDraft.objects.filter(author=user)
+
+
+def search(user, query: str) -> dict:
+    """People and cases the user may see whose names, aliases or references match."""
+    words = query.split()
+    people = people_visible_to(user)
+    cases = cases_visible_to(user).select_related("person", "lead")
+    for word in words:
+        people = people.filter(
+            Q(name__icontains=word) | Q(aliases__icontains=word) | Q(reference__iexact=word)
+        )
+        cases = cases.filter(
+            Q(reference__iexact=word)
+            | Q(person__name__icontains=word)
+            | Q(person__aliases__icontains=word)
+            | Q(person__reference__iexact=word)
+        )
+    return {"people": list(people[:50]), "cases": list(cases[:50])}

@@ -1,0 +1,320 @@
+"""Changes to people, concerns and cases. Each is one transaction with its chronology entry and
+audit event; views call these and nothing else to write."""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safeguard import audit
+
+from . import matching
+from .models import (
+    Addendum,
+    Answer,
+    Case,
+    CaseStatus,
+    ChronologyEntry,
+    Concern,
+    ConcernDraft,
+    ConcernLink,
+    ConcernStatus,
+    ExitChecklist,
+    ExploitationType,
+    Indicator,
+    IndicatorObservation,
+    Person,
+    RiskAssessment,
+    SupportNeed,
+    TriageOutcome,
+)
+
+
+def _with_reference(obj, prefix: str) -> None:
+    """Save `obj` and give it a reference made from its year and id: CN-2026-000042."""
+    obj.reference = f"tmp-{uuid.uuid4().hex[:14]}"
+    obj.save()
+    obj.reference = f"{prefix}-{timezone.localdate().year}-{obj.pk:06d}"
+    obj.save(update_fields=["reference"])
+
+
+def chronology_add(
+    *,
+    case: Case,
+    title: str,
+    text: str = "",
+    author=None,
+    kind: str = ChronologyEntry.Kind.EVENT,
+    at=None,
+) -> ChronologyEntry:
+    return ChronologyEntry.objects.create(
+        case=case, title=title, text=text, author=author, kind=kind, at=at or timezone.now()
+    )
+
+
+@dataclass(frozen=True)
+class Observation:
+    indicator: Indicator
+    answer: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str
+    value: str
+
+
+@transaction.atomic
+def concern_submit(
+    *,
+    request,
+    person: Person,
+    concern: Concern,
+    exploitation_types: Iterable[ExploitationType],
+    observations: Sequence[Observation],
+    links: Sequence[Link],
+    draft: ConcernDraft | None = None,
+) -> Concern:
+    """Record a concern (and the person, if new). From here on it can only gain addenda."""
+    user = request.user
+    if person.pk is None:
+        person.created_by = user
+        person.full_clean(exclude=["reference", "created_by"])
+        _with_reference(person, "PN")
+    concern.person = person
+    concern.reporter = user
+    if concern.team_id is None:
+        team = user.teams.order_by("name").first()
+        if team is None:
+            raise ValidationError(
+                "You are not in a team yet. Ask your administrator to add "
+                "you to one, then submit again: your draft is saved."
+            )
+        concern.team = team
+    concern.submitted_at = timezone.now()
+    concern.full_clean(exclude=["reference", "person", "reporter", "team"])
+    _with_reference(concern, "CN")
+    concern.exploitation_types.set(exploitation_types)
+    IndicatorObservation.objects.bulk_create(
+        IndicatorObservation(concern=concern, indicator=o.indicator, answer=o.answer, note=o.note)
+        for o in observations
+        if o.answer in Answer.values
+    )
+    ConcernLink.objects.bulk_create(
+        ConcernLink(
+            concern=concern,
+            kind=link.kind,
+            value=link.value.strip(),
+            normalised=matching.normalise_link(link.kind, link.value),
+        )
+        for link in links
+        if link.value.strip()
+    )
+    if draft is not None:
+        draft.delete()
+    audit.record(request, action=audit.Action.CREATE, obj=concern)
+    return concern
+
+
+@transaction.atomic
+def addendum_add(*, request, concern: Concern, text: str) -> Addendum:
+    """A signed, timed correction or addition: the concern itself never changes."""
+    addendum = Addendum(concern=concern, author=request.user, text=text.strip())
+    addendum.full_clean(exclude=["concern", "author"])
+    addendum.save()
+    if concern.case_id:
+        chronology_add(
+            case=concern.case,
+            author=request.user,
+            title=f"Addendum to concern {concern.reference}",
+            text=addendum.text,
+        )
+    audit.record(request, action=audit.Action.CHANGE, obj=concern, changed_fields=["addenda"])
+    return addendum
+
+
+@transaction.atomic
+def case_open(*, request, person: Person, team, lead, concerns: Sequence[Concern]) -> Case:
+    case = Case(person=person, team=team, lead=lead)
+    _with_reference(case, "SG")
+    chronology_add(
+        case=case,
+        author=request.user,
+        title="Case opened",
+        text=f"Lead: {lead.full_name}. Team: {team.name}.",
+    )
+    for concern in concerns:
+        _attach(request, concern, case)
+    audit.record(request, action=audit.Action.CREATE, obj=case)
+    return case
+
+
+def _attach(request, concern: Concern, case: Case) -> None:
+    concern.case = case
+    concern.status = ConcernStatus.CASE
+    concern.save(update_fields=["case", "status"])
+    chronology_add(
+        case=case,
+        author=concern.reporter,
+        at=concern.observed_at,
+        title=f"Concern {concern.reference} observed",
+        text=concern.get_setting_display(),
+    )
+    chronology_add(
+        case=case, author=request.user, title=f"Concern {concern.reference} added to the case"
+    )
+
+
+@transaction.atomic
+def concern_triage(
+    *,
+    request,
+    concern: Concern,
+    outcome: str,
+    reason: str = "",
+    signposted_to=None,
+    case: Case | None = None,
+    lead=None,
+) -> Concern:
+    """A lead's decision on a waiting concern."""
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status != ConcernStatus.SUBMITTED:
+        raise ValidationError("This concern has already been triaged.")
+    concern.triaged_by = request.user
+    concern.triaged_at = timezone.now()
+    concern.triage_reason = reason.strip()
+    if outcome == TriageOutcome.NO_FURTHER_ACTION:
+        if not concern.triage_reason:
+            raise ValidationError({"reason": "Enter why no further action is needed"})
+        concern.status = ConcernStatus.NO_FURTHER_ACTION
+    elif outcome == TriageOutcome.SIGNPOSTED:
+        if signposted_to is None:
+            raise ValidationError({"signposted_to": "Select the service you signposted to"})
+        concern.signposted_to = signposted_to
+        concern.status = ConcernStatus.SIGNPOSTED
+    concern.save()
+    if outcome == TriageOutcome.NEW_CASE:
+        case = case_open(
+            request=request,
+            person=concern.person,
+            team=concern.team,
+            lead=lead or request.user,
+            concerns=[concern],
+        )
+    elif outcome == TriageOutcome.EXISTING_CASE:
+        if case is None:
+            raise ValidationError({"case": "Select the case to add this concern to"})
+        _attach(request, concern, case)
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=concern,
+        changed_fields=["status", "triage"],
+        detail=str(outcome),
+    )
+    return concern
+
+
+@transaction.atomic
+def case_note_add(*, request, case: Case, title: str, text: str) -> ChronologyEntry:
+    entry = chronology_add(
+        case=case,
+        author=request.user,
+        kind=ChronologyEntry.Kind.NOTE,
+        title=title.strip() or "Note",
+        text=text.strip(),
+    )
+    audit.record(request, action=audit.Action.CHANGE, obj=case, changed_fields=["chronology"])
+    return entry
+
+
+@transaction.atomic
+def case_set_restriction(*, request, case: Case, restricted: bool, members) -> Case:
+    case.restricted = restricted
+    case.save(update_fields=["restricted"])
+    case.members.set(members)
+    chronology_add(
+        case=case,
+        author=request.user,
+        title="Case restricted to named people" if restricted else "Restriction removed",
+    )
+    audit.record(
+        request, action=audit.Action.CHANGE, obj=case, changed_fields=["restricted", "members"]
+    )
+    return case
+
+
+@transaction.atomic
+def support_need_save(*, request, need: SupportNeed, changed_fields: Iterable[str]) -> SupportNeed:
+    creating = need.pk is None
+    need.full_clean(exclude=["case"])
+    need.save()
+    chronology_add(
+        case=need.case,
+        author=request.user,
+        title=f"Support plan {'need added' if creating else 'updated'}: "
+        f"{need.get_domain_display()}",
+        text=f"{need.need} ({need.get_status_display()})",
+    )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=need.case,
+        changed_fields={f"support.{f}" for f in changed_fields} or {"support"},
+    )
+    return need
+
+
+@transaction.atomic
+def risk_assessment_add(*, request, assessment: RiskAssessment) -> RiskAssessment:
+    assessment.assessed_by = request.user
+    assessment.full_clean(exclude=["case", "assessed_by"])
+    assessment.save()
+    case = assessment.case
+    case.risk_level = assessment.level
+    case.save(update_fields=["risk_level"])
+    chronology_add(
+        case=case,
+        author=request.user,
+        title=f"Risk assessed: {assessment.get_level_display()}",
+        text=f"Review by {assessment.review_on:%d %B %Y}.",
+    )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=case,
+        changed_fields=["risk_level", "risk_assessments"],
+    )
+    return assessment
+
+
+@transaction.atomic
+def case_close(*, request, case: Case, checklist: Iterable[str], reason: str) -> Case:
+    """Close a case once every exit check is done, with the reason recorded."""
+    done = set(checklist)
+    missing = [label for value, label in ExitChecklist.choices if value not in done]
+    errors = {}
+    if missing:
+        errors["checklist"] = "Confirm every exit check before closing: " + "; ".join(
+            m.lower() for m in missing
+        )
+    if not reason.strip():
+        errors["reason"] = "Enter why the case is being closed"
+    if errors:
+        raise ValidationError(errors)
+    case.status = CaseStatus.CLOSED
+    case.closed_at = timezone.now()
+    case.close_reason = reason.strip()
+    case.save(update_fields=["status", "closed_at", "close_reason"])
+    chronology_add(case=case, author=request.user, title="Case closed", text=case.close_reason)
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=case,
+        changed_fields=["status", "closed_at", "close_reason"],
+    )
+    return case

@@ -1,0 +1,484 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from safeguard import audit
+from safeguard.access import Action, get_for_user
+from safeguard.choices import Role
+from safeguard.forms import error_list
+from safeguard.middleware import pop_pending_post
+from safeguard.models import OrganisationSettings, User
+from safeguard.submissions import already_done, remember
+
+from . import matching, photos, selectors, services
+from .forms import (
+    AddendumForm,
+    PersonStepForm,
+    PhotoForm,
+    SearchForm,
+    StartForm,
+    TriageForm,
+    WhatStepForm,
+)
+from .models import Concern, ConcernDraft, ConcernLink, ConcernStatus, Person, TriageOutcome
+
+STEPS = ("person", "what")
+
+
+# --- Drafts: everything typed is kept on the server ----------------------------------------
+
+
+def _draft(request, pk: int) -> ConcernDraft:
+    # A draft is its author's alone: anyone else gets "not found".
+    return get_object_or_404(ConcernDraft, pk=pk, author=request.user)
+
+
+def _merge(draft: ConcernDraft, data: QueryDict) -> None:
+    """Keep what was typed, valid or not: a draft is never refused."""
+    for key in data:
+        if key in ("csrfmiddlewaretoken", "action"):
+            continue
+        values = data.getlist(key)
+        draft.data[key] = values if len(values) > 1 or key == "exploitation_types" else values[0]
+    draft.save()
+
+
+def _as_querydict(data: dict) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, value in data.items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    return query
+
+
+def _person_form(request, data):
+    return PersonStepForm(data, known_people=selectors.people_visible_to(request.user))
+
+
+def _unsaved_person(form: PersonStepForm) -> Person:
+    """The person the form describes: the known one, or a new unsaved row."""
+    cleaned = form.cleaned_data
+    if cleaned.get("known_person"):
+        return cleaned["known_person"]
+    fields = {
+        f: cleaned.get(f)
+        for f in (
+            "name",
+            "aliases",
+            "date_of_birth",
+            "estimated_age",
+            "age_disputed",
+            "gender",
+            "nationalities",
+            "languages",
+            "interpreter_needed",
+            "interpreter_language",
+            "safe_contact",
+            "distinguishing_features",
+        )
+    }
+    return Person(**{k: v for k, v in fields.items() if v is not None})
+
+
+def _draft_child(request, draft: ConcernDraft) -> bool:
+    form = _person_form(request, _as_querydict(draft.data))
+    if not form.is_valid():
+        return True  # until age is known, ask the child questions too
+    return _unsaved_person(form).may_be_child()
+
+
+@require_http_methods(["GET", "POST"])
+def concern_start(request):
+    """First question, before anything else: is anyone in immediate danger?"""
+    form = StartForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        danger = form.cleaned_data["immediate_danger"] == "yes"
+        draft = ConcernDraft.objects.create(
+            author=request.user, data={"immediate_danger": "yes" if danger else "no"}
+        )
+        if danger:
+            return redirect("cases:draft_call_999", draft=draft.pk)
+        return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=person")
+    return render(
+        request,
+        "cases/concern_start.html",
+        {
+            "form": form,
+            "drafts": selectors.drafts_of(request.user)[:10],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def draft_call_999(request, draft: int):
+    draft = _draft(request, draft)
+    if request.method == "POST":
+        draft.data["called_999_at"] = timezone.now().isoformat()
+        draft.save()
+        return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=person")
+    return render(request, "cases/concern_call_999.html", {"draft": draft})
+
+
+@require_http_methods(["GET", "POST"])
+def draft_edit(request, draft: int):
+    # A second click on "Submit" arrives after the draft became a concern: show that concern.
+    if (done := already_done(request, f"draft-{draft}")) is not None:
+        return redirect(done)
+    draft = _draft(request, draft)
+    draft_pk = draft.pk
+    step = request.GET.get("step") if request.GET.get("step") in STEPS else "person"
+    pending = pop_pending_post(request)
+    if pending:
+        # Typed before the session ran out: nothing is lost.
+        _merge(draft, _as_querydict(pending))
+        messages.info(request, "You were signed out, but what you had typed was kept.")
+    if request.method == "POST":
+        _merge(draft, request.POST)
+    data = _as_querydict(draft.data)
+    bound = request.method == "POST"
+    if step == "person":
+        form = _person_form(request, data if bound else None)
+        if not bound:
+            form = PersonStepForm(
+                initial=_initial(draft.data), known_people=selectors.people_visible_to(request.user)
+            )
+        if bound and request.POST.get("action") == "save":
+            messages.success(
+                request, 'Your draft is saved. You can come back to it from "Log a concern".'
+            )
+            return redirect("cases:my_concerns")
+        if bound and form.is_valid():
+            return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=what")
+        return render(
+            request,
+            "cases/concern_person.html",
+            {
+                "draft": draft,
+                "form": form,
+                "errors": error_list(form) if bound else [],
+            },
+        )
+    child = _draft_child(request, draft)
+    form = WhatStepForm(
+        data if bound else None, child=child, initial=None if bound else _initial(draft.data)
+    )
+    photo_form = PhotoForm(request.POST if bound else None, request.FILES if bound else None)
+    if bound and request.POST.get("action") == "save":
+        messages.success(request, "Your draft is saved.")
+        return redirect("cases:my_concerns")
+    if bound:
+        person_form = _person_form(request, data)
+        if not person_form.is_valid():
+            messages.error(request, "Some details about the person need fixing first.")
+            return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=person")
+        if form.is_valid() and photo_form.is_valid():
+            try:
+                concern = _submit(request, draft, person_form, form, photo_form)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                url = reverse("cases:concern_next_steps", args=[concern.reference])
+                remember(request, f"draft-{draft_pk}", url)
+                return redirect(url)
+    return render(
+        request,
+        "cases/concern_what.html",
+        {
+            "draft": draft,
+            "form": form,
+            "photo_form": photo_form,
+            "child": child,
+            "errors": error_list(form, photo_form) if bound else [],
+        },
+    )
+
+
+def _initial(data: dict) -> dict:
+    return {key: value for key, value in data.items()}
+
+
+def _submit(request, draft, person_form, form, photo_form) -> Concern:
+    person = _unsaved_person(person_form)
+    called = draft.data.get("called_999_at")
+    concern = Concern(
+        immediate_danger=draft.data.get("immediate_danger") == "yes",
+        called_999_at=dt.datetime.fromisoformat(called) if called else None,
+        observed_at=form.cleaned_data["observed_at"],
+        location=form.cleaned_data["location"],
+        setting=form.cleaned_data["setting"],
+        observer_account=form.cleaned_data["observer_account"],
+        persons_words=form.cleaned_data["persons_words"],
+        accompanied_by=form.cleaned_data["accompanied_by"],
+        county_lines=form.cleaned_data["county_lines"],
+    )
+    concern = services.concern_submit(
+        request=request,
+        person=person,
+        concern=concern,
+        exploitation_types=form.cleaned_data["exploitation_types"],
+        observations=[services.Observation(i, a, n) for i, a, n in form.observations()],
+        links=[services.Link(kind, value) for kind, value in form.links()],
+        draft=draft,
+    )
+    if photo_form.cleaned_data.get("photo"):
+        photos.save_photo(concern.person, photo_form.cleaned_data["photo"])
+    return concern
+
+
+@require_POST
+def draft_autosave(request, draft: int):
+    """Called by the page's script as someone types: keeps the draft current."""
+    _merge(_draft(request, draft), request.POST)
+    return HttpResponse(status=204)
+
+
+@require_POST
+def draft_delete(request, draft: int):
+    _draft(request, draft).delete()
+    messages.success(request, "The draft has been deleted.")
+    return redirect("cases:my_concerns")
+
+
+@require_GET
+def my_concerns(request):
+    concerns = (
+        Concern.objects.filter(reporter=request.user)
+        .select_related("person", "case")
+        .order_by("-submitted_at")[:100]
+    )
+    return render(
+        request,
+        "cases/my_concerns.html",
+        {
+            "concerns": concerns,
+            "drafts": selectors.drafts_of(request.user),
+        },
+    )
+
+
+# --- A submitted concern ---------------------------------------------------------------------
+
+
+def _concern(request, reference, action=Action.VIEW):
+    return get_for_user(
+        request,
+        Concern.objects.select_related("person", "reporter", "team", "case", "signposted_to"),
+        action=action,
+        reference=reference,
+    )
+
+
+def similar_reports(user, concern: Concern):
+    """Other concerns the user may see that share a vehicle, address, phone or exploiter."""
+    keys = list(concern.links.values_list("kind", "normalised"))
+    if not keys:
+        return []
+    matches = ConcernLink.objects.none()
+    for kind, value in keys:
+        matches = matches | ConcernLink.objects.filter(kind=kind, normalised=value)
+    return list(
+        ConcernLink.objects.filter(pk__in=matches.values("pk"))
+        .exclude(concern=concern)
+        .filter(concern__in=selectors.concerns_visible_to(user))
+        .select_related("concern", "concern__person")
+        .order_by("-concern__submitted_at")[:20]
+    )
+
+
+@require_GET
+def concern_detail(request, reference: str):
+    granted = _concern(request, reference)
+    concern = granted.obj
+    return render(
+        request,
+        "cases/concern_detail.html",
+        {
+            "concern": concern,
+            "granted": granted,
+            "observations": concern.observations.select_related("indicator").order_by(
+                "indicator__group", "indicator__order"
+            ),
+            "addenda": concern.addenda.select_related("author"),
+            "links": concern.links.all(),
+            "similar": similar_reports(request.user, concern),
+            "addendum_form": AddendumForm(),
+        },
+    )
+
+
+@require_GET
+def concern_next_steps(request, reference: str):
+    concern = _concern(request, reference).obj
+    organisation = OrganisationSettings.load()
+    return render(
+        request,
+        "cases/concern_next_steps.html",
+        {
+            "concern": concern,
+            "child": concern.person.may_be_child(concern.observed_at.date()),
+            "organisation": organisation,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+def concern_addendum(request, reference: str):
+    concern = _concern(request, reference, action=Action.ADD_NOTE).obj
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        services.addendum_add(request=request, concern=concern, text=form.cleaned_data["text"])
+        messages.success(request, "Your addition has been added to the concern.")
+        return redirect("cases:concern_detail", reference=concern.reference)
+    granted = _concern(request, reference)
+    return render(
+        request,
+        "cases/concern_detail.html",
+        {
+            "concern": concern,
+            "granted": granted,
+            "observations": concern.observations.select_related("indicator"),
+            "addenda": concern.addenda.select_related("author"),
+            "links": concern.links.all(),
+            "similar": similar_reports(request.user, concern),
+            "addendum_form": form,
+            "errors": error_list(form),
+        },
+        status=400,
+    )
+
+
+# --- Triage ------------------------------------------------------------------------------------
+
+
+@require_GET
+def triage_queue(request):
+    return render(
+        request,
+        "cases/triage_queue.html",
+        {
+            "concerns": selectors.triage_queue(request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _leads_for(concern: Concern):
+    return User.objects.filter(role=Role.LEAD, is_active=True, teams=concern.team).order_by(
+        "full_name"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def concern_triage(request, reference: str):
+    concern = _concern(request, reference, action=Action.EDIT).obj
+    if concern.status != ConcernStatus.SUBMITTED:
+        messages.info(request, "This concern has already been triaged.")
+        return redirect("cases:concern_detail", reference=concern.reference)
+    cases = list(selectors.open_cases_for(request.user).filter(person=concern.person)) + [
+        c for c in selectors.open_cases_for(request.user).exclude(person=concern.person)[:50]
+    ]
+    leads = _leads_for(concern)
+    form = TriageForm(request.POST if request.method == "POST" else None, cases=cases, leads=leads)
+    if request.method == "POST":
+        token = request.POST.get("submission_token", "")
+        if (done := already_done(request, token)) is not None:
+            return redirect(done)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.concern_triage(
+                    request=request,
+                    concern=concern,
+                    outcome=data["outcome"],
+                    reason=data["reason"],
+                    signposted_to=data["signposted_to"],
+                    case=next((c for c in cases if c.reference == data["case"]), None),
+                    lead=leads.filter(pk=data["lead"]).first() if data["lead"] else None,
+                )
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                concern.refresh_from_db()
+                url = (
+                    reverse("cases:case_detail", args=[concern.case.reference])
+                    if concern.case_id
+                    else reverse("cases:triage_queue")
+                )
+                remember(request, token, url)
+                messages.success(
+                    request, f"Concern {concern.reference}: {concern.get_status_display().lower()}."
+                )
+                return redirect(url)
+    person = concern.person
+    candidates = selectors.people_visible_to(request.user).exclude(pk=person.pk)
+    duplicates = (
+        matching.similar_people(
+            {
+                "name": person.name,
+                "aliases": person.aliases,
+                "date_of_birth": person.date_of_birth,
+                "estimated_age": person.estimated_age,
+                "nationalities": person.nationalities,
+            },
+            candidates.prefetch_related("cases")[:500],
+        )
+        if person.name or person.aliases
+        else []
+    )
+    return render(
+        request,
+        "cases/concern_triage.html",
+        {
+            "concern": concern,
+            "form": form,
+            "duplicates": duplicates,
+            "similar": similar_reports(request.user, concern),
+            "now": timezone.now(),
+            "errors": error_list(form) if request.method == "POST" else [],
+            "outcomes": TriageOutcome,
+        },
+    )
+
+
+# --- Search and photos -------------------------------------------------------------------------
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = selectors.search(request.user, form.cleaned_data["q"])
+        audit.record(
+            request,
+            action=audit.Action.SEARCH,
+            object_type="person",
+            detail=f"q={form.cleaned_data['q']}"[:500],
+        )
+    return render(
+        request,
+        "cases/search.html",
+        {
+            "form": form,
+            "results": results,
+            "errors": error_list(form) if form.is_bound else [],
+        },
+    )
+
+
+@require_GET
+def person_photo(request, reference: str):
+    person = get_for_user(request, Person.objects.all(), reference=reference).obj
+    if not person.photo:
+        raise Http404
+    response = FileResponse(photos.open_photo(person), content_type="image/jpeg")
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = "inline"
+    return response

@@ -1,0 +1,404 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import selectors
+from cases.models import (
+    Addendum,
+    Case,
+    Concern,
+    ConcernDraft,
+    ConcernStatus,
+    Indicator,
+    Person,
+)
+from safeguard.access import Action, actions_on
+from safeguard.models import AuditEvent
+from tests.auth import sign_in
+from tests.cases.conftest import request_as
+
+# --- Who is a child ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "child"),
+    [
+        (dt.date(2026, 3, 26), True),  # the day before the 18th birthday
+        (dt.date(2026, 3, 27), False),  # the 18th birthday
+        (dt.date(2026, 3, 28), False),
+    ],
+)
+def test_someone_is_a_child_until_their_18th_birthday(day, child):
+    assert Person(date_of_birth=dt.date(2008, 3, 27)).may_be_child(day) is child
+
+
+def test_born_on_29_february_turns_18_on_1_march_in_a_common_year():
+    person = Person(date_of_birth=dt.date(2008, 2, 29))
+
+    assert person.may_be_child(dt.date(2026, 2, 28))
+    assert not person.may_be_child(dt.date(2026, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("fields", "child"),
+    [
+        ({"estimated_age": 17}, True),
+        ({"estimated_age": 18}, False),
+        ({}, True),  # age not known: treated as a child until it is settled
+        ({"estimated_age": 25, "age_disputed": True}, True),
+        ({"date_of_birth": dt.date(1990, 1, 1), "age_disputed": True}, True),
+    ],
+)
+def test_unknown_or_disputed_age_is_treated_as_a_child(fields, child):
+    assert Person(**fields).may_be_child(dt.date(2026, 11, 23)) is child
+
+
+# --- Logging a concern, as a person does it ----------------------------------------------------
+
+
+def start(client, danger="no"):
+    response = client.post(reverse("cases:concern_start"), {"immediate_danger": danger})
+    return ConcernDraft.objects.latest("pk"), response
+
+
+PERSON = {
+    "action": "continue", "name": "Ana Popescu", "aliases": "Anna", "date_of_birth": "1996-05-04",
+    "gender": "female", "nationalities": "Romanian", "languages": "Romanian",
+    "interpreter_needed": "on", "interpreter_language": "Romanian",
+}
+
+
+def what(**overrides):
+    data = {
+        "action": "submit", "observed_date": "2026-11-22", "observed_time": "21:15",
+        "location": "Hotel reception", "setting": "hotel",
+        "observer_account": "A man answered every question put to her.",
+        "persons_words": "He keeps my passport.", "exploitation_types": ["sexual"],
+        "ind_situational-spoken-for": "observed",
+        "link_vehicle_0": "ab12 cde",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def frontline_client(client, world, reference_data):
+    sign_in(client, world.frontline)
+    return client
+
+
+def test_immediate_danger_is_asked_first_and_999_is_recorded(frontline_client):
+    draft, response = start(frontline_client, danger="yes")
+
+    assert response["Location"] == reverse("cases:draft_call_999", args=[draft.pk])
+    page = frontline_client.get(response["Location"]).content.decode()
+    assert "Call 999 now" in page and 'href="tel:999"' in page
+    frontline_client.post(reverse("cases:draft_call_999", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.data["called_999_at"]
+
+
+def test_the_danger_question_must_be_answered(frontline_client):
+    html = frontline_client.post(reverse("cases:concern_start"), {}).content.decode()
+
+    assert "Select yes if anyone is in immediate danger" in html
+
+
+def test_a_whole_concern_about_an_adult(frontline_client, world):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    assert frontline_client.post(url + "?step=person", PERSON)["Location"] == url + "?step=what"
+
+    response = frontline_client.post(url + "?step=what", what())
+
+    concern = Concern.objects.get()
+    assert response["Location"] == reverse("cases:concern_next_steps", args=[concern.reference])
+    assert concern.person.name == "Ana Popescu" and concern.person.interpreter_needed
+    assert concern.reporter == world.frontline and concern.team == world.north
+    assert concern.persons_words == "He keeps my passport."
+    assert [o.indicator.code for o in concern.observations.all()] == [
+        "situational-spoken-for"
+    ]
+    assert concern.links.get().normalised == "AB12CDE"
+    assert not ConcernDraft.objects.exists()
+    assert AuditEvent.objects.filter(action="create", object_id=str(concern.pk)).exists()
+    steps = frontline_client.get(response["Location"]).content.decode()
+    assert "ask whether they agree to a referral" in steps
+    assert "Tuesday 24 November 2026, 21:15" in steps  # 48 hours from 21:15 on the 22nd
+
+
+@time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC), tick=False)
+def test_the_refer_clock_is_48_hours_from_identification(log_concern, world):
+    concern = log_concern(world.frontline, name="X",
+                          observed_at=dt.datetime(2026, 11, 22, 21, 15, tzinfo=dt.UTC))
+
+    assert concern.refer_due_at == dt.datetime(2026, 11, 24, 21, 15, tzinfo=dt.UTC)
+
+
+def test_a_child_gets_the_child_pathway_and_child_questions(frontline_client):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", {**PERSON, "date_of_birth": "2010-01-01"})
+
+    page = frontline_client.get(url + "?step=what").content.decode()
+    child_item = Indicator.objects.filter(applies_to="children").first()
+    assert child_item.text.replace("'", "&#x27;") in page
+
+    response = frontline_client.post(url + "?step=what", what())
+    steps = frontline_client.get(response["Location"]).content.decode()
+    assert "treat them as a child" in steps
+    assert "Children's Services first" in steps
+    assert "Never use the Duty to Notify for a child" in steps
+
+
+def test_adult_questions_leave_out_child_specific_ones(frontline_client):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+
+    page = frontline_client.get(url + "?step=what").content.decode()
+
+    for item in Indicator.objects.filter(applies_to="children"):
+        assert item.text.replace("'", "&#x27;") not in page
+
+
+def test_errors_say_what_to_fix_and_keep_everything_typed(frontline_client):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+
+    html = frontline_client.post(url + "?step=what", what(
+        location="", observed_date="2026-13-40", observer_account=""
+    )).content.decode()
+
+    assert "Enter where this happened" in html
+    assert "Enter the date as a real date" in html
+    assert "Enter what you saw, heard or were told" in html
+    assert 'value="2026-13-40"' in html and "He keeps my passport." in html
+    assert not Concern.objects.exists()
+
+
+def test_a_photo_that_is_not_an_image_is_refused_and_nothing_is_lost(frontline_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+
+    fake = SimpleUploadedFile("passport.jpg", b"not really a jpeg", content_type="image/jpeg")
+    html = frontline_client.post(url + "?step=what", {**what(), "photo": fake}).content.decode()
+
+    assert "must be a JPG, PNG or WebP" in html
+    assert not Concern.objects.exists()
+    assert "He keeps my passport." in html
+
+
+def test_a_double_submit_creates_one_concern(frontline_client):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+
+    first = frontline_client.post(url + "?step=what", what())
+    second = frontline_client.post(url + "?step=what", what())
+
+    assert Concern.objects.count() == 1
+    assert second["Location"] == first["Location"]
+
+
+def test_a_draft_survives_the_session_running_out(client, world, reference_data):
+    start_at = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start_at, tick=False):
+        sign_in(client, world.frontline)
+        draft, _ = start(client)
+        url = reverse("cases:draft_edit", args=[draft.pk])
+        client.post(reverse("cases:draft_autosave", args=[draft.pk]), {"name": "Ana Popescu"})
+    # 40 minutes without a request: the session has ended when the next part is sent.
+    with time_machine.travel(start_at + dt.timedelta(minutes=40), tick=False):
+        response = client.post(url + "?step=person", {**PERSON, "aliases": "Typed late"})
+        assert response["Location"].startswith(reverse("account_login"))
+        sign_in(client, world.frontline)
+        page = client.get(url + "?step=person").content.decode()
+
+    assert 'value="Ana Popescu"' in page and 'value="Typed late"' in page
+    draft.refresh_from_db()
+    assert draft.data["aliases"] == "Typed late"
+
+
+def test_nobody_else_can_open_someone_elses_draft(client, world, reference_data):
+    sign_in(client, world.frontline)
+    draft, _ = start(client)
+    client.force_login(world.lead)
+
+    assert client.get(reverse("cases:draft_edit", args=[draft.pk])).status_code == 404
+
+
+# --- After submission: immutable, with addenda -------------------------------------------------
+
+
+def test_a_submitted_concern_only_gains_signed_and_timed_addenda(client, world, log_concern):
+    concern = log_concern(world.frontline, name="Ana")
+    client.force_login(world.frontline)
+
+    client.post(reverse("cases:concern_addendum", args=[concern.reference]),
+                {"text": "Her first name is spelt Anna."})
+
+    before = Concern.objects.get(pk=concern.pk)
+    assert before.observer_account == concern.observer_account
+    addendum = Addendum.objects.get()
+    assert (addendum.author, addendum.text) == (world.frontline, "Her first name is spelt Anna.")
+    html = client.get(reverse("cases:concern_detail", args=[concern.reference])).content.decode()
+    assert "Her first name is spelt Anna." in html and concern.observer_account in html
+
+
+def test_there_is_no_way_to_edit_or_delete_a_concern():
+    from django.urls import get_resolver
+
+    names = [p.name for p in get_resolver().url_patterns[0].url_patterns] if False else []
+    from safeguard.access import URL_RULES
+
+    assert not [name for name in URL_RULES if name.startswith("cases:concern_")
+                and any(word in name for word in ("edit", "delete", "update"))]
+    assert names == []
+
+
+# --- Triage ------------------------------------------------------------------------------------
+
+
+def test_triage_queue_is_oldest_first_and_limited_to_the_leads_teams(log_concern, world):
+    old = log_concern(world.frontline, name="Older")
+    Concern.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - dt.timedelta(days=2))
+    new = log_concern(world.frontline, name="Newer")
+    world.lead_south.teams.set([world.south])
+
+    assert list(selectors.triage_queue(world.lead)) == [old, new]
+    assert list(selectors.triage_queue(world.lead_south)) == []
+
+
+def test_no_further_action_needs_a_reason(client, world, log_concern):
+    concern = log_concern(world.frontline, name="Ana")
+    client.force_login(world.lead)
+    url = reverse("cases:concern_triage", args=[concern.reference])
+
+    html = client.post(url, {"outcome": "nfa", "reason": ""}).content.decode()
+    assert "Enter why no further action is needed" in html
+
+    client.post(url, {"outcome": "nfa", "reason": "Known to be safe: verified with her."})
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.NO_FURTHER_ACTION
+    assert concern.triaged_by == world.lead
+
+
+def test_a_new_case_is_opened_with_a_chronology(client, world, log_concern):
+    concern = log_concern(world.frontline, name="Ana")
+    client.force_login(world.lead)
+
+    response = client.post(reverse("cases:concern_triage", args=[concern.reference]),
+                           {"outcome": "new_case", "lead": str(world.lead.pk)})
+
+    case = Case.objects.get()
+    assert response["Location"] == reverse("cases:case_detail", args=[case.reference])
+    assert (case.person, case.lead, case.team) == (concern.person, world.lead, world.north)
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.CASE and concern.case == case
+    titles = [entry.title for entry in case.chronology.all()]
+    assert "Case opened" in titles and f"Concern {concern.reference} observed" in titles
+
+
+def test_a_concern_is_triaged_once(client, world, log_concern):
+    concern = log_concern(world.frontline, name="Ana")
+    client.force_login(world.lead)
+    url = reverse("cases:concern_triage", args=[concern.reference])
+    client.post(url, {"outcome": "nfa", "reason": "Safe"})
+
+    client.post(url, {"outcome": "new_case", "lead": str(world.lead.pk)})
+
+    assert not Case.objects.exists()
+
+
+def test_possible_duplicates_are_shown_before_a_new_case(client, world, log_concern):
+    log_concern(world.frontline, name="Maria Popescu", date_of_birth=dt.date(1996, 5, 4))
+    concern = log_concern(world.frontline, name="Popescu, Maria",
+                          date_of_birth=dt.date(1996, 5, 4))
+    client.force_login(world.lead)
+
+    html = client.get(reverse("cases:concern_triage", args=[concern.reference])).content.decode()
+
+    assert "This person may already be known" in html
+    assert "same date of birth" in html
+
+
+def test_similar_reports_share_a_normalised_detail(client, world, log_concern):
+    first = log_concern(world.frontline, name="A", links=[("vehicle", "AB12 CDE")])
+    second = log_concern(world.frontline, name="B", links=[("vehicle", "ab12cde")])
+    log_concern(world.frontline, name="C", links=[("vehicle", "XY99 ZZZ")])
+    client.force_login(world.lead)
+
+    html = client.get(reverse("cases:concern_detail", args=[second.reference])).content.decode()
+
+    assert first.reference in html and "shares vehicle" in html
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_triage_queue_query_count_does_not_grow(client, world, log_concern, count,
+                                                django_assert_max_num_queries):
+    for n in range(count):
+        log_concern(world.frontline, name=f"Person {n}")
+    client.force_login(world.lead)
+    client.get(reverse("home"))
+
+    with django_assert_max_num_queries(8):
+        client.get(reverse("cases:triage_queue"))
+
+
+# --- Access ------------------------------------------------------------------------------------
+
+
+def test_concerns_are_seen_only_by_their_reporter_team_leads_and_managers(client, world,
+                                                                          log_concern):
+    from tests.factories import UserFactory
+
+    concern = log_concern(world.frontline, name="Ana")
+    other_frontline = UserFactory(role="frontline", teams=[world.north])
+    url = reverse("cases:concern_detail", args=[concern.reference])
+    expected = {world.frontline: 200, world.lead: 200, world.manager: 200,
+                world.lead_south: 404, other_frontline: 404, world.admin: 403}
+
+    for user, status in expected.items():
+        client.force_login(user)
+        assert client.get(url).status_code == status, user
+
+
+def test_selectors_agree_with_the_record_rules(world, log_concern):
+    from cases import services
+
+    concerns = [log_concern(world.frontline, name=f"P{n}") for n in range(3)]
+    case = services.case_open(request=request_as(world.lead), person=concerns[0].person,
+                              team=world.north, lead=world.lead, concerns=[concerns[0]])
+    restricted = services.case_open(request=request_as(world.lead), person=concerns[1].person,
+                                    team=world.north, lead=world.lead, concerns=[concerns[1]])
+    services.case_set_restriction(request=request_as(world.lead), case=restricted,
+                                  restricted=True, members=[])
+    for user in [world.frontline, world.lead, world.lead_south, world.manager, world.admin]:
+        visible_concerns = set(selectors.concerns_visible_to(user))
+        for concern in Concern.objects.all():
+            assert (concern in visible_concerns) == (Action.VIEW in actions_on(user, concern)), (
+                user, concern)
+        visible_cases = set(selectors.cases_visible_to(user))
+        for each in [case, restricted]:
+            each.refresh_from_db()
+            assert (each in visible_cases) == (Action.VIEW in actions_on(user, each)), (user, each)
+
+
+def test_search_finds_only_what_the_user_may_see_and_is_audited(client, world, log_concern):
+    log_concern(world.frontline, name="Ana Popescu", aliases="Anka")
+    client.force_login(world.lead_south)
+    html = client.get(reverse("cases:search"), {"q": "anka"}).content.decode()
+    assert "Ana Popescu" not in html
+
+    client.force_login(world.lead)
+    html = client.get(reverse("cases:search"), {"q": "anka"}).content.decode()
+    assert "Ana Popescu" in html
+    assert AuditEvent.objects.filter(action="search", actor=world.lead).exists()
