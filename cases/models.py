@@ -343,8 +343,7 @@ class ConcernDraft(models.Model):
     class Meta:
         ordering = ["-updated_at"]
 
-
-# --- Cases -----------------------------------------------------------------------------------
+    # --- Cases -----------------------------------------------------------------------------------
 
     def __str__(self) -> str:
         return f"Draft {self.pk}"
@@ -468,9 +467,11 @@ class RiskAssessment(models.Model):
     assessed_at = models.DateTimeField(default=timezone.now)
     assessed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     level = models.CharField(max_length=14, choices=RiskLevel.choices)
-    community_safe = models.BooleanField("the local community is safe for them", null=True)
-    family_risk = models.BooleanField("family or friends are a risk", null=True)
-    public_funds = models.BooleanField("they have access to public funds", null=True)
+    community_safe = models.BooleanField(
+        "the local community is safe for them", null=True, blank=True
+    )
+    family_risk = models.BooleanField("family or friends are a risk", null=True, blank=True)
+    public_funds = models.BooleanField("they have access to public funds", null=True, blank=True)
     summary = models.TextField()
     review_on = models.DateField("review by")
 

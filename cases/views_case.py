@@ -30,7 +30,6 @@ from . import selectors, services
 from .models import (
     Case,
     CaseStatus,
-    ChronologyEntry,
     ExitChecklist,
     RiskAssessment,
     RiskLevel,
@@ -115,13 +114,13 @@ class GovukDateField(forms.MultiValueField):
 YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 
 
-def _yes_no_not_known(label: str) -> forms.TypedChoiceField:
+def _yes_no_not_known(label: str, required: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=YES_NO_NOT_KNOWN,
         coerce=lambda answer: {"yes": True, "no": False}.get(answer),
         widget=forms.RadioSelect,
-        error_messages={"required": f"Answer: {label[0].lower()}{label[1:]}"},
+        error_messages={"required": required},
     )
 
 
@@ -179,6 +178,7 @@ class SupportNeedForm(forms.ModelForm):
         error_messages = {
             "domain": {"required": "Select the area of support"},
             "need": {"required": "Enter what they need"},
+            "status": {"required": "Select how far it has got"},
         }
         widgets = {"status": forms.RadioSelect}
 
@@ -197,9 +197,18 @@ class RiskAssessmentForm(forms.ModelForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the risk level"},
     )
-    community_safe = _yes_no_not_known("Is the local community safe for them?")
-    family_risk = _yes_no_not_known("Are family or friends a risk to them?")
-    public_funds = _yes_no_not_known("Do they have access to public funds?")
+    community_safe = _yes_no_not_known(
+        "Is the local community safe for them?",
+        "Select whether the local community is safe for them, or not known",
+    )
+    family_risk = _yes_no_not_known(
+        "Are family or friends a risk to them?",
+        "Select whether family or friends are a risk to them, or not known",
+    )
+    public_funds = _yes_no_not_known(
+        "Do they have access to public funds?",
+        "Select whether they have access to public funds, or not known",
+    )
     summary = forms.CharField(
         label="Summary",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -275,22 +284,6 @@ class CloseForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-
-def _errors(form) -> list[dict]:
-    """The error summary's links, pointing at the first box of checkboxes, radios and dates
-    (crispy-forms-gds numbers choices from 1; the date boxes are numbered from 0)."""
-    first_input = {}
-    for field in form.visible_fields():
-        widget = field.field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            first_input[f"#{field.auto_id}"] = f"#id_{field.html_name}_1"
-        elif isinstance(widget, forms.MultiWidget):
-            first_input[f"#{field.auto_id}"] = f"#{field.auto_id}_0"
-    return [
-        {**error, "href": first_input.get(error["href"], error["href"])}
-        for error in error_list(form)
-    ]
 
 
 # --- Fetching a case and what the user may do with it ----------------------------------------
@@ -460,7 +453,6 @@ def _timeline(case: Case) -> list[dict]:
             "when": entry.at,
             "byline": entry.author.full_name if entry.author else "",
             "description": entry.text,
-            "is_note": entry.kind == ChronologyEntry.Kind.NOTE,
         }
         for entry in case.chronology.select_related("author")
     ]
@@ -500,7 +492,7 @@ def case_chronology(request, reference: str):
             granted,
             "case_chronology",
             form=form,
-            errors=_errors(form) if form.is_bound else [],
+            errors=error_list(form) if form.is_bound else [],
             events=_timeline(case),
         ),
     )
@@ -567,7 +559,7 @@ def case_support_edit(request, reference: str, pk: int | None = None):
             "need": need,
             "form": form,
             "back": back,
-            "errors": _errors(form) if form.is_bound else [],
+            "errors": error_list(form) if form.is_bound else [],
         },
     )
 
@@ -605,7 +597,7 @@ def case_risk(request, reference: str):
             granted,
             "case_risk",
             form=form,
-            errors=_errors(form) if form.is_bound else [],
+            errors=error_list(form) if form.is_bound else [],
             assessments=case.risk_assessments.select_related("assessed_by"),
             today=timezone.localdate(),
         ),
@@ -657,8 +649,8 @@ def case_members(request, reference: str):
             granted,
             "case_members",
             form=form,
-            errors=_errors(form) if form.is_bound else [],
-            members=case.members.prefetch_related("teams").order_by("full_name"),
+            errors=error_list(form) if form.is_bound else [],
+            members=case.members.order_by("full_name"),
         ),
     )
 
@@ -689,7 +681,7 @@ def case_close(request, reference: str):
         {
             "case": case,
             "form": form,
-            "errors": _errors(form) if form.is_bound else [],
+            "errors": error_list(form) if form.is_bound else [],
             "back": reverse("cases:case_detail", kwargs={"reference": case.reference}),
         },
     )

@@ -57,6 +57,17 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
+def _anchor(field) -> str:
+    """The id of a field's first input: crispy-forms-gds numbers radios and checkboxes from 1,
+    and Django numbers the boxes of a multi-part widget (a date) from 0."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return f"#{field.auto_id}_1"
+    if isinstance(widget, forms.MultiWidget):
+        return f"#{field.auto_id}_0"
+    return f"#{field.auto_id}"
+
+
 def error_list(*forms_and_formsets) -> list[dict]:
     """Every error of a page's forms, in page order, for the GOV.UK error summary."""
     errors = []
@@ -64,11 +75,11 @@ def error_list(*forms_and_formsets) -> list[dict]:
         for form in getattr(item, "forms", [item]):
             fields = list(form.visible_fields())
             for message in form.non_field_errors():
-                anchor = fields[0].auto_id if fields else ""
-                errors.append({"href": f"#{anchor}", "text": message})
+                anchor = _anchor(fields[0]) if fields else "#main-content"
+                errors.append({"href": anchor, "text": message})
             for field in fields:
                 for message in field.errors:
-                    errors.append({"href": f"#{field.auto_id}", "text": message})
+                    errors.append({"href": _anchor(field), "text": message})
         for message in getattr(item, "non_form_errors", list)():
             errors.append({"href": "#main-content", "text": message})
     return errors

@@ -119,8 +119,9 @@ def stash_pending_post(request) -> None:
     Only the new, signed-out session holds it; it is handed back to the same address only
     (see `pop_pending_post`), and it ends with that session if nobody signs in again.
     """
-    data = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()
-            if k != "csrfmiddlewaretoken"}
+    data = {
+        k: v if len(v) > 1 else v[0] for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"
+    }
     request.session[PENDING_POST] = {"path": request.path, "data": data}
 
 

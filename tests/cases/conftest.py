@@ -30,12 +30,16 @@ def log_concern(db):
             person = Person(**person_fields)
         concern = Concern(
             observed_at=observed_at or timezone.now() - dt.timedelta(hours=1),
-            location="Station Road", setting=Setting.HOTEL,
+            location="Station Road",
+            setting=Setting.HOTEL,
             observer_account="Seen with a man who held her passport.",
         )
         return services.concern_submit(
-            request=request_as(reporter), person=person, concern=concern,
-            exploitation_types=[], observations=[],
+            request=request_as(reporter),
+            person=person,
+            concern=concern,
+            exploitation_types=[],
+            observations=[],
             links=[services.Link(kind, value) for kind, value in links],
         )
 

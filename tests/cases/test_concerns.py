@@ -65,18 +65,28 @@ def start(client, danger="no"):
 
 
 PERSON = {
-    "action": "continue", "name": "Ana Popescu", "aliases": "Anna", "date_of_birth": "1996-05-04",
-    "gender": "female", "nationalities": "Romanian", "languages": "Romanian",
-    "interpreter_needed": "on", "interpreter_language": "Romanian",
+    "action": "continue",
+    "name": "Ana Popescu",
+    "aliases": "Anna",
+    "date_of_birth": "1996-05-04",
+    "gender": "female",
+    "nationalities": "Romanian",
+    "languages": "Romanian",
+    "interpreter_needed": "on",
+    "interpreter_language": "Romanian",
 }
 
 
 def what(**overrides):
     data = {
-        "action": "submit", "observed_date": "2026-11-22", "observed_time": "21:15",
-        "location": "Hotel reception", "setting": "hotel",
+        "action": "submit",
+        "observed_date": "2026-11-22",
+        "observed_time": "21:15",
+        "location": "Hotel reception",
+        "setting": "hotel",
         "observer_account": "A man answered every question put to her.",
-        "persons_words": "He keeps my passport.", "exploitation_types": ["sexual"],
+        "persons_words": "He keeps my passport.",
+        "exploitation_types": ["sexual"],
         "ind_situational-spoken-for": "observed",
         "link_vehicle_0": "ab12 cde",
     }
@@ -119,9 +129,7 @@ def test_a_whole_concern_about_an_adult(frontline_client, world):
     assert concern.person.name == "Ana Popescu" and concern.person.interpreter_needed
     assert concern.reporter == world.frontline and concern.team == world.north
     assert concern.persons_words == "He keeps my passport."
-    assert [o.indicator.code for o in concern.observations.all()] == [
-        "situational-spoken-for"
-    ]
+    assert [o.indicator.code for o in concern.observations.all()] == ["situational-spoken-for"]
     assert concern.links.get().normalised == "AB12CDE"
     assert not ConcernDraft.objects.exists()
     assert AuditEvent.objects.filter(action="create", object_id=str(concern.pk)).exists()
@@ -132,8 +140,9 @@ def test_a_whole_concern_about_an_adult(frontline_client, world):
 
 @time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC), tick=False)
 def test_the_refer_clock_is_48_hours_from_identification(log_concern, world):
-    concern = log_concern(world.frontline, name="X",
-                          observed_at=dt.datetime(2026, 11, 22, 21, 15, tzinfo=dt.UTC))
+    concern = log_concern(
+        world.frontline, name="X", observed_at=dt.datetime(2026, 11, 22, 21, 15, tzinfo=dt.UTC)
+    )
 
     assert concern.refer_due_at == dt.datetime(2026, 11, 24, 21, 15, tzinfo=dt.UTC)
 
@@ -170,9 +179,9 @@ def test_errors_say_what_to_fix_and_keep_everything_typed(frontline_client):
     url = reverse("cases:draft_edit", args=[draft.pk])
     frontline_client.post(url + "?step=person", PERSON)
 
-    html = frontline_client.post(url + "?step=what", what(
-        location="", observed_date="2026-13-40", observer_account=""
-    )).content.decode()
+    html = frontline_client.post(
+        url + "?step=what", what(location="", observed_date="2026-13-40", observer_account="")
+    ).content.decode()
 
     assert "Enter where this happened" in html
     assert "Enter the date as a real date" in html
@@ -242,8 +251,10 @@ def test_a_submitted_concern_only_gains_signed_and_timed_addenda(client, world, 
     concern = log_concern(world.frontline, name="Ana")
     client.force_login(world.frontline)
 
-    client.post(reverse("cases:concern_addendum", args=[concern.reference]),
-                {"text": "Her first name is spelt Anna."})
+    client.post(
+        reverse("cases:concern_addendum", args=[concern.reference]),
+        {"text": "Her first name is spelt Anna."},
+    )
 
     before = Concern.objects.get(pk=concern.pk)
     assert before.observer_account == concern.observer_account
@@ -259,8 +270,12 @@ def test_there_is_no_way_to_edit_or_delete_a_concern():
     names = [p.name for p in get_resolver().url_patterns[0].url_patterns] if False else []
     from safeguard.access import URL_RULES
 
-    assert not [name for name in URL_RULES if name.startswith("cases:concern_")
-                and any(word in name for word in ("edit", "delete", "update"))]
+    assert not [
+        name
+        for name in URL_RULES
+        if name.startswith("cases:concern_")
+        and any(word in name for word in ("edit", "delete", "update"))
+    ]
     assert names == []
 
 
@@ -295,8 +310,10 @@ def test_a_new_case_is_opened_with_a_chronology(client, world, log_concern):
     concern = log_concern(world.frontline, name="Ana")
     client.force_login(world.lead)
 
-    response = client.post(reverse("cases:concern_triage", args=[concern.reference]),
-                           {"outcome": "new_case", "lead": str(world.lead.pk)})
+    response = client.post(
+        reverse("cases:concern_triage", args=[concern.reference]),
+        {"outcome": "new_case", "lead": str(world.lead.pk)},
+    )
 
     case = Case.objects.get()
     assert response["Location"] == reverse("cases:case_detail", args=[case.reference])
@@ -320,8 +337,7 @@ def test_a_concern_is_triaged_once(client, world, log_concern):
 
 def test_possible_duplicates_are_shown_before_a_new_case(client, world, log_concern):
     log_concern(world.frontline, name="Maria Popescu", date_of_birth=dt.date(1996, 5, 4))
-    concern = log_concern(world.frontline, name="Popescu, Maria",
-                          date_of_birth=dt.date(1996, 5, 4))
+    concern = log_concern(world.frontline, name="Popescu, Maria", date_of_birth=dt.date(1996, 5, 4))
     client.force_login(world.lead)
 
     html = client.get(reverse("cases:concern_triage", args=[concern.reference])).content.decode()
@@ -342,8 +358,9 @@ def test_similar_reports_share_a_normalised_detail(client, world, log_concern):
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_triage_queue_query_count_does_not_grow(client, world, log_concern, count,
-                                                django_assert_max_num_queries):
+def test_triage_queue_query_count_does_not_grow(
+    client, world, log_concern, count, django_assert_max_num_queries
+):
     for n in range(count):
         log_concern(world.frontline, name=f"Person {n}")
     client.force_login(world.lead)
@@ -356,15 +373,22 @@ def test_triage_queue_query_count_does_not_grow(client, world, log_concern, coun
 # --- Access ------------------------------------------------------------------------------------
 
 
-def test_concerns_are_seen_only_by_their_reporter_team_leads_and_managers(client, world,
-                                                                          log_concern):
+def test_concerns_are_seen_only_by_their_reporter_team_leads_and_managers(
+    client, world, log_concern
+):
     from tests.factories import UserFactory
 
     concern = log_concern(world.frontline, name="Ana")
     other_frontline = UserFactory(role="frontline", teams=[world.north])
     url = reverse("cases:concern_detail", args=[concern.reference])
-    expected = {world.frontline: 200, world.lead: 200, world.manager: 200,
-                world.lead_south: 404, other_frontline: 404, world.admin: 403}
+    expected = {
+        world.frontline: 200,
+        world.lead: 200,
+        world.manager: 200,
+        world.lead_south: 404,
+        other_frontline: 404,
+        world.admin: 403,
+    }
 
     for user, status in expected.items():
         client.force_login(user)
@@ -375,17 +399,30 @@ def test_selectors_agree_with_the_record_rules(world, log_concern):
     from cases import services
 
     concerns = [log_concern(world.frontline, name=f"P{n}") for n in range(3)]
-    case = services.case_open(request=request_as(world.lead), person=concerns[0].person,
-                              team=world.north, lead=world.lead, concerns=[concerns[0]])
-    restricted = services.case_open(request=request_as(world.lead), person=concerns[1].person,
-                                    team=world.north, lead=world.lead, concerns=[concerns[1]])
-    services.case_set_restriction(request=request_as(world.lead), case=restricted,
-                                  restricted=True, members=[])
+    case = services.case_open(
+        request=request_as(world.lead),
+        person=concerns[0].person,
+        team=world.north,
+        lead=world.lead,
+        concerns=[concerns[0]],
+    )
+    restricted = services.case_open(
+        request=request_as(world.lead),
+        person=concerns[1].person,
+        team=world.north,
+        lead=world.lead,
+        concerns=[concerns[1]],
+    )
+    services.case_set_restriction(
+        request=request_as(world.lead), case=restricted, restricted=True, members=[]
+    )
     for user in [world.frontline, world.lead, world.lead_south, world.manager, world.admin]:
         visible_concerns = set(selectors.concerns_visible_to(user))
         for concern in Concern.objects.all():
             assert (concern in visible_concerns) == (Action.VIEW in actions_on(user, concern)), (
-                user, concern)
+                user,
+                concern,
+            )
         visible_cases = set(selectors.cases_visible_to(user))
         for each in [case, restricted]:
             each.refresh_from_db()

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo publishes a known password: it runs only with DEBUG on.")
         created = self.seed()
         call_command("seed_demo_contacts")
+        call_command("seed_demo_cases")
         if not created:
             self.stdout.write("Demo users already exist; sign in as before (see README.md).")
             return
