@@ -270,8 +270,12 @@ def test_there_is_no_way_to_edit_or_delete_a_submitted_concern():
     from cases.urls import urlpatterns
 
     concern_pages = [p.name for p in urlpatterns if str(p.pattern).startswith("concerns/<")]
-    assert concern_pages == ["concern_detail", "concern_next_steps", "concern_addendum",
-                             "concern_triage"]
+    assert concern_pages == [
+        "concern_detail",
+        "concern_next_steps",
+        "concern_addendum",
+        "concern_triage",
+    ]
     assert not admin.site.is_registered(Concern)
 
 
@@ -458,8 +462,12 @@ def test_a_photo_is_served_only_through_the_access_check_and_each_view_audited(
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert response["Cache-Control"] == "no-store"
-    assert AuditEvent.objects.filter(action="view", object_type="person",
-                                     actor=world.frontline).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="view", object_type="person", actor=world.frontline
+        ).count()
+        == 1
+    )
 
     client.force_login(UserFactory(role="frontline", teams=[world.north]))
     assert client.get(url).status_code == 404
