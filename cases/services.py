@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from safeguard import audit
@@ -31,6 +32,11 @@ from .models import (
     SupportNeed,
     TriageOutcome,
 )
+
+# Events other apps act on, inside the same transaction. referrals (which may import cases,
+# not the other way round) starts and stops the 48-hour referral clock on them.
+concern_submitted = Signal()  # concern
+concern_triaged = Signal()  # concern, outcome
 
 
 def _with_reference(obj, prefix: str) -> None:
@@ -117,6 +123,7 @@ def concern_submit(
     if draft is not None:
         draft.delete()
     audit.record(request, action=audit.Action.CREATE, obj=concern)
+    concern_submitted.send(sender=Concern, concern=concern)
     return concern
 
 
@@ -216,6 +223,7 @@ def concern_triage(
         changed_fields=["status", "triage"],
         detail=str(outcome),
     )
+    concern_triaged.send(sender=Concern, concern=concern, outcome=outcome)
     return concern
 
 

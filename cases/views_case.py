@@ -328,11 +328,13 @@ def _closed(request, case: Case):
 
 
 SECTIONS = (
-    ("case_detail", "Overview"),
-    ("case_chronology", "Chronology"),
-    ("case_support", "Support plan"),
-    ("case_risk", "Risk"),
-    ("case_members", "Members"),
+    ("cases:case_detail", "Overview"),
+    ("cases:case_chronology", "Chronology"),
+    # By URL name only: cases does not import referrals.
+    ("referrals:case_referrals", "Referrals"),
+    ("cases:case_support", "Support plan"),
+    ("cases:case_risk", "Risk"),
+    ("cases:case_members", "Members"),
 )
 
 
@@ -343,11 +345,11 @@ def _page(request, granted: access.Granted, current: str, **extra) -> dict:
     items = [
         {
             "text": text,
-            "href": reverse(f"cases:{name}", kwargs={"reference": case.reference}),
-            "active": name == current,
+            "href": reverse(name, kwargs={"reference": case.reference}),
+            "active": name in (current, f"cases:{current}"),
         }
         for name, text in SECTIONS
-        if user.role in access.url_rule(f"cases:{name}")
+        if user.role in access.url_rule(name)
     ]
     open_ = _is_open(case)
     return {

@@ -1,6 +1,34 @@
 from django.apps import AppConfig
 
+from safeguard.access import LEADS
+from safeguard.navigation import NavItem
+
 
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = "Referrals and deadlines"
+    navigation = (
+        NavItem(
+            "Deadlines", "referrals:deadlines", roles=LEADS, order=350, section="referrals:deadline"
+        ),
+    )
+
+    def ready(self) -> None:
+        from cases.services import concern_submitted, concern_triaged
+
+        from . import services
+
+        # The 48-hour referral clock starts with a concern and stops with a referral or a
+        # decision not to refer; cases cannot import referrals, so it announces the events.
+        concern_submitted.connect(
+            lambda sender, concern, **kw: services.refer_clock_start(concern=concern),
+            weak=False,
+            dispatch_uid="refer_clock_start",
+        )
+        concern_triaged.connect(
+            lambda sender, concern, outcome, **kw: services.refer_clock_on_triage(
+                concern=concern, outcome=outcome
+            ),
+            weak=False,
+            dispatch_uid="refer_clock_on_triage",
+        )

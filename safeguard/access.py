@@ -189,6 +189,15 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "cases:case_risk": CASEWORK,
     "cases:case_members": LEADS,
     "cases:case_close": LEADS,
+    # Referrals and deadlines: per record through get_for_user (REFER to change).
+    "referrals:case_referrals": CASEWORK,
+    "referrals:detail": CASEWORK,
+    "referrals:transition": LEADS,
+    "referrals:consent": LEADS,
+    "referrals:deadlines": LEADS,
+    "referrals:overdue": LEADS,
+    "referrals:overdue_export": LEADS,
+    "referrals:deadline_reassign": LEADS,
     # The Django admin: administrators, and only with MFA (safeguard.admin_site).
     "admin:*": frozenset({Role.ADMIN}),
     # Sign-in, password reset from an invitation or reset email, MFA at sign-in.

@@ -116,6 +116,27 @@ class OrganisationSettings(models.Model):
         help_text="Specified public authorities in England and Wales notify the Home Office "
         "of adult victims who do not consent to an NRM referral.",
     )
+    # Timer lengths (DOMAIN.md "Timers"); referrals.deadlines does the arithmetic.
+    refer_hours = models.PositiveSmallIntegerField("referral due within (clock hours)", default=48)
+    rg_working_days = models.PositiveSmallIntegerField(
+        "Reasonable Grounds decision expected within (working days)", default=5
+    )
+    recovery_days = models.PositiveSmallIntegerField(
+        "recovery period (days)",
+        default=45,
+        help_text="45 by default; the statutory minimum is 30 in England and Wales, 90 in "
+        "Scotland and 45 in Northern Ireland.",
+    )
+    cg_not_before_days = models.PositiveSmallIntegerField(
+        "Conclusive Grounds not before (days after a positive RG)", default=30
+    )
+    reconsideration_days = models.PositiveSmallIntegerField(
+        "reconsideration request window (days)", default=30
+    )
+    move_on_days = models.PositiveSmallIntegerField("move-on support (days)", default=45)
+    place_of_safety_working_days = models.PositiveSmallIntegerField(
+        "place of safety (working days)", default=3
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("contacts/", include("contacts.urls")),
     path("", include("cases.urls")),
+    path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -36,7 +36,15 @@ def test_every_national_entry_ships_with_the_number_in_domain(loaded):
         for org in Organisation.objects.exclude(reference_key=None)
     }
 
-    assert {key: numbers[0] for key, numbers in shipped.items()} == DOMAIN_NUMBERS
+    assert {key: numbers[0] for key, numbers in shipped.items() if numbers} == DOMAIN_NUMBERS
+
+
+def test_the_competent_authorities_ship_as_nrm_recipients_without_invented_numbers(loaded):
+    for key in ["single-competent-authority", "immigration-enforcement-competent-authority"]:
+        authority = Organisation.objects.get(reference_key=key)
+        assert Category.COMPETENT_AUTHORITY in authority.categories
+        assert "nrm" in authority.pathways
+        assert not authority.phones.exists()
 
 
 def test_the_helpline_number_is_not_the_transposed_one_from_seed_002(loaded):
@@ -67,7 +75,7 @@ def test_loading_again_updates_in_place_and_keeps_local_entries(loaded):
 
     call_command("load_reference_data", verbosity=0)
 
-    assert Organisation.objects.exclude(reference_key=None).count() == len(DOMAIN_NUMBERS)
+    assert Organisation.objects.exclude(reference_key=None).count() == len(DOMAIN_NUMBERS) + 2
     assert Phone.objects.filter(organisation__reference_key__isnull=False).count() == len(
         DOMAIN_NUMBERS
     )

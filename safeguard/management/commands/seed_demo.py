@@ -27,6 +27,7 @@ class Command(BaseCommand):
         created = self.seed()
         call_command("seed_demo_contacts")
         call_command("seed_demo_cases")
+        call_command("seed_demo_referrals")
         if not created:
             self.stdout.write("Demo users already exist; sign in as before (see README.md).")
             return

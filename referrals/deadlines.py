@@ -1,0 +1,253 @@
+"""Deadline arithmetic for the case timers (DOMAIN.md "Timers"). Pure: no ORM, no settings,
+no clock. Callers pass the start instant, the organisation's length and nation, and "now".
+
+Every input datetime must be aware (ValueError otherwise); every output is an aware UTC
+datetime. Days are counted in UK local time (Europe/London), so a date is always the local
+date of an instant, whatever its offset.
+
+How each basis counts (state the same in the product's help):
+
+- CLOCK_HOURS: exactly N real hours after the start instant. 48 hours across a clock change
+  is still 48 hours, so the local wall-clock time of the result moves by an hour.
+- WORKING_DAYS: the local date of the start is day 0, whatever kind of day it is; the
+  deadline is the end of the Nth working day after it. A working day is Monday to Friday and
+  not a bank holiday of the organisation's nation (the `holidays` package's GB subdivisions,
+  including substitute days and one-off proclaimed holidays). A start on a weekend or a
+  bank holiday therefore counts from the next working days.
+- DAYS_BEGINNING_WITH: "a period of N days beginning with" the start date: the start date
+  is day 1; the period ends at the end of day N (start date + N - 1).
+- DAYS_WITHIN: "within N days of" the start: the start date is day 0; the window closes at
+  the end of start date + N. For the same N it ends one day later than DAYS_BEGINNING_WITH.
+- NOT_BEFORE_DAYS: "not before N days after" the start: the start date is day 0 and day N
+  is the first day on which the event is allowed, so the instant is the *start* (00:00
+  local) of start date + N. It is the earliest permitted moment, not something that can
+  be overdue: a positive RG on 1 March with 30 days lets a CG decision be made from
+  00:00 on 31 March, which is also the first day after a 30-day recovery period beginning
+  with 1 March.
+
+"End of a day" is its last representable instant, 23:59:59.999999 local (shown as 23:59).
+A deadline is overdue once now is later than it.
+
+Timer bases: refer, clock hours; RG decision and place of safety, working days; recovery
+period and move-on support, days beginning with the decision day (DOMAIN.md states this for
+recovery; move-on is a support period counted the same way); reconsideration, within N days
+of the decision; CG not before, not before N days after the positive RG.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+UK = ZoneInfo("Europe/London")
+
+NATIONS = frozenset({"ENG", "SCT", "NIR"})
+
+# 09:00 local: when a working day is taken to begin, for reminders sent "next working day".
+WORKING_DAY_STARTS = time(9)
+
+
+class Timer(StrEnum):
+    REFER = "refer"
+    RG_DECISION = "rg_decision"
+    RECOVERY_PERIOD = "recovery_period"
+    CG_NOT_BEFORE = "cg_not_before"
+    RECONSIDERATION = "reconsideration"
+    MOVE_ON = "move_on"
+    PLACE_OF_SAFETY = "place_of_safety"
+
+
+TIMER_LABELS: dict[Timer, str] = {
+    Timer.REFER: "Referral due",
+    Timer.RG_DECISION: "Reasonable Grounds decision expected",
+    Timer.RECOVERY_PERIOD: "Recovery period ends",
+    Timer.CG_NOT_BEFORE: "Conclusive Grounds not before",
+    Timer.RECONSIDERATION: "Reconsideration request window closes",
+    Timer.MOVE_ON: "Move-on support ends",
+    Timer.PLACE_OF_SAFETY: "Place of safety ends",
+}
+
+
+class Basis(StrEnum):
+    CLOCK_HOURS = "clock_hours"
+    WORKING_DAYS = "working_days"
+    DAYS_BEGINNING_WITH = "days_beginning_with"
+    DAYS_WITHIN = "days_within"
+    NOT_BEFORE_DAYS = "not_before_days"
+
+
+TIMER_BASIS: dict[Timer, Basis] = {
+    Timer.REFER: Basis.CLOCK_HOURS,
+    Timer.RG_DECISION: Basis.WORKING_DAYS,
+    Timer.RECOVERY_PERIOD: Basis.DAYS_BEGINNING_WITH,
+    Timer.CG_NOT_BEFORE: Basis.NOT_BEFORE_DAYS,
+    Timer.RECONSIDERATION: Basis.DAYS_WITHIN,
+    Timer.MOVE_ON: Basis.DAYS_BEGINNING_WITH,
+    Timer.PLACE_OF_SAFETY: Basis.WORKING_DAYS,
+}
+
+# Their instant is the earliest moment something may happen, never "overdue": the reminder
+# engine should announce it, not chase or escalate it.
+NOT_BEFORE_TIMERS = frozenset(
+    t for t, basis in TIMER_BASIS.items() if basis is Basis.NOT_BEFORE_DAYS
+)
+
+# Statutory minimum recovery period by nation (England & Wales 30 since January 2023).
+RECOVERY_PRESETS = {"ENG": 30, "SCT": 90, "NIR": 45}
+DEFAULT_RECOVERY_DAYS = 45
+
+
+def _aware(value: datetime, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware: {value!r}")
+    return value
+
+
+def _length(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"a timer length must be a whole number of at least 1, not {n!r}")
+    return n
+
+
+def _nation(nation: str) -> str:
+    if nation not in NATIONS:
+        raise ValueError(f"unknown nation {nation!r}: expected one of {sorted(NATIONS)}")
+    return nation
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(UK).date()
+
+
+def _local(day: date, at: time) -> datetime:
+    # The UK changes its clocks on Sundays at 01:00 UTC, so a working day never has a gap
+    # or a repeated hour; the UTC round-trip normalises the odd case anyway.
+    return datetime.combine(day, at, tzinfo=UK).astimezone(UTC)
+
+
+def _end_of(day: date) -> datetime:
+    return _local(day, time.max)
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(nation: str, year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv=nation, years=year))
+
+
+def is_working_day(day: date, nation: str) -> bool:
+    """Monday to Friday and not a bank holiday (or substitute day) of the nation."""
+    if isinstance(day, datetime):
+        # A datetime's date depends on its offset; the caller must choose the local date.
+        raise TypeError("is_working_day takes a date; use the UK local date of an instant")
+    _nation(nation)
+    return day.weekday() < 5 and day not in _bank_holidays(nation, day.year)
+
+
+def add_clock_hours(start: datetime, hours: int) -> datetime:
+    """Exactly `hours` real hours after `start` (aware arithmetic in UTC, not wall time)."""
+    return _aware(start, "start").astimezone(UTC) + timedelta(hours=_length(hours))
+
+
+def end_of_working_days(start: datetime, n: int, nation: str) -> datetime:
+    """End of the nth working day after the start's local date (day 0)."""
+    day = _local_date(_aware(start, "start"))
+    _length(n)
+    _nation(nation)
+    counted = 0
+    while counted < n:
+        day += timedelta(days=1)
+        if is_working_day(day, nation):
+            counted += 1
+    return _end_of(day)
+
+
+def end_of_period_beginning_with(start: datetime, n: int) -> datetime:
+    """End of day n of a period whose day 1 is the start's local date."""
+    day = _local_date(_aware(start, "start"))
+    return _end_of(day + timedelta(days=_length(n) - 1))
+
+
+def end_of_days_within(start: datetime, n: int) -> datetime:
+    """End of the nth day after the start's local date (day 0)."""
+    day = _local_date(_aware(start, "start"))
+    return _end_of(day + timedelta(days=_length(n)))
+
+
+def start_of_day_not_before(start: datetime, n: int) -> datetime:
+    """00:00 local on the nth day after the start's local date: the earliest allowed instant."""
+    day = _local_date(_aware(start, "start"))
+    return _local(day + timedelta(days=_length(n)), time.min)
+
+
+def due_at(timer: Timer | str, start: datetime, *, length: int, nation: str) -> datetime:
+    """The timer's instant (UTC) for a clock started at `start`, counted per TIMER_BASIS."""
+    basis = TIMER_BASIS[Timer(timer)]
+    _nation(nation)
+    match basis:
+        case Basis.CLOCK_HOURS:
+            return add_clock_hours(start, length)
+        case Basis.WORKING_DAYS:
+            return end_of_working_days(start, length, nation)
+        case Basis.DAYS_BEGINNING_WITH:
+            return end_of_period_beginning_with(start, length)
+        case Basis.DAYS_WITHIN:
+            return end_of_days_within(start, length)
+        case Basis.NOT_BEFORE_DAYS:
+            return start_of_day_not_before(start, length)
+
+
+def working_day_before(moment: datetime, nation: str) -> datetime:
+    """The same local time of day on the last working day before the moment's local date."""
+    local = _aware(moment, "moment").astimezone(UK)
+    day = local.date() - timedelta(days=1)
+    while not is_working_day(day, nation):
+        day -= timedelta(days=1)
+    return _local(day, local.time())
+
+
+def next_working_day_start(moment: datetime, nation: str) -> datetime:
+    """09:00 local on the first working day after the moment's local date."""
+    day = _local_date(_aware(moment, "moment")) + timedelta(days=1)
+    while not is_working_day(day, nation):
+        day += timedelta(days=1)
+    return _local(day, WORKING_DAY_STARTS)
+
+
+def remaining(due: datetime, now: datetime) -> timedelta:
+    """Real time from now until due; negative once overdue."""
+    # In UTC: subtracting two datetimes that share a tzinfo gives wall-clock time, which is
+    # an hour out across a clock change.
+    return _aware(due, "due").astimezone(UTC) - _aware(now, "now").astimezone(UTC)
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def _span(delta: timedelta) -> str:
+    # Whole units, truncated, in real elapsed time (a "day" is 24 hours), two largest units.
+    minutes = delta // timedelta(minutes=1)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        parts = [_plural(days, "day")] + ([_plural(hours, "hour")] if hours else [])
+    elif hours:
+        parts = [_plural(hours, "hour")] + ([_plural(minutes, "minute")] if minutes else [])
+    else:
+        parts = [_plural(minutes, "minute")]
+    return " ".join(parts)
+
+
+def describe_remaining(due: datetime, now: datetime) -> str:
+    """Plain words, so the meaning never depends on colour: "2 days 3 hours left",
+    "due now" (less than a minute either side), "overdue by 1 day 2 hours"."""
+    left = remaining(due, now)
+    if abs(left) < timedelta(minutes=1):
+        return "due now"
+    if left > timedelta(0):
+        return f"{_span(left)} left"
+    return f"overdue by {_span(-left)}"

@@ -1,0 +1,186 @@
+"""Referrals along each pathway, the decisions on them, and the deadlines they start."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from safeguard.choices import Pathway
+
+from .deadlines import TIMER_LABELS, Timer
+
+User = settings.AUTH_USER_MODEL
+
+
+class CompetentAuthority(models.TextChoices):
+    SCA = "sca", "Single Competent Authority"
+    IECA = "ieca", "Immigration Enforcement Competent Authority"
+    CHILD_PILOT = "child_pilot", "Devolved child decision-making pilot"
+
+
+class Referral(models.Model):
+    """One referral of a case along one pathway. Its status moves only through
+    `referrals.machines` transitions, each a service in `referrals.services`."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    pathway = models.CharField(max_length=20, choices=Pathway.choices)
+    status = models.CharField(max_length=30, default="draft")
+    recipient = models.ForeignKey(
+        "contacts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    competent_authority = models.CharField(
+        max_length=12, choices=CompetentAuthority.choices, blank=True
+    )
+    external_reference = models.CharField(
+        "their reference",
+        max_length=60,
+        blank=True,
+        db_index=True,
+        help_text="For an NRM referral, the NRM reference number.",
+    )
+    summary = models.TextField("what the receiving agency needs to know", blank=True)
+    named = models.BooleanField(
+        "the person agreed to be named",
+        default=False,
+        help_text="Duty to Notify only: otherwise the report leaves out who they are.",
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def audit_reference(self) -> str:
+        return self.reference
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.case.restricted
+
+    def relations_to(self, user):
+        return self.case.relations_to(user)
+
+
+class Consent(models.Model):
+    """Informed consent to an NRM referral, as the adult gave it."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="consent")
+    given = models.BooleanField("they agreed to the referral")
+    given_on = models.DateField("date")
+    how_explained = models.TextField("how it was explained")
+    interpreter_used = models.BooleanField(default=False)
+    interpreter_language = models.CharField(max_length=100, blank=True)
+    witnessed_by = models.CharField(max_length=150, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Consent for {self.referral_id}: {'given' if self.given else 'declined'}"
+
+
+class Decision(models.Model):
+    class Kind(models.TextChoices):
+        RG = "rg", "Reasonable Grounds"
+        CG = "cg", "Conclusive Grounds"
+        RECONSIDERATION = "reconsideration", "Reconsideration"
+
+    class Outcome(models.TextChoices):
+        POSITIVE = "positive", "Positive"
+        NEGATIVE = "negative", "Negative"
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    received_on = models.DateField("date received")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["received_on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_outcome_display().lower()}"
+
+
+class Transition(models.Model):
+    """Who moved a referral from one status to another, when, and why."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=30)
+    to_status = models.CharField(max_length=30)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(satisfied_at__isnull=True, cancelled_at__isnull=True)
+
+
+class Deadline(models.Model):
+    """A due time as a row: started and satisfied by transitions, read by the reminder sweep."""
+
+    timer = models.CharField(max_length=20, choices=[(t.value, TIMER_LABELS[t]) for t in Timer])
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
+    )
+    concern = models.ForeignKey(
+        "cases.Concern", null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
+    )
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
+    )
+    starts_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    # A "not before" timer (CG) marks the earliest moment, not a duty: never overdue.
+    is_earliest = models.BooleanField(default=False)
+    satisfied_at = models.DateTimeField(null=True, blank=True)
+    satisfied_by = models.CharField(max_length=100, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    extended_reason = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        help_text="Who chases it: the case lead unless reassigned.",
+    )
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            # The overdue view, the lead's list and the reminder sweep: open deadlines by due.
+            models.Index(
+                fields=["due_at"],
+                name="deadline_open_due_idx",
+                condition=models.Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_timer_display()} {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.satisfied_at is None and self.cancelled_at is None
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and not self.is_earliest and self.due_at < (now or timezone.now())

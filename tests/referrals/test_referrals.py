@@ -1,0 +1,386 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cases import services as case_services
+from contacts.models import Organisation
+from referrals import machines, services
+from referrals.deadlines import Timer
+from referrals.models import Deadline, Referral
+from safeguard.choices import Nation, Pathway
+from safeguard.models import AuditEvent, OrganisationSettings
+from tests.cases.conftest import request_as
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # a Monday
+
+
+@pytest.fixture
+def organisation(db):
+    settings = OrganisationSettings.load()
+    settings.nation = Nation.ENGLAND_AND_WALES
+    settings.is_first_responder = True
+    settings.holds_duty_to_notify = True
+    settings.save()
+    return settings
+
+
+@pytest.fixture
+def recipient(db):
+    return Organisation.objects.create(name="Single Competent Authority", coverage_national=True)
+
+
+def open_case(world, log_concern, **person):
+    person.setdefault("name", "Ana")
+    person.setdefault("date_of_birth", dt.date(1990, 1, 1))
+    concern = log_concern(world.frontline, **person)
+    return case_services.case_open(
+        request=request_as(world.lead),
+        person=concern.person,
+        team=world.north,
+        lead=world.lead,
+        concerns=[concern],
+    )
+
+
+def start(world, case, pathway=Pathway.NRM, recipient=None, **fields):
+    return services.referral_create(
+        request=request_as(world.lead),
+        case=case,
+        pathway=pathway,
+        recipient=recipient,
+        competent_authority="sca",
+        **fields,
+    )
+
+
+def consent(world, referral, given=True):
+    services.consent_record(
+        request=request_as(world.lead),
+        referral=referral,
+        given=given,
+        given_on=dt.date(2026, 11, 20),
+        how_explained="Explained with leaflet",
+        interpreter_used=False,
+        interpreter_language="",
+        witnessed_by="",
+    )
+
+
+def act(world, referral, action, **fields):
+    return services.referral_transition(
+        request=request_as(world.lead), referral=referral, action=action, **fields
+    )
+
+
+@pytest.fixture
+def nrm(world, log_concern, organisation, recipient):
+    with time_machine.travel(NOW, tick=False):
+        case = open_case(world, log_concern)
+        referral = start(world, case, recipient=recipient)
+        consent(world, referral)
+    return referral
+
+
+# --- The table ---------------------------------------------------------------------------------
+
+ALL_ACTIONS = sorted({a for m in machines.MACHINES.values() for s in m.values() for a in s})
+
+
+@pytest.mark.parametrize("pathway", list(machines.MACHINES))
+@pytest.mark.parametrize("status", sorted(machines.STATUS_LABELS))
+@pytest.mark.parametrize("action", ALL_ACTIONS)
+def test_why_not_refuses_exactly_what_the_table_does_not_allow(pathway, status, action):
+    allowed = action in machines.MACHINES[pathway].get(status, {})
+
+    reason = machines.why_not(pathway, status, action)
+
+    assert (reason is None) is allowed
+    if reason:
+        assert "cannot be done" in reason or "nothing more can be recorded" in reason
+
+
+def test_every_status_a_transition_leads_to_is_in_the_table():
+    for machine in machines.MACHINES.values():
+        for steps in machine.values():
+            assert all(step.to in machine for step in steps.values())
+
+
+# --- NRM: the path and its deadlines --------------------------------------------------------
+
+
+def test_an_nrm_referral_through_rg_and_cg_starts_and_stops_its_deadlines(world, nrm):
+    with time_machine.travel(NOW, tick=False):
+        act(world, nrm, "submit", external_reference="NRM-12345")
+    nrm.refresh_from_db()
+    assert (nrm.status, nrm.external_reference) == ("submitted", "NRM-12345")
+    refer = Deadline.objects.get(timer=Timer.REFER)
+    assert refer.satisfied_at is not None
+    rg = Deadline.objects.get(timer=Timer.RG_DECISION)
+    # Monday 10:00 + 5 working days: the end of Monday 30 November.
+    assert rg.due_at == dt.datetime(2026, 11, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
+
+    with time_machine.travel(NOW + dt.timedelta(days=3), tick=False):
+        act(world, nrm, "rg_positive", decided_on=dt.date(2026, 11, 26))
+    rg.refresh_from_db()
+    assert rg.satisfied_at is not None
+    recovery = Deadline.objects.get(timer=Timer.RECOVERY_PERIOD)
+    assert recovery.due_at.date() == dt.date(2027, 1, 9)  # 45 days beginning with 26 Nov
+    not_before = Deadline.objects.get(timer=Timer.CG_NOT_BEFORE)
+    assert not_before.is_earliest
+
+    with time_machine.travel(NOW + dt.timedelta(days=40), tick=False):
+        act(world, nrm, "cg_positive", decided_on=dt.date(2027, 1, 1))
+    recovery.refresh_from_db()
+    assert recovery.satisfied_at is not None
+    assert Deadline.objects.filter(timer=Timer.MOVE_ON).open().count() == 1
+    nrm.refresh_from_db()
+    assert nrm.status == machines.CG_POSITIVE
+    assert [d.kind for d in nrm.decisions.all()] == ["rg", "cg"]
+    assert [t.to_status for t in nrm.transitions.all()] == [
+        "submitted",
+        "rg_positive",
+        "cg_positive",
+    ]
+    titles = [entry.title for entry in nrm.case.chronology.all()]
+    assert any("positive reasonable grounds" in t.lower() for t in titles)
+    assert AuditEvent.objects.filter(
+        action="change", object_type="referral", detail="cg_positive"
+    ).exists()
+
+
+def test_a_negative_rg_opens_the_reconsideration_window(world, nrm):
+    with time_machine.travel(NOW, tick=False):
+        act(world, nrm, "submit")
+        act(world, nrm, "rg_negative", decided_on=dt.date(2026, 11, 23))
+    window = Deadline.objects.get(timer=Timer.RECONSIDERATION)
+    # Within 30 days of the decision on 23 November: to the end of 23 December (GMT = UTC).
+    assert window.due_at == dt.datetime(2026, 12, 23, 23, 59, 59, 999999, tzinfo=dt.UTC)
+
+    with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
+        act(world, nrm, "request_reconsideration", reason="New evidence")
+    window.refresh_from_db()
+    assert window.satisfied_at is not None
+
+
+def test_a_refused_transition_says_why_and_changes_nothing(world, nrm):
+    with pytest.raises(ValidationError) as error:
+        act(world, nrm, "cg_positive", decided_on=dt.date(2026, 11, 20))
+
+    assert "cannot be done while the referral is draft" in str(error.value)
+    nrm.refresh_from_db()
+    assert nrm.status == "draft" and not nrm.transitions.exists()
+
+
+def test_a_decision_needs_its_date_and_it_cannot_be_in_the_future(world, nrm):
+    act(world, nrm, "submit")
+    with pytest.raises(ValidationError, match="Enter the date the decision was received"):
+        act(world, nrm, "rg_positive")
+    with pytest.raises(ValidationError, match="today or earlier"):
+        act(world, nrm, "rg_positive", decided_on=dt.date(2099, 1, 1))
+
+
+def test_withdrawing_needs_a_reason_and_cancels_the_referrals_deadlines(world, nrm):
+    act(world, nrm, "submit")
+    with pytest.raises(ValidationError, match="Enter why"):
+        act(world, nrm, "withdraw")
+
+    act(world, nrm, "withdraw", reason="Moved out of the area; handed to their council")
+
+    assert not Deadline.objects.filter(referral=nrm).open().exists()
+    with pytest.raises(ValidationError, match="nothing more can be recorded"):
+        act(world, nrm, "submit")
+
+
+# --- Rules ---------------------------------------------------------------------------------------
+
+
+def test_an_adult_nrm_referral_needs_recorded_consent(world, log_concern, organisation, recipient):
+    case = open_case(world, log_concern)
+    referral = start(world, case, recipient=recipient)
+
+    with pytest.raises(ValidationError, match="must give informed consent"):
+        act(world, referral, "submit")
+    consent(world, referral, given=False)
+    with pytest.raises(ValidationError, match="must give informed consent"):
+        act(world, referral, "submit")
+    consent(world, referral, given=True)
+    assert act(world, referral, "submit").status == "submitted"
+
+
+def test_a_child_needs_no_consent_but_childrens_services_come_first(
+    world, log_concern, organisation, recipient
+):
+    case = open_case(world, log_concern, date_of_birth=dt.date(2010, 5, 5))
+    nrm = start(world, case, recipient=recipient)
+
+    with pytest.raises(ValidationError, match="send the Children's Services referral first"):
+        act(world, nrm, "submit")
+    childrens = start(world, case, pathway=Pathway.CHILDRENS_SERVICES, recipient=recipient)
+    act(world, childrens, "submit")
+    assert act(world, nrm, "submit").status == "submitted"
+
+
+def test_a_child_never_gets_a_duty_to_notify(world, log_concern, organisation, recipient):
+    case = open_case(world, log_concern, age_disputed=True)
+
+    with pytest.raises(ValidationError, match="never the subject of a Duty to Notify"):
+        start(world, case, pathway=Pathway.DUTY_TO_NOTIFY, recipient=recipient)
+
+
+def test_duty_to_notify_only_where_the_organisation_holds_it(
+    world, log_concern, organisation, recipient
+):
+    case = open_case(world, log_concern)
+    organisation.holds_duty_to_notify = False
+    organisation.save()
+
+    with pytest.raises(ValidationError, match="does not hold the Duty to Notify"):
+        start(world, case, pathway=Pathway.DUTY_TO_NOTIFY, recipient=recipient)
+
+
+def test_duty_to_notify_stops_the_referral_clock_and_is_anonymous_unless_agreed(
+    world, log_concern, organisation, recipient
+):
+    case = open_case(world, log_concern)
+    report = start(world, case, pathway=Pathway.DUTY_TO_NOTIFY, recipient=recipient)
+    assert report.named is False
+
+    act(world, report, "submit")
+
+    assert Deadline.objects.get(timer=Timer.REFER).satisfied_at is not None
+
+
+def test_only_a_first_responder_submits_an_nrm_referral(
+    world, log_concern, organisation, recipient
+):
+    case = open_case(world, log_concern)
+    organisation.is_first_responder = False
+    organisation.save()
+
+    with pytest.raises(ValidationError, match="Only a first responder organisation"):
+        start(world, case, recipient=recipient)
+
+
+def test_a_referral_needs_a_recipient_before_it_is_submitted(world, log_concern, organisation):
+    case = open_case(world, log_concern)
+    referral = start(world, case, pathway=Pathway.POLICE)
+
+    with pytest.raises(ValidationError, match="Choose who the referral goes to"):
+        act(world, referral, "submit")
+
+
+def test_no_further_action_stops_the_referral_clock(client, world, log_concern):
+    concern = log_concern(world.frontline, name="Ana")
+    client.force_login(world.lead)
+
+    client.post(
+        reverse("cases:concern_triage", args=[concern.reference]),
+        {"outcome": "nfa", "reason": "Checked: not trafficking"},
+    )
+
+    clock = Deadline.objects.get(concern=concern, timer=Timer.REFER)
+    assert clock.satisfied_by == "no referral: nfa"
+
+
+def test_recovery_period_extends_with_a_reason(world, nrm):
+    act(world, nrm, "submit")
+    act(world, nrm, "rg_positive", decided_on=dt.date(2026, 11, 23))
+    recovery = Deadline.objects.get(timer=Timer.RECOVERY_PERIOD)
+    before = recovery.due_at
+
+    with pytest.raises(ValidationError, match="Enter why"):
+        services.recovery_extend(
+            request=request_as(world.lead), deadline=recovery, days=14, reason=""
+        )
+    services.recovery_extend(
+        request=request_as(world.lead), deadline=recovery, days=14, reason="Awaiting accommodation"
+    )
+
+    recovery.refresh_from_db()
+    assert recovery.due_at - before == dt.timedelta(days=14)
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+
+def test_a_lead_starts_records_consent_and_submits_from_the_pages(
+    client, world, log_concern, organisation, recipient
+):
+    case = open_case(world, log_concern)
+    client.force_login(world.lead)
+    page = reverse("referrals:case_referrals", args=[case.reference])
+    assert client.get(page).status_code == 200
+
+    response = client.post(
+        page,
+        {
+            "pathway": "nrm",
+            "recipient": recipient.pk,
+            "competent_authority": "sca",
+            "submission_token": "t1",
+        },
+    )
+    again = client.post(
+        page,
+        {
+            "pathway": "nrm",
+            "recipient": recipient.pk,
+            "competent_authority": "sca",
+            "submission_token": "t1",
+        },
+    )
+    referral = Referral.objects.get()
+    assert (
+        response["Location"]
+        == again["Location"]
+        == reverse("referrals:detail", args=[referral.reference])
+    )
+
+    detail = reverse("referrals:detail", args=[referral.reference])
+    refused = client.post(
+        reverse("referrals:transition", args=[referral.reference]),
+        {"action": "submit", "submission_token": "t2"},
+    )
+    assert refused.status_code == 400
+    assert "must give informed consent" in refused.content.decode()
+
+    client.post(
+        reverse("referrals:consent", args=[referral.reference]),
+        {
+            "given": "yes",
+            "given_on": "2026-11-20",
+            "how_explained": "With an interpreter",
+            "interpreter_used": "on",
+            "interpreter_language": "Romanian",
+        },
+    )
+    client.post(
+        reverse("referrals:transition", args=[referral.reference]),
+        {"action": "submit", "submission_token": "t3", "external_reference": "N-1"},
+    )
+    referral.refresh_from_db()
+    assert referral.status == "submitted"
+    html = client.get(detail).content.decode()
+    assert "Reasonable Grounds decision expected" in html and "left" in html
+
+
+def test_frontline_named_on_a_case_reads_its_referrals_but_cannot_act(client, world, nrm):
+    nrm.case.members.add(world.frontline)
+    client.force_login(world.frontline)
+
+    assert client.get(reverse("referrals:detail", args=[nrm.reference])).status_code == 200
+    assert (
+        client.post(
+            reverse("referrals:transition", args=[nrm.reference]), {"action": "submit"}
+        ).status_code
+        == 403
+    )
+
+
+def test_a_lead_of_another_team_cannot_see_the_referral(client, world, nrm):
+    client.force_login(world.lead_south)
+
+    assert client.get(reverse("referrals:detail", args=[nrm.reference])).status_code == 404
