@@ -30,7 +30,7 @@ DEPLOY_ENV := DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/
 	DJANGO_ALLOWED_HOSTS=safeguard.example.org DJANGO_HTTPS=true \
 	DATABASE_URL=$(DATABASE_URL)
 
-.PHONY: help install run test lint check-deploy lock clean
+.PHONY: help install run test lint check-deploy lock clean faults
 
 help:
 	@echo "make run    install, migrate, load reference and demo data, serve on http://127.0.0.1:8000"
@@ -85,3 +85,11 @@ lock: $(PY)
 
 clean:
 	rm -rf $(VENV) node_modules static/build var
+
+# The reminder engine's fault tests (tests/reliability) at FAULTS_SCALE times their size: more
+# deadlines, three SIGKILLs, the refused mail's retries waited for. Prints, for each test and
+# in total: deadlines, reminders expected, sent, duplicates, lost. Not part of `make test`.
+FAULTS_SCALE ?= 10
+faults: install
+	$(TEST_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	SAFEGUARD_FAULTS_SCALE=$(FAULTS_SCALE) $(TEST_ENV) $(PY) -m pytest tests/reliability -m integration -s -q $(PYTEST_ARGS)

@@ -34,6 +34,7 @@ recovery; move-on is a support period counted the same way); reconsideration, wi
 of the decision; CG not before, not before N days after the positive RG.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -251,3 +252,47 @@ def describe_remaining(due: datetime, now: datetime) -> str:
     if left > timedelta(0):
         return f"{_span(left)} left"
     return f"overdue by {_span(-left)}"
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+
+class Stage(StrEnum):
+    BEFORE = "before"  # a working day (by default) before it falls due
+    DUE = "due"  # when it falls due
+    OVERDUE = "overdue"  # each working day while overdue, from 09:00; copied to the manager
+
+
+@dataclass(frozen=True)
+class NextReminder:
+    stage: Stage
+    sequence: int  # 0 for "before" and "due"; 1, 2, ... for each overdue working day
+    at: datetime
+
+
+def first_reminder(
+    due: datetime, now: datetime, nation: str, before_working_days: int = 1
+) -> NextReminder:
+    """The first reminder a new deadline needs: the earliest stage not already past."""
+    due, now = _aware(due, "due"), _aware(now, "now")
+    before = due
+    for _ in range(before_working_days):
+        before = working_day_before(before, nation)
+    if before_working_days and now < before:
+        return NextReminder(Stage.BEFORE, 0, before.astimezone(UTC))
+    if now < due:
+        return NextReminder(Stage.DUE, 0, due.astimezone(UTC))
+    # Already overdue when it was created: say so at once.
+    return NextReminder(Stage.OVERDUE, 1, now.astimezone(UTC))
+
+
+def reminder_after(sent: NextReminder, due: datetime, nation: str) -> NextReminder:
+    """The reminder that follows `sent`: due, then each working day's overdue reminder."""
+    if sent.stage == Stage.BEFORE:
+        return NextReminder(Stage.DUE, 0, _aware(due, "due").astimezone(UTC))
+    base = due if sent.stage == Stage.DUE else sent.at
+    return NextReminder(
+        Stage.OVERDUE,
+        sent.sequence + 1 if sent.stage == Stage.OVERDUE else 1,
+        next_working_day_start(base, nation).astimezone(UTC),
+    )

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from safeguard.choices import Pathway
 
-from .deadlines import TIMER_LABELS, Timer
+from .deadlines import TIMER_LABELS, Stage, Timer
 
 User = settings.AUTH_USER_MODEL
 
@@ -184,3 +184,60 @@ class Deadline(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and not self.is_earliest and self.due_at < (now or timezone.now())
+
+
+class Reminder(models.Model):
+    """The outbox: one row per reminder, unique per deadline, stage, sequence and recipient,
+    written with the sweep's claim and sent after commit by `referrals.tasks.send_reminder`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not needed: the deadline was met"
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="reminders")
+    stage = models.CharField(max_length=8, choices=[(s.value, s.value) for s in Stage])
+    sequence = models.PositiveSmallIntegerField(default=0)
+    recipient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="reminders")
+    is_copy = models.BooleanField(default=False, help_text="Sent to the manager as escalation.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "stage", "sequence", "recipient"],
+                name="one_reminder_per_stage_and_recipient",
+            ),
+        ]
+        indexes = [
+            # The sweep's catch-up: reminders never queued, or abandoned by a dead worker.
+            models.Index(
+                fields=["created_at"],
+                name="reminder_unsent_idx",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id} {self.stage} {self.sequence} to {self.recipient_id}"
+
+
+class DigestSent(models.Model):
+    """One daily digest per manager per day, however often the task runs."""
+
+    manager = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["manager", "day"], name="one_digest_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.manager_id} {self.day}"

@@ -149,6 +149,7 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "health": PUBLIC,
     "exit": PUBLIC,
     "session_keep_alive": SIGNED_IN,
+    "notifications": SIGNED_IN,
     "audit_log": OVERSIGHT,
     "audit_log_export": OVERSIGHT,
     # The contacts directory: everyone reads it; leads and administrators keep it up to date.

@@ -11,6 +11,7 @@ class SafeguardConfig(AppConfig):
     verbose_name = "Safeguard"
     navigation = (
         NavItem("Home", "home", order=0),
+        NavItem("Notifications", "notifications", order=850, section="notifications"),
         NavItem(
             "Audit log",
             "audit_log",

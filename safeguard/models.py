@@ -137,6 +137,9 @@ class OrganisationSettings(models.Model):
     place_of_safety_working_days = models.PositiveSmallIntegerField(
         "place of safety (working days)", default=3
     )
+    reminder_before_working_days = models.PositiveSmallIntegerField(
+        "first reminder (working days before a deadline)", default=1
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -217,3 +220,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.reference}".strip()
+
+
+class Notification(models.Model):
+    """A message in someone's in-app list. Says that something needs doing, never who about."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -316,6 +317,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The schedule lives here, in code, run by exactly one beat process (no database scheduler).
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {"task": "referrals.tasks.sweep", "schedule": 60.0},
+    "manager-digest": {
+        "task": "referrals.tasks.manager_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+# Links in emails point here.
+SITE_URL = os.environ.get("SAFEGUARD_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Sign-in and MFA (django-allauth) -----------------------------------------------------
 

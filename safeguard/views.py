@@ -152,3 +152,13 @@ def audit_log_export(request):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
     return response
+
+
+@require_GET
+def notifications(request):
+    items = request.user.notifications.all()[:100]
+    unread = [n.pk for n in items if n.read_at is None]
+    response = render(request, "safeguard/notifications.html", {"items": items})
+    # Seeing the list reads them.
+    request.user.notifications.filter(pk__in=unread).update(read_at=timezone.now())
+    return response

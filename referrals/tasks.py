@@ -1,0 +1,238 @@
+"""The reminder engine. Beat runs `sweep` every minute; workers run `send_reminder`.
+
+- The sweep finds open deadlines whose reminder is due through a partial index, claims them
+  with SELECT ... FOR UPDATE SKIP LOCKED, writes Reminder rows (unique per deadline, stage,
+  sequence and recipient) and moves the deadline on to its next reminder, all in one
+  transaction; only after it commits are the sends queued. A second sweep running at the
+  same time skips the locked rows; a repeated sweep finds nothing due.
+- `send_reminder` takes a reminder id and claims it with a conditional UPDATE
+  (pending -> sending): a retry, a redelivery or a second worker cannot send it twice. If the
+  deadline was met in the meantime, nothing is sent.
+- Reminders the broker never delivered (Redis was down) or that a killed worker left in
+  "sending" are queued again by the next sweep.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguard.choices import Role
+from safeguard.models import Notification, OrganisationSettings
+
+from . import deadlines
+from .deadlines import NextReminder, Stage
+from .models import Deadline, DigestSent, Reminder
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+# A reminder still "sending" after this was abandoned by a worker that died mid-send.
+ABANDONED_AFTER = dt.timedelta(minutes=10)
+# A reminder still "pending" after this was never delivered by the broker.
+UNQUEUED_AFTER = dt.timedelta(minutes=2)
+MAX_RETRIES = 4
+
+
+def _recipients(deadline: Deadline, stage: str):
+    """The one who chases it, and from the first overdue reminder their team's managers."""
+    owner = deadline.assignee or (deadline.case.lead if deadline.case_id else None)
+    people = [(owner, False)] if owner else []
+    if stage == Stage.OVERDUE:
+        team = deadline.case.team_id if deadline.case_id else deadline.concern.team_id
+        managers = get_user_model().objects.filter(role=Role.MANAGER, is_active=True, teams=team)
+        people += [(manager, True) for manager in managers if manager != owner]
+    if not people and deadline.concern_id:
+        # A concern not yet triaged: its team's leads.
+        leads = get_user_model().objects.filter(
+            role=Role.LEAD, is_active=True, teams=deadline.concern.team_id
+        )
+        people = [(lead, False) for lead in leads]
+    return people
+
+
+@shared_task
+def sweep(batch: int = BATCH) -> int:
+    """Write the reminders that have fallen due, then queue their sending."""
+    now = timezone.now()
+    nation = OrganisationSettings.load().nation
+    created: list[int] = []
+    with transaction.atomic():
+        due = list(
+            Deadline.objects.open()
+            .filter(next_reminder_at__lte=now)
+            .select_related("case", "concern", "assignee", "case__lead")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("next_reminder_at")[:batch]
+        )
+        for deadline in due:
+            stage, sequence = deadline.next_stage, deadline.next_sequence
+            for person, is_copy in _recipients(deadline, stage):
+                try:
+                    with transaction.atomic():
+                        reminder = Reminder.objects.create(
+                            deadline=deadline,
+                            stage=stage,
+                            sequence=sequence,
+                            recipient=person,
+                            is_copy=is_copy,
+                        )
+                except IntegrityError:
+                    continue  # written by an earlier sweep: never twice
+                created.append(reminder.pk)
+            following = deadlines.reminder_after(
+                NextReminder(Stage(stage), sequence, deadline.next_reminder_at),
+                deadline.due_at,
+                nation,
+            )
+            deadline.next_stage, deadline.next_sequence = following.stage, following.sequence
+            deadline.next_reminder_at = following.at
+            deadline.save(update_fields=["next_stage", "next_sequence", "next_reminder_at"])
+        transaction.on_commit(lambda: _queue(created))
+    _queue(_catch_up(now))
+    return len(created)
+
+
+def _catch_up(now) -> list[int]:
+    """Reminders that never reached a worker, or that a dead worker left half done."""
+    Reminder.objects.filter(
+        status=Reminder.Status.SENDING, claimed_at__lt=now - ABANDONED_AFTER
+    ).update(status=Reminder.Status.PENDING)
+    return list(
+        Reminder.objects.filter(
+            status=Reminder.Status.PENDING, created_at__lt=now - UNQUEUED_AFTER
+        ).values_list("pk", flat=True)[:BATCH]
+    )
+
+
+def _queue(reminder_ids) -> None:
+    for pk in reminder_ids:
+        try:
+            send_reminder.delay(pk)
+        except Exception:  # the broker is down: the next sweep queues it again
+            logger.warning("Could not queue reminder %s; the next sweep will retry", pk)
+            return
+
+
+def _message(reminder: Reminder) -> tuple[EmailMultiAlternatives, dict]:
+    deadline = reminder.deadline
+    reference = deadline.case.reference if deadline.case_id else deadline.concern.reference
+    path = (
+        reverse("cases:case_detail", args=[reference])
+        if deadline.case_id
+        else reverse("cases:concern_detail", args=[reference])
+    )
+    context = {
+        "reference": reference,
+        "timer": deadline.get_timer_display(),
+        "due": timezone.localtime(deadline.due_at),
+        "stage": reminder.stage,
+        "is_copy": reminder.is_copy,
+        "overdue_by": deadlines.describe_remaining(deadline.due_at, timezone.now()),
+        "link": settings.SITE_URL.rstrip("/") + path,
+    }
+    message = EmailMultiAlternatives(
+        subject=render_to_string("referrals/email/reminder_subject.txt", context).strip(),
+        body=render_to_string("referrals/email/reminder_message.txt", context),
+        to=[reminder.recipient.email],
+        headers={"Message-ID": f"<reminder-{reminder.pk}@safeguard>"},
+    )
+    message.attach_alternative(
+        render_to_string("referrals/email/reminder_message.html", context), "text/html"
+    )
+    return message, context
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def send_reminder(self, reminder_id: int) -> str:
+    """Send one reminder by email and in the app, once."""
+    claimed = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
+        status=Reminder.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "not pending"
+    reminder = Reminder.objects.select_related(
+        "deadline", "deadline__case", "deadline__concern", "recipient"
+    ).get(pk=reminder_id)
+    if not reminder.deadline.is_open:
+        reminder.status = Reminder.Status.SKIPPED
+        reminder.save(update_fields=["status"])
+        return "deadline met"
+    message, context = _message(reminder)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        final = self.request.retries >= MAX_RETRIES
+        reminder.status = Reminder.Status.FAILED if final else Reminder.Status.PENDING
+        reminder.last_error = f"{type(error).__name__}: {error}"[:500]
+        reminder.save(update_fields=["status", "last_error"])
+        if final:
+            logger.error("Reminder %s failed: %s", reminder_id, reminder.last_error)
+            return "failed"
+        # Backs off 30 s, 60 s, 120 s, 240 s: far inside Redis's visibility timeout.
+        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from None
+    with transaction.atomic():
+        reminder.status = Reminder.Status.SENT
+        reminder.sent_at = timezone.now()
+        reminder.save(update_fields=["status", "sent_at"])
+        Notification.objects.create(
+            user=reminder.recipient,
+            title=message.subject,
+            url=context["link"].removeprefix(settings.SITE_URL.rstrip("/")),
+        )
+    return "sent"
+
+
+@shared_task
+def manager_digest() -> int:
+    """Each morning, each manager's overdue items: references and timers only."""
+    today = timezone.localdate()
+    now = timezone.now()
+    sent = 0
+    for manager in get_user_model().objects.filter(role=Role.MANAGER, is_active=True):
+        overdue = list(
+            Deadline.objects.open()
+            .filter(is_earliest=False, due_at__lt=now)
+            .filter(case__team__in=manager.teams.all(), case__restricted=False)
+            .select_related("case")
+            .order_by("due_at")
+        )
+        if not overdue:
+            continue
+        try:
+            DigestSent.objects.create(manager=manager, day=today)
+        except IntegrityError:
+            continue  # already sent today
+        lines = [
+            f"{d.case.reference}: {d.get_timer_display()}, due "
+            f"{timezone.localtime(d.due_at):%a %d %b %Y %H:%M}"
+            for d in overdue
+        ]
+        EmailMultiAlternatives(
+            subject=f"Safeguard: {len(overdue)} overdue deadline"
+            f"{'s' if len(overdue) != 1 else ''} in your teams",
+            body=render_to_string(
+                "referrals/email/digest_message.txt",
+                {
+                    "lines": lines,
+                    "link": settings.SITE_URL.rstrip("/") + reverse("referrals:overdue"),
+                },
+            ),
+            to=[manager.email],
+        ).send()
+        Notification.objects.create(
+            user=manager,
+            url=reverse("referrals:overdue"),
+            title=f"{len(overdue)} overdue deadlines in your teams",
+        )
+        sent += 1
+    return sent
