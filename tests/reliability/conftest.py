@@ -128,18 +128,35 @@ def start_worker(redis_url, transactional_db, tmp_path):  # noqa: F811  (the imp
         with log.open("wb") as output:
             process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "celery", "-A", "safeguard", "worker",
-                    "--pool", "solo", "--loglevel", "INFO",
-                    "--hostname", f"{name}-{os.getpid()}@%h",
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "safeguard",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "--loglevel",
+                    "INFO",
+                    "--hostname",
+                    f"{name}-{os.getpid()}@%h",
                     # Faster to start; no effect on how tasks are delivered or acknowledged.
-                    "--without-gossip", "--without-mingle",
+                    "--without-gossip",
+                    "--without-mingle",
                 ],
-                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
         worker = Worker(name, process, var_dir, log)
         started.append(worker)
-        wait_until(lambda: " ready." in worker.text() or not worker.alive, 60,
-                   f"worker {name} to start", workers=[worker])
+        wait_until(
+            lambda: " ready." in worker.text() or not worker.alive,
+            60,
+            f"worker {name} to start",
+            workers=[worker],
+        )
         assert worker.alive, f"worker {name} exited:\n{worker.tail()}"
         return worker
 
@@ -158,7 +175,7 @@ def emails_by_reminder(root: Path) -> Counter:
     return counts
 
 
-# --- A private Redis, to stop and start ------------------------------------------------------------
+# --- A private Redis, to stop and start ---------------------------------------------------
 
 
 @dataclass
@@ -183,9 +200,23 @@ class PrivateRedis:
             pytest.fail("This test starts its own redis-server, which is not installed.")
         with (self.directory / f"redis-{self.port}.log").open("ab") as output:
             self.process = subprocess.Popen(
-                [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--daemonize", "no", "--dir", str(self.directory)],
-                stdout=output, stderr=subprocess.STDOUT,
+                [
+                    binary,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                    "--dir",
+                    str(self.directory),
+                ],
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
         wait_until(self.ping, 15, f"redis-server on port {self.port}")
 
@@ -232,7 +263,7 @@ def point_app_at(monkeypatch):
     _drop_broker_connections()
 
 
-# --- Deadlines that owe a reminder now --------------------------------------------------------------
+# --- Deadlines that owe a reminder now ----------------------------------------------------
 
 
 @pytest.fixture
@@ -242,10 +273,10 @@ def chase(transactional_db):
     team = TeamFactory(name="Reliability team")
     lead = UserFactory(full_name="Rhea Lead", role=Role.LEAD, teams=[team])
     enrol_totp(lead)
-    person = Person.objects.create(reference="PN-2026-990001", name="Ana Example",
-                                   created_by=lead)
-    case = case_services.case_open(request=request_as(lead), person=person, team=team,
-                                   lead=lead, concerns=[])
+    person = Person.objects.create(reference="PN-2026-990001", name="Ana Example", created_by=lead)
+    case = case_services.case_open(
+        request=request_as(lead), person=person, team=team, lead=lead, concerns=[]
+    )
     return SimpleNamespace(team=team, lead=lead, case=case)
 
 
@@ -254,8 +285,7 @@ def due_deadlines(case, count: int) -> list[int]:
     overdue reminder now."""
     start = timezone.now() - dt.timedelta(hours=OrganisationSettings.load().refer_hours + 1)
     return [
-        services._start_deadline(timer=Timer.REFER, start=start, case=case).pk
-        for _ in range(count)
+        services._start_deadline(timer=Timer.REFER, start=start, case=case).pk for _ in range(count)
     ]
 
 

@@ -54,11 +54,14 @@ def test_a_worker_sends_one_email_for_each_due_reminder(start_worker, chase, tmp
 
     assert sweep() == len(ids)
 
-    wait_until(lambda: all_sent(ids, tmp_path, redis_url), 60 + len(ids) / 5,
-               "every reminder to be sent", workers=[worker])
+    wait_until(
+        lambda: all_sent(ids, tmp_path, redis_url),
+        60 + len(ids) / 5,
+        "every reminder to be sent",
+        workers=[worker],
+    )
     each_sent_once(tally("one worker", ids, tmp_path, started))
-    assert set(emails_by_reminder(tmp_path)) == set(reminders_for(ids).values_list("pk",
-                                                                                  flat=True))
+    assert set(emails_by_reminder(tmp_path)) == set(reminders_for(ids).values_list("pk", flat=True))
 
 
 def test_two_workers_and_two_sweeps_at_once_still_send_each_reminder_once(
@@ -92,12 +95,21 @@ def test_two_workers_and_two_sweeps_at_once_still_send_each_reminder_once(
     for pk in reminders_for(ids).values_list("pk", flat=True):
         send_reminder.delay(pk)
 
-    wait_until(lambda: all_sent(ids, tmp_path, redis_url), 60 + len(ids) / 5,
-               "every reminder to be sent", workers=workers)
+    wait_until(
+        lambda: all_sent(ids, tmp_path, redis_url),
+        60 + len(ids) / 5,
+        "every reminder to be sent",
+        workers=workers,
+    )
     by_worker = {w.name: sum(emails_by_reminder(tmp_path / w.name).values()) for w in workers}
-    report = tally("two workers, two sweeps", ids, tmp_path, started,
-                   sweeps="+".join(map(str, written)),
-                   per_worker="+".join(map(str, by_worker.values())))
+    report = tally(
+        "two workers, two sweeps",
+        ids,
+        tmp_path,
+        started,
+        sweeps="+".join(map(str, written)),
+        per_worker="+".join(map(str, by_worker.values())),
+    )
     each_sent_once(report)
 
 
@@ -114,18 +126,27 @@ def test_a_worker_killed_mid_send_is_caught_up_with_nothing_lost_or_sent_twice(
         doomed = start_worker(f"doomed-{kill}", **SLOW_MAIL)
         enough = (kill + 1) * len(ids) // (kills + 2)
 
-        def mid_send():
+        def mid_send(enough=enough):
             # A reminder claimed moments ago: its worker is still in the slow server's wait,
             # so SIGKILL now leaves it "sending" with no email written.
-            row = (reminders_for(ids).filter(status=Reminder.Status.SENDING)
-                   .values_list("pk", "claimed_at").first())
+            row = (
+                reminders_for(ids)
+                .filter(status=Reminder.Status.SENDING)
+                .values_list("pk", "claimed_at")
+                .first()
+            )
             if row is None or timezone.now() - row[1] > dt.timedelta(seconds=slow / 3):
                 return None
             emails = emails_by_reminder(tmp_path)
             return row[0] if sum(emails.values()) >= enough and not emails[row[0]] else None
 
-        victim = wait_until(mid_send, 60 + len(ids) * slow, f"{enough} emails, then a send",
-                            every=0.02, workers=[doomed])
+        victim = wait_until(
+            mid_send,
+            60 + len(ids) * slow,
+            f"{enough} emails, then a send",
+            every=0.02,
+            workers=[doomed],
+        )
         doomed.kill()
 
         assert Reminder.objects.get(pk=victim).status == Reminder.Status.SENDING
@@ -139,8 +160,12 @@ def test_a_worker_killed_mid_send_is_caught_up_with_nothing_lost_or_sent_twice(
         assert Reminder.objects.get(pk=victim).status == Reminder.Status.PENDING
 
     finisher = start_worker("finisher", **SLOW_MAIL)
-    wait_until(lambda: all_sent(ids, tmp_path, redis_url), 60 + 2 * len(ids) * slow,
-               "every reminder to be sent", workers=[finisher])
+    wait_until(
+        lambda: all_sent(ids, tmp_path, redis_url),
+        60 + 2 * len(ids) * slow,
+        "every reminder to be sent",
+        workers=[finisher],
+    )
     each_sent_once(tally("SIGKILL mid-send", ids, tmp_path, started, kills=kills))
 
 
@@ -176,10 +201,22 @@ def test_with_redis_stopped_pages_answer_and_reminders_catch_up_once_it_is_back(
             if settle(lambda: all_sent(ids, tmp_path, private_redis.url), 5):
                 break
 
-    wait_until(lambda: all_sent(ids, tmp_path, private_redis.url), 5,
-               "every reminder to be sent after Redis came back", workers=[worker])
-    each_sent_once(tally("Redis stopped", ids, tmp_path, started, sweeps_after=sweeps,
-                         outage_sweep_s=round(outage_sweep, 1)))
+    wait_until(
+        lambda: all_sent(ids, tmp_path, private_redis.url),
+        5,
+        "every reminder to be sent after Redis came back",
+        workers=[worker],
+    )
+    each_sent_once(
+        tally(
+            "Redis stopped",
+            ids,
+            tmp_path,
+            started,
+            sweeps_after=sweeps,
+            outage_sweep_s=round(outage_sweep, 1),
+        )
+    )
 
 
 def test_a_refusing_mail_server_leaves_reminders_to_retry_and_never_resends_a_sent_one(
@@ -191,27 +228,40 @@ def test_a_refusing_mail_server_leaves_reminders_to_retry_and_never_resends_a_se
     rows = list(reminders_for(ids).order_by("pk"))
     already, refused = rows[0], [r.pk for r in rows[1:]]
     # Sent by an earlier worker, before the mail server started refusing.
-    Reminder.objects.filter(pk=already.pk).update(status=Reminder.Status.SENT,
-                                                  sent_at=timezone.now())
+    Reminder.objects.filter(pk=already.pk).update(
+        status=Reminder.Status.SENT, sent_at=timezone.now()
+    )
     worker = start_worker(
         "smtp-refused",
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(free_port()), EMAIL_USE_TLS="false",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(free_port()),
+        EMAIL_USE_TLS="false",
         EMAIL_TIMEOUT="5",
     )
     retry_line = re.compile(r"send_reminder\[[^\]]+\] retry: Retry in 30s")
 
     def attempted(times):
         def check():
-            states = list(Reminder.objects.filter(pk__in=refused)
-                          .values_list("status", "attempts", "last_error"))
-            return all(s == "pending" and a >= times and e.startswith("ConnectionRefusedError")
-                       for s, a, e in states)
+            states = list(
+                Reminder.objects.filter(pk__in=refused).values_list(
+                    "status", "attempts", "last_error"
+                )
+            )
+            return all(
+                s == "pending" and a >= times and e.startswith("ConnectionRefusedError")
+                for s, a, e in states
+            )
+
         return check
 
     wait_until(attempted(1), 60, "each reminder's first attempt to fail", workers=[worker])
-    wait_until(lambda: len(retry_line.findall(worker.text())) >= len(refused), 10,
-               "a retry in 30 s to be scheduled for each", workers=[worker])
+    wait_until(
+        lambda: len(retry_line.findall(worker.text())) >= len(refused),
+        10,
+        "a retry in 30 s to be scheduled for each",
+        workers=[worker],
+    )
     if SCALE > 1:  # the longer run waits for the scheduled retries themselves
         wait_until(attempted(2), 90, "the retries 30 s later", workers=[worker])
 
@@ -228,22 +278,40 @@ def test_a_refusing_mail_server_leaves_reminders_to_retry_and_never_resends_a_se
         assert sweep() == 0
     assert already.pk not in queued and sorted(queued) == refused
     redelivered = send_reminder.delay(already.pk)  # and were it delivered anyway
-    wait_until(lambda: re.search(rf"send_reminder\[{redelivered.id}\] succeeded in [\d.]+s: "
-                                 r"'not pending'", worker.text()),
-               30, "the worker to refuse the sent reminder", workers=[worker])
+    wait_until(
+        lambda: re.search(
+            rf"send_reminder\[{redelivered.id}\] succeeded in [\d.]+s: "
+            r"'not pending'",
+            worker.text(),
+        ),
+        30,
+        "the worker to refuse the sent reminder",
+        workers=[worker],
+    )
 
-    wait_until(attempted(3 if SCALE > 1 else 2), 60, "the re-queued reminders to be tried",
-               workers=[worker])
+    wait_until(
+        attempted(3 if SCALE > 1 else 2),
+        60,
+        "the re-queued reminders to be tried",
+        workers=[worker],
+    )
     already.refresh_from_db()
     assert (already.status, already.attempts) == (Reminder.Status.SENT, 0)
     assert not emails_by_reminder(tmp_path)
     statuses = list(reminders_for(ids).values_list("status", flat=True))
     report = tally(
-        "mail server refusing", ids, tmp_path, started,
+        "mail server refusing",
+        ids,
+        tmp_path,
+        started,
         # Nothing is lost while it waits for its retry: only a row missing, or given up on.
         lost=len(ids) - statuses.count("sent") - statuses.count("pending"),
         retrying=statuses.count("pending"),
         attempts=sum(Reminder.objects.filter(pk__in=refused).values_list("attempts", flat=True)),
     )
     assert (report["rows"], report["sent"], report["duplicates"], report["lost"]) == (
-        len(ids), 1, 0, 0)
+        len(ids),
+        1,
+        0,
+        0,
+    )

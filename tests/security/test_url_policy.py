@@ -114,6 +114,9 @@ ADMIN_REFUSES = {
     # Reference data is retired, never deleted, so that old answers stay readable.
     "admin:cases_indicator_delete",
     "admin:cases_exploitationtype_delete",
+    # Reminders are written by the engine only: administrators read them.
+    "admin:referrals_reminder_add",
+    "admin:referrals_reminder_delete",
 }
 
 
