@@ -13,8 +13,16 @@ class ReminderAdmin(AdministratorsOnly, admin.ModelAdmin):
     settings), not a row to edit.
     """
 
-    list_display = ["created_at", "deadline_reference", "stage", "sequence", "recipient",
-                    "status", "attempts", "last_error"]
+    list_display = [
+        "created_at",
+        "deadline_reference",
+        "stage",
+        "sequence",
+        "recipient",
+        "status",
+        "attempts",
+        "last_error",
+    ]
     list_filter = ["status", "stage"]
     list_select_related = ["deadline__case", "deadline__concern", "recipient"]
     readonly_fields = list_display

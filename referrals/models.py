@@ -161,17 +161,34 @@ class Deadline(models.Model):
         related_name="deadlines",
         help_text="Who chases it: the case lead unless reassigned.",
     )
+    # The next reminder (referrals.deadlines.first_reminder / reminder_after): the sweep
+    # picks rows whose time has come and moves these on in the same transaction.
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    next_stage = models.CharField(
+        max_length=8, choices=[(s.value, s.value) for s in Stage], blank=True
+    )
+    next_sequence = models.PositiveSmallIntegerField(default=0)
 
     objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at"]
         indexes = [
-            # The overdue view, the lead's list and the reminder sweep: open deadlines by due.
+            # The overdue view and the lead's list: open deadlines by due time.
             models.Index(
                 fields=["due_at"],
                 name="deadline_open_due_idx",
                 condition=models.Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
+            ),
+            # The reminder sweep (referrals.tasks.sweep): open deadlines whose reminder is due.
+            models.Index(
+                fields=["next_reminder_at"],
+                name="deadline_reminder_due_idx",
+                condition=models.Q(
+                    satisfied_at__isnull=True,
+                    cancelled_at__isnull=True,
+                    next_reminder_at__isnull=False,
+                ),
             ),
         ]
 

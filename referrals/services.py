@@ -50,15 +50,27 @@ def _start_deadline(
         Timer.MOVE_ON: settings.move_on_days,
         Timer.PLACE_OF_SAFETY: settings.place_of_safety_working_days,
     }[timer]
+    due = deadlines.due_at(timer, start, length=length, nation=settings.nation)
+    earliest = timer in deadlines.NOT_BEFORE_TIMERS
+    first = (
+        None
+        if earliest
+        else deadlines.first_reminder(
+            due, timezone.now(), settings.nation, settings.reminder_before_working_days
+        )
+    )
     return Deadline.objects.create(
         timer=timer,
         case=case,
         concern=concern,
         referral=referral,
         starts_at=start,
-        due_at=deadlines.due_at(timer, start, length=length, nation=settings.nation),
-        is_earliest=timer == Timer.CG_NOT_BEFORE,
+        due_at=due,
+        is_earliest=earliest,
         assignee=assignee or (case.lead if case else None),
+        next_reminder_at=first.at if first else None,
+        next_stage=first.stage if first else "",
+        next_sequence=first.sequence if first else 0,
     )
 
 

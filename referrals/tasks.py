@@ -44,19 +44,16 @@ MAX_RETRIES = 4
 
 
 def _recipients(deadline: Deadline, stage: str):
-    """The one who chases it, and from the first overdue reminder their team's managers."""
+    """Who chases it (the assignee, else the case lead, else for a concern not yet triaged
+    its team's leads), and from the first overdue reminder their team's managers as copies."""
+    users = get_user_model().objects.filter(is_active=True)
     owner = deadline.assignee or (deadline.case.lead if deadline.case_id else None)
-    people = [(owner, False)] if owner else []
+    team = deadline.case.team_id if deadline.case_id else deadline.concern.team_id
+    owners = [owner] if owner else list(users.filter(role=Role.LEAD, teams=team))
+    people = [(person, False) for person in owners]
     if stage == Stage.OVERDUE:
-        team = deadline.case.team_id if deadline.case_id else deadline.concern.team_id
-        managers = get_user_model().objects.filter(role=Role.MANAGER, is_active=True, teams=team)
-        people += [(manager, True) for manager in managers if manager != owner]
-    if not people and deadline.concern_id:
-        # A concern not yet triaged: its team's leads.
-        leads = get_user_model().objects.filter(
-            role=Role.LEAD, is_active=True, teams=deadline.concern.team_id
-        )
-        people = [(lead, False) for lead in leads]
+        managers = users.filter(role=Role.MANAGER, teams=team)
+        people += [(manager, True) for manager in managers if manager not in owners]
     return people
 
 
@@ -208,16 +205,12 @@ def manager_digest() -> int:
         )
         if not overdue:
             continue
-        try:
-            DigestSent.objects.create(manager=manager, day=today)
-        except IntegrityError:
-            continue  # already sent today
         lines = [
             f"{d.case.reference}: {d.get_timer_display()}, due "
             f"{timezone.localtime(d.due_at):%a %d %b %Y %H:%M}"
             for d in overdue
         ]
-        EmailMultiAlternatives(
+        message = EmailMultiAlternatives(
             subject=f"Safeguard: {len(overdue)} overdue deadline"
             f"{'s' if len(overdue) != 1 else ''} in your teams",
             body=render_to_string(
@@ -228,11 +221,22 @@ def manager_digest() -> int:
                 },
             ),
             to=[manager.email],
-        ).send()
-        Notification.objects.create(
-            user=manager,
-            url=reverse("referrals:overdue"),
-            title=f"{len(overdue)} overdue deadlines in your teams",
         )
+        try:
+            # Recorded only with a successful send: a refused digest is tried again by the
+            # next run that day, and one manager's refusal does not stop the others.
+            with transaction.atomic():
+                DigestSent.objects.create(manager=manager, day=today)
+                message.send()
+                Notification.objects.create(
+                    user=manager,
+                    url=reverse("referrals:overdue"),
+                    title=f"{len(overdue)} overdue deadlines in your teams",
+                )
+        except IntegrityError:
+            continue  # already sent today
+        except (smtplib.SMTPException, OSError) as error:
+            logger.error("Digest for manager %s not sent: %s", manager.pk, error)
+            continue
         sent += 1
     return sent
