@@ -224,6 +224,9 @@ class Reminder(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the retry after a failed send is due."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -104,10 +104,11 @@ def _catch_up(now) -> list[int]:
     Reminder.objects.filter(
         status=Reminder.Status.SENDING, claimed_at__lt=now - ABANDONED_AFTER
     ).update(status=Reminder.Status.PENDING)
+    # A reminder waiting for the retry its failure scheduled is that retry's to send.
     return list(
-        Reminder.objects.filter(
-            status=Reminder.Status.PENDING, created_at__lt=now - UNQUEUED_AFTER
-        ).values_list("pk", flat=True)[:BATCH]
+        Reminder.objects.filter(status=Reminder.Status.PENDING, created_at__lt=now - UNQUEUED_AFTER)
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lt=now - UNQUEUED_AFTER))
+        .values_list("pk", flat=True)[:BATCH]
     )
 
 
@@ -168,15 +169,19 @@ def send_reminder(self, reminder_id: int) -> str:
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:
-        final = self.request.retries >= MAX_RETRIES
+        # Counted on the row, not the task: a re-queued reminder keeps its attempts, so
+        # MAX_RETRIES bounds them however the sends were started.
+        final = reminder.attempts > MAX_RETRIES or self.request.retries >= MAX_RETRIES
+        # Backs off 30 s, 60 s, 120 s, 240 s: far inside Redis's visibility timeout.
+        countdown = 30 * 2 ** max(self.request.retries, reminder.attempts - 1)
         reminder.status = Reminder.Status.FAILED if final else Reminder.Status.PENDING
+        reminder.retry_at = None if final else timezone.now() + dt.timedelta(seconds=countdown)
         reminder.last_error = f"{type(error).__name__}: {error}"[:500]
-        reminder.save(update_fields=["status", "last_error"])
+        reminder.save(update_fields=["status", "retry_at", "last_error"])
         if final:
             logger.error("Reminder %s failed: %s", reminder_id, reminder.last_error)
             return "failed"
-        # Backs off 30 s, 60 s, 120 s, 240 s: far inside Redis's visibility timeout.
-        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from None
+        raise self.retry(exc=error, countdown=countdown) from None
     with transaction.atomic():
         reminder.status = Reminder.Status.SENT
         reminder.sent_at = timezone.now()

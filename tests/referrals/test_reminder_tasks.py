@@ -324,6 +324,19 @@ def test_a_deadline_met_between_the_sweeps_claim_and_the_send_gets_no_reminder(
     assert not Notification.objects.exists()
 
 
+def test_a_not_before_marker_is_never_chased(case, sweep_at, mailoutbox):
+    start = uk(2026, 11, 2, 0)
+    with time_machine.travel(start, tick=False):
+        marker = services._start_deadline(timer=Timer.CG_NOT_BEFORE, start=start, case=case)
+
+    for moment in (marker.due_at, marker.due_at + dt.timedelta(days=3), uk(2027, 1, 4, 9)):
+        sweep_at(moment)
+
+    assert marker.is_earliest
+    assert not Reminder.objects.exists()
+    assert mailoutbox == []
+
+
 # --- Once each ----------------------------------------------------------------------------------
 
 
@@ -521,6 +534,32 @@ def test_one_refused_reminder_does_not_hold_up_the_others(
 
     assert outcomes == {world.lead: "sent", world.manager: "retry"}
     assert [m.to for m in mailoutbox if "overdue" in m.subject] == [[world.lead.email]]
+
+
+def test_a_reminder_waiting_for_its_retry_is_left_to_that_retry_by_the_sweep(
+    case, sweep_at, queued, settings
+):
+    clock_due_at(uk(2026, 11, 23, 10), case=case)
+    at = uk(2026, 11, 20, 10)
+    sweep_at(at, send=False)
+    [pk] = queued
+    queued.clear()
+    settings.MAILERS = REFUSING
+    # Three refused attempts, when a worker makes them: 0 s, then 30 s and 60 s later.
+    when = at
+    for retries in range(3):
+        with (
+            time_machine.travel(when, tick=False),
+            worker_request(pk, retries),
+            pytest.raises(Retry) as retry,
+        ):
+            tasks.send_reminder.run(pk)
+        when += dt.timedelta(seconds=retry.value.when)
+    assert when == at + dt.timedelta(seconds=210)  # the fourth attempt: 120 s after the third
+
+    meanwhile = sweep_at(at + dt.timedelta(seconds=150), send=False)
+
+    assert pk not in meanwhile.queued
 
 
 # --- The catch-up ---------------------------------------------------------------------------------
