@@ -26,6 +26,7 @@ from types import SimpleNamespace
 import pytest
 import redis
 from django.utils import timezone
+from kombu import pools
 
 from cases import services as case_services
 from cases.models import Person
@@ -168,9 +169,10 @@ def start_worker(redis_url, transactional_db, tmp_path):  # noqa: F811  (the imp
 
 
 def emails_by_reminder(root: Path) -> Counter:
-    """How many emails each reminder id got, from every worker's mail directory."""
+    """How many emails each reminder id got, from every mail directory under `root` (one
+    worker's directory, or the test's, which holds every worker's)."""
     counts: Counter = Counter()
-    for path in root.glob("*/mail/*"):
+    for path in root.glob("**/mail/*"):
         counts.update(int(pk) for pk in MESSAGE_ID.findall(path.read_bytes()))
     return counts
 
@@ -243,10 +245,11 @@ def private_redis(tmp_path):
 
 
 def _drop_broker_connections() -> None:
-    # The app keeps a pool of broker connections (and producers on them) for the URL it was
-    # first used with: close them so that the next task sent connects to the new URL.
-    if app._pool is not None:
-        app.pool.force_close_all()
+    # kombu keeps pools of broker connections, and producers on them, in registries keyed by
+    # URL, and the app keeps its own: close and forget them all (closing only the app's pool
+    # would leave a closed pool registered for the URL), so the next task sent connects
+    # afresh to the broker in force.
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -257,7 +260,10 @@ def point_app_at(monkeypatch):
 
     def point(url: str) -> None:
         _drop_broker_connections()
+        # Celery reads CELERY_BROKER_URL from the environment before its broker_url setting.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
         monkeypatch.setitem(app.conf, "broker_url", url)
+        assert app.conf.broker_url == url
 
     yield point
     _drop_broker_connections()

@@ -74,9 +74,14 @@ def test_two_workers_and_two_sweeps_at_once_still_send_each_reminder_once(
     written, errors = [], []
 
     def run_sweep():
+        # Batches of ten until nothing is due: the two interleave, each skipping the rows
+        # the other has locked.
         try:
             barrier.wait(timeout=10)
-            written.append(sweep())
+            total = 0
+            while batch := sweep(batch=10):
+                total += batch
+            written.append(total)
         except Exception as error:
             errors.append(error)
         finally:
@@ -89,7 +94,7 @@ def test_two_workers_and_two_sweeps_at_once_still_send_each_reminder_once(
         thread.join(timeout=60)
 
     assert not errors and not any(t.is_alive() for t in threads)
-    assert sorted(written, reverse=True)[0] > 0 and sum(written) == len(ids)
+    assert sum(written) == len(ids)  # however the two split the work
     # Then every reminder delivered a second time, as Redis redelivers an unacknowledged
     # task: the two workers race for the same ids and only the claim stands between them.
     for pk in reminders_for(ids).values_list("pk", flat=True):
@@ -111,6 +116,7 @@ def test_two_workers_and_two_sweeps_at_once_still_send_each_reminder_once(
         per_worker="+".join(map(str, by_worker.values())),
     )
     each_sent_once(report)
+    assert all(by_worker.values()), by_worker  # both workers really took part
 
 
 def test_a_worker_killed_mid_send_is_caught_up_with_nothing_lost_or_sent_twice(
@@ -207,6 +213,7 @@ def test_with_redis_stopped_pages_answer_and_reminders_catch_up_once_it_is_back(
         "every reminder to be sent after Redis came back",
         workers=[worker],
     )
+    assert worker.alive and "Connection to broker lost" in worker.text()  # and it rode it out
     each_sent_once(
         tally(
             "Redis stopped",
@@ -262,6 +269,7 @@ def test_a_refusing_mail_server_leaves_reminders_to_retry_and_never_resends_a_se
         "a retry in 30 s to be scheduled for each",
         workers=[worker],
     )
+    assert not Reminder.objects.filter(pk__in=refused, retry_at__isnull=True).exists()
     if SCALE > 1:  # the longer run waits for the scheduled retries themselves
         wait_until(attempted(2), 90, "the retries 30 s later", workers=[worker])
 
@@ -276,7 +284,8 @@ def test_a_refusing_mail_server_leaves_reminders_to_retry_and_never_resends_a_se
         later.setattr(tasks, "UNQUEUED_AFTER", dt.timedelta(0))
         later.setattr(send_reminder, "delay", spy)
         assert sweep() == 0
-    assert already.pk not in queued and sorted(queued) == refused
+    # Neither the sent reminder, nor those waiting for the retries they scheduled.
+    assert queued == []
     redelivered = send_reminder.delay(already.pk)  # and were it delivered anyway
     wait_until(
         lambda: re.search(
@@ -289,12 +298,8 @@ def test_a_refusing_mail_server_leaves_reminders_to_retry_and_never_resends_a_se
         workers=[worker],
     )
 
-    wait_until(
-        attempted(3 if SCALE > 1 else 2),
-        60,
-        "the re-queued reminders to be tried",
-        workers=[worker],
-    )
+    if SCALE > 1:
+        wait_until(attempted(3), 120, "the retries 60 s after that", workers=[worker])
     already.refresh_from_db()
     assert (already.status, already.attempts) == (Reminder.Status.SENT, 0)
     assert not emails_by_reminder(tmp_path)
