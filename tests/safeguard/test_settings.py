@@ -82,3 +82,28 @@ def test_exit_page_address_must_be_a_web_address(address):
 
     assert result.returncode != 0
     assert "SAFEGUARD_EXIT_PAGE_URL" in result.stderr
+
+
+def test_tooling_commands_run_without_the_secret_but_others_do_not():
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": "sqlite://:memory:"}
+
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=120,
+        env=env,
+    )
+    served = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--plan"],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=120,
+        env=env,
+    )
+
+    assert checked.returncode == 0, checked.stderr
+    assert served.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in served.stderr
