@@ -247,7 +247,8 @@ def draft_delete(request, draft: int):
 @require_GET
 def my_concerns(request):
     concerns = (
-        Concern.objects.filter(reporter=request.user)
+        selectors.concerns_visible_to(request.user)
+        .filter(reporter=request.user)
         .select_related("person", "case")
         .order_by("-submitted_at")[:100]
     )
