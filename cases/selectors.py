@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from safeguard.choices import Role
 
-from .models import Case, CaseStatus, Concern, ConcernDraft, ConcernStatus, Person
+from .models import Case, CaseStatus, Concern, ConcernDraft, ConcernLink, ConcernStatus, Person
 
 
 def _case_q(user, prefix: str = "") -> Q:
@@ -94,3 +94,20 @@ def search(user, query: str) -> dict:
             | Q(person__reference__iexact=word)
         )
     return {"people": list(people[:50]), "cases": list(cases[:50])}
+
+
+def similar_reports(user, concern: Concern):
+    """Other concerns the user may see that share a vehicle, address, phone or exploiter."""
+    keys = list(concern.links.values_list("kind", "normalised"))
+    if not keys:
+        return []
+    matches = ConcernLink.objects.none()
+    for kind, value in keys:
+        matches = matches | ConcernLink.objects.filter(kind=kind, normalised=value)
+    return list(
+        ConcernLink.objects.filter(pk__in=matches.values("pk"))
+        .exclude(concern=concern)
+        .filter(concern__in=concerns_visible_to(user))
+        .select_related("concern", "concern__person")
+        .order_by("-concern__submitted_at")[:20]
+    )

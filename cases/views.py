@@ -26,7 +26,7 @@ from .forms import (
     TriageForm,
     WhatStepForm,
 )
-from .models import Concern, ConcernDraft, ConcernLink, ConcernStatus, Person, TriageOutcome
+from .models import Concern, ConcernDraft, ConcernStatus, Person, TriageOutcome
 
 STEPS = ("person", "what")
 
@@ -274,26 +274,7 @@ def _concern(request, reference, action=Action.VIEW):
     )
 
 
-def similar_reports(user, concern: Concern):
-    """Other concerns the user may see that share a vehicle, address, phone or exploiter."""
-    keys = list(concern.links.values_list("kind", "normalised"))
-    if not keys:
-        return []
-    matches = ConcernLink.objects.none()
-    for kind, value in keys:
-        matches = matches | ConcernLink.objects.filter(kind=kind, normalised=value)
-    return list(
-        ConcernLink.objects.filter(pk__in=matches.values("pk"))
-        .exclude(concern=concern)
-        .filter(concern__in=selectors.concerns_visible_to(user))
-        .select_related("concern", "concern__person")
-        .order_by("-concern__submitted_at")[:20]
-    )
-
-
-@require_GET
-def concern_detail(request, reference: str):
-    granted = _concern(request, reference)
+def _render_concern(request, granted, form, status=200):
     concern = granted.obj
     return render(
         request,
@@ -306,10 +287,17 @@ def concern_detail(request, reference: str):
             ),
             "addenda": concern.addenda.select_related("author"),
             "links": concern.links.all(),
-            "similar": similar_reports(request.user, concern),
-            "addendum_form": AddendumForm(),
+            "similar": selectors.similar_reports(request.user, concern),
+            "addendum_form": form,
+            "errors": error_list(form) if form.is_bound else [],
         },
+        status=status,
     )
+
+
+@require_GET
+def concern_detail(request, reference: str):
+    return _render_concern(request, _concern(request, reference), AddendumForm())
 
 
 @require_GET
@@ -330,28 +318,13 @@ def concern_next_steps(request, reference: str):
 
 @require_POST
 def concern_addendum(request, reference: str):
-    concern = _concern(request, reference, action=Action.ADD_NOTE).obj
+    granted = _concern(request, reference, action=Action.ADD_NOTE)
     form = AddendumForm(request.POST)
     if form.is_valid():
-        services.addendum_add(request=request, concern=concern, text=form.cleaned_data["text"])
+        services.addendum_add(request=request, concern=granted.obj, text=form.cleaned_data["text"])
         messages.success(request, "Your addition has been added to the concern.")
-        return redirect("cases:concern_detail", reference=concern.reference)
-    granted = _concern(request, reference)
-    return render(
-        request,
-        "cases/concern_detail.html",
-        {
-            "concern": concern,
-            "granted": granted,
-            "observations": concern.observations.select_related("indicator"),
-            "addenda": concern.addenda.select_related("author"),
-            "links": concern.links.all(),
-            "similar": similar_reports(request.user, concern),
-            "addendum_form": form,
-            "errors": error_list(form),
-        },
-        status=400,
-    )
+        return redirect("cases:concern_detail", reference=reference)
+    return _render_concern(request, granted, form, status=400)
 
 
 # --- Triage ------------------------------------------------------------------------------------
@@ -440,7 +413,7 @@ def concern_triage(request, reference: str):
             "concern": concern,
             "form": form,
             "duplicates": duplicates,
-            "similar": similar_reports(request.user, concern),
+            "similar": selectors.similar_reports(request.user, concern),
             "now": timezone.now(),
             "errors": error_list(form) if request.method == "POST" else [],
             "outcomes": TriageOutcome,
