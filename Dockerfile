@@ -12,6 +12,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SAFEGUARD_VAR_DIR=/app/var \
     DJANGO_STATIC_ROOT=/app/staticfiles
 WORKDIR /app
+# WeasyPrint draws PDFs with pango and harfbuzz; DejaVu is the font the PDFs embed.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --uid 10001 safeguard
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock

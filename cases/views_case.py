@@ -335,10 +335,11 @@ SECTIONS = (
     ("cases:case_support", "Support plan"),
     ("cases:case_risk", "Risk"),
     ("cases:case_members", "Members"),
+    ("referrals:case_documents", "Documents"),
 )
 
 
-def _page(request, granted: access.Granted, current: str, **extra) -> dict:
+def case_page(request, granted: access.Granted, current: str, **extra) -> dict:
     """What every section of a case shows: its heading, tabs and the actions allowed."""
     case = granted.obj
     user = request.user
@@ -433,7 +434,7 @@ def case_detail(request, reference: str):
     return render(
         request,
         "cases/case_detail.html",
-        _page(
+        case_page(
             request,
             granted,
             "case_detail",
@@ -489,7 +490,7 @@ def case_chronology(request, reference: str):
     return render(
         request,
         "cases/case_chronology.html",
-        _page(
+        case_page(
             request,
             granted,
             "case_chronology",
@@ -514,7 +515,7 @@ def case_support(request, reference: str):
     return render(
         request,
         "cases/case_support.html",
-        _page(
+        case_page(
             request,
             granted,
             "case_support",
@@ -594,7 +595,7 @@ def case_risk(request, reference: str):
     return render(
         request,
         "cases/case_risk.html",
-        _page(
+        case_page(
             request,
             granted,
             "case_risk",
@@ -646,7 +647,7 @@ def case_members(request, reference: str):
     return render(
         request,
         "cases/case_members.html",
-        _page(
+        case_page(
             request,
             granted,
             "case_members",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("new/", views.edit, name="create"),
     path("card/", views.card, name="card"),
+    path("card.pdf", views.card_pdf, name="card_pdf"),
     path("who-to-call/", views.who_to_call, name="who_to_call"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safeguard import audit, pdf
 from safeguard.access import DIRECTORY_EDITORS
 from safeguard.choices import Role
 from safeguard.forms import error_list
@@ -246,6 +247,27 @@ def person_vcard(request, pk: int):
 @require_GET
 def card(request):
     return render(request, "contacts/card.html", {"entries": selectors.organisations_on_card()})
+
+
+@require_GET
+def card_pdf(request):
+    """The safeguarding card as an A4 PDF, to print or pin up. No one's case data is on it, but
+    it is a document the service produced, so it is audited like the others."""
+    content = pdf.render_pdf(
+        "pdf/safeguarding_card.html",
+        {"entries": selectors.organisations_on_card().prefetch_related("phones")},
+        marking=pdf.Marking(
+            title="Safeguarding card: who to call",
+            reference="Contacts directory",
+            generated_by=request.user.full_name,
+        ),
+    )
+    audit.record(
+        request, action=audit.Action.EXPORT, object_type="card", detail="Safeguarding card (PDF)"
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="safeguarding-card.pdf"'
+    return response
 
 
 @require_GET

@@ -1,6 +1,10 @@
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
 from contacts.models import Organisation
+from safeguard import pdf
 from safeguard.choices import Pathway
 from safeguard.submissions import new_token
 
@@ -32,7 +36,9 @@ class ReferralStartForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Risks and safety considerations for them. The referral pack adds the "
-        "concerns and the person's details, so they need not be typed again.",
+        "concerns and the person's details, so they need not be typed again. For a Duty to "
+        "Notify without their agreement to be named, write nothing that would identify them: "
+        "this text goes into the anonymous pack.",
     )
     named = forms.BooleanField(
         label="The person agreed to be named (Duty to Notify only)", required=False
@@ -92,3 +98,95 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["submission_token"].initial = new_token()
+
+
+# --- Documents (referrals.views_documents) -----------------------------------------------------
+
+
+class DocumentPasswordForm(forms.Form):
+    """An optional password: the PDF is then encrypted and opens only with it."""
+
+    password = forms.CharField(
+        label="Password to open the PDF (optional)",
+        required=False,
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "spellcheck": "false"}),
+        help_text=f"Leave empty to download it as it is. To send it by email, type at least "
+        f"{pdf.PDF_PASSWORD_MIN_LENGTH} characters and give the password to the recipient "
+        f"another way, for example by phone.",
+    )
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if password and not password.strip():
+            raise forms.ValidationError("The password cannot be only spaces")
+        if password and len(password) < pdf.PDF_PASSWORD_MIN_LENGTH:
+            raise forms.ValidationError(
+                f"The password must be at least {pdf.PDF_PASSWORD_MIN_LENGTH} characters"
+            )
+        return password
+
+
+class MissingPersonForm(DocumentPasswordForm):
+    field_order = ["last_seen_on", "last_seen_time", "last_seen_where", "description", "password"]
+
+    last_seen_on = forms.DateField(
+        label="Date last seen (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as a real date, like 2026-11-23"},
+    )
+    last_seen_time = forms.TimeField(
+        label="Time last seen (optional)",
+        required=False,
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text="24-hour clock, like 21:30",
+        error_messages={"invalid": "Enter the time on the 24-hour clock, like 21:30"},
+    )
+    last_seen_where = forms.CharField(label="Where last seen (optional)", required=False)
+    description = forms.CharField(
+        label="Clothing and appearance when last seen (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("last_seen_time") and not data.get("last_seen_on"):
+            self.add_error("last_seen_on", "Enter the date they were last seen, or clear the time")
+        elif data.get("last_seen_on") and data["last_seen_on"] > timezone.localdate():
+            self.add_error("last_seen_on", "The date last seen must be today or earlier")
+        return data
+
+    def last_seen_at(self):
+        day, time = self.cleaned_data.get("last_seen_on"), self.cleaned_data.get("last_seen_time")
+        if not day:
+            return None
+        return timezone.make_aware(dt.datetime.combine(day, time or dt.time(0, 0)))
+
+
+class ChronologyRangeForm(DocumentPasswordForm):
+    field_order = ["date_from", "date_to", "password"]
+
+    date_from = forms.DateField(
+        label="From (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave both dates empty for the whole chronology.",
+        error_messages={"invalid": "Enter the date as a real date, like 2026-11-23"},
+    )
+    date_to = forms.DateField(
+        label="To (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as a real date, like 2026-11-23"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return data

@@ -6,14 +6,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case
-from cases.views_case import _page as case_page
+from cases.views_case import case_page
 from safeguard.access import Action, get_for_user
 from safeguard.forms import error_list
 from safeguard.models import OrganisationSettings
 from safeguard.submissions import already_done, remember
 
-from . import deadlines, machines, services
-from .forms import ConsentForm, ReferralStartForm, TransitionForm
+from . import deadlines, documents, machines, services
+from .forms import ConsentForm, DocumentPasswordForm, ReferralStartForm, TransitionForm
 from .models import Consent, Referral
 
 
@@ -89,7 +89,7 @@ def case_referrals(request, reference: str):
     )
 
 
-def _detail_context(request, granted, **extra):
+def detail_context(request, granted, **extra):
     referral = granted.obj
     now = timezone.now()
     return {
@@ -110,6 +110,8 @@ def _detail_context(request, granted, **extra):
         "needs_consent": referral.pathway == "nrm" and not referral.case.person.may_be_child(),
         "consent_form": ConsentForm(),
         "transition_form": TransitionForm(),
+        "pack_form": DocumentPasswordForm(prefix="pack"),
+        "anonymous": documents.is_anonymous(referral),
         "now": now,
         **extra,
     }
@@ -118,7 +120,7 @@ def _detail_context(request, granted, **extra):
 @require_GET
 def detail(request, reference: str):
     granted = _referral(request, reference)
-    return render(request, "referrals/detail.html", _detail_context(request, granted))
+    return render(request, "referrals/detail.html", detail_context(request, granted))
 
 
 @require_POST
@@ -149,7 +151,7 @@ def transition(request, reference: str):
     return render(
         request,
         "referrals/detail.html",
-        _detail_context(
+        detail_context(
             request,
             granted,
             transition_form=form,
@@ -185,7 +187,7 @@ def consent(request, reference: str):
     return render(
         request,
         "referrals/detail.html",
-        _detail_context(
+        detail_context(
             request,
             granted,
             consent_form=form,

@@ -107,13 +107,17 @@ class Granted:
         return action in self.actions
 
 
-def get_for_user(request, queryset, *, action: Action = Action.VIEW, **lookup) -> Granted:
+def get_for_user(
+    request, queryset, *, action: Action = Action.VIEW, audit_read: bool = True, **lookup
+) -> Granted:
     """The one way a view fetches a record: the row, and what this user may do with it.
 
     Answers 404 both when the row does not exist and when the user may not know it does, so
     that the two cannot be told apart; the refusal is recorded in the audit trail. A read
-    (view or export) is recorded too. A manager asking to view a restricted case they are not
-    named on gets it with only SEE_EXISTENCE: the view shows who to ask, not the content.
+    (view or export) is recorded too, unless the caller records it itself (`audit_read=False`:
+    an export is recorded once the document exists, saying what it was). A manager asking to
+    view a restricted case they are not named on gets it with only SEE_EXISTENCE: the view
+    shows who to ask, not the content.
     """
     from . import audit
 
@@ -126,7 +130,7 @@ def get_for_user(request, queryset, *, action: Action = Action.VIEW, **lookup) -
     if action not in actions and not (action == Action.VIEW and Action.SEE_EXISTENCE in actions):
         audit.record(request, action=audit.Action.ACCESS_DENIED, obj=obj, detail=str(action))
         raise Http404
-    if action in (Action.VIEW, Action.EXPORT):
+    if audit_read and action in (Action.VIEW, Action.EXPORT):
         detail = "existence only" if action not in actions else ""
         audit.record(request, action=audit.Action(str(action)), obj=obj, detail=detail)
     return Granted(obj, actions)
@@ -156,6 +160,7 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "contacts:directory": SIGNED_IN,
     "contacts:detail": SIGNED_IN,
     "contacts:card": SIGNED_IN,
+    "contacts:card_pdf": SIGNED_IN,
     "contacts:who_to_call": SIGNED_IN,
     "contacts:vcard": SIGNED_IN,
     "contacts:person_vcard": SIGNED_IN,
@@ -195,6 +200,13 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "referrals:detail": CASEWORK,
     "referrals:transition": LEADS,
     "referrals:consent": LEADS,
+    # Documents are exports: EXPORT on the record (leads and managers), each one audited.
+    "referrals:pack": LEADS,
+    "referrals:case_documents": LEADS,
+    "referrals:missing_person": LEADS,
+    "referrals:chronology_pdf": LEADS,
+    "referrals:document_job": LEADS,
+    "referrals:document_job_download": LEADS,
     "referrals:deadlines": LEADS,
     "referrals:overdue": LEADS,
     "referrals:overdue_export": LEADS,

@@ -324,7 +324,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.manager_digest",
         "schedule": crontab(hour=7, minute=0),
     },
+    "documents-expire": {"task": "referrals.tasks.documents_expire", "schedule": 600.0},
 }
+# PDFs (safeguard.pdf, referrals.documents): a chronology longer than this is prepared by a
+# worker, not in the request; a prepared file is deleted this many hours after it is ready.
+CHRONOLOGY_INLINE_MAX_ENTRIES = envint("SAFEGUARD_CHRONOLOGY_INLINE_MAX_ENTRIES", 300)
+DOCUMENT_KEEP_HOURS = envint("SAFEGUARD_DOCUMENT_KEEP_HOURS", 8)
 # Links in emails point here.
 SITE_URL = os.environ.get("SAFEGUARD_SITE_URL", "http://127.0.0.1:8000")
 
@@ -379,5 +384,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports each rendering step at INFO: noise in every log.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -1,6 +1,7 @@
 // Progressive enhancement only: every page works without this file.
 import { initAll as initGovuk } from "../govuk/govuk-frontend.min.js";
 import { initAll as initMoj } from "../moj/moj-frontend.min.js";
+import { initDocumentJob } from "./document-job.mjs";
 import { initDraftAutosave } from "./draft-autosave.mjs";
 import { initSessionTimeout } from "./session-timeout.mjs";
 
@@ -8,3 +9,4 @@ initGovuk();
 initMoj();
 initSessionTimeout();
 initDraftAutosave();
+initDocumentJob();

@@ -10,21 +10,11 @@ from contacts.models import Organisation
 from referrals import machines, services
 from referrals.deadlines import Timer
 from referrals.models import Deadline, Referral
-from safeguard.choices import Nation, Pathway
-from safeguard.models import AuditEvent, OrganisationSettings
+from safeguard.choices import Pathway
+from safeguard.models import AuditEvent
 from tests.cases.conftest import request_as
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # a Monday
-
-
-@pytest.fixture
-def organisation(db):
-    settings = OrganisationSettings.load()
-    settings.nation = Nation.ENGLAND_AND_WALES
-    settings.is_first_responder = True
-    settings.holds_duty_to_notify = True
-    settings.save()
-    return settings
 
 
 @pytest.fixture

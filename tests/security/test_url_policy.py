@@ -15,6 +15,7 @@ ARGUMENT_VALUES = {
     "app_label": ["safeguard"],
     "uidb36": ["1"],
     "key": ["set-password-key"],
+    "job_id": ["00000000-0000-4000-8000-000000000001"],
 }
 DEFAULT_VALUES = ["1", "x"]
 
