@@ -22,16 +22,19 @@ from .charts import bar_chart
 from .statistics import MAX_MONTHS, Period, Scope
 from .views_deadlines import csv_cell
 
+# A browser's date picker needs ISO dates; typing one works everywhere else.
+DATE_INPUT = {"type": "date", "class": "govuk-input govuk-input--width-10"}
+
 
 class StatisticsFilterForm(forms.Form):
     start = forms.DateField(
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter the first day as a date, for example 2026-01-01"},
     )
     end = forms.DateField(
         label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter the last day as a date, for example 2026-12-31"},
     )
     team = forms.ModelChoiceField(
