@@ -182,7 +182,8 @@ def overdue_by_team_and_chaser(user, *, now: datetime) -> list[OverdueGroup]:
         )
         .values("group_team_id", "group_team", "chaser_id", "chaser")
         .annotate(overdue=Count("pk"))
-        .order_by("group_team", "chaser", "chaser_id")
+        # Named chasers first, then concerns nobody has triaged: the same on both databases.
+        .order_by("group_team", F("chaser").asc(nulls_last=True), "chaser_id")
     )
     return [
         OverdueGroup(
