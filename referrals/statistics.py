@@ -33,7 +33,6 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -59,7 +58,6 @@ from safeguard.models import OrganisationSettings, Team
 
 from .deadlines import UK, Timer
 from .models import Deadline, Decision, Referral
-from .selectors import all_deadlines_visible_to
 from .services import NO_REFERRAL
 
 # Counts from 1 to this are shown as "<5" in exports: small enough to point at a person.
@@ -120,9 +118,14 @@ class Scope:
         )
         return rows.filter(team=self.team) if self.team else rows
 
+    # Visibility as `IN (SELECT id ...)` rather than a correlated EXISTS: over a year of rows
+    # PostgreSQL hashes the visible ids once instead of probing per row (see `make bench`).
+    def _visible_cases(self) -> QuerySet:
+        return cases_visible_to(self.user).values("pk")
+
     def referrals(self) -> QuerySet[Referral]:
         rows = Referral.objects.filter(
-            Exists(cases_visible_to(self.user).filter(pk=OuterRef("case"))),
+            case__in=self._visible_cases(),
             submitted_at__gte=self.period.start_at,
             submitted_at__lt=self.period.end_at,
         )
@@ -130,14 +133,17 @@ class Scope:
 
     def decisions(self) -> QuerySet[Decision]:
         rows = Decision.objects.filter(
-            Exists(cases_visible_to(self.user).filter(pk=OuterRef("referral__case"))),
+            referral__case__in=self._visible_cases(),
             received_on__gte=self.period.start,
             received_on__lte=self.period.end,
         )
         return rows.filter(referral__case__team=self.team) if self.team else rows
 
     def deadlines(self) -> QuerySet[Deadline]:
-        rows = all_deadlines_visible_to(self.user)
+        rows = Deadline.objects.filter(
+            Q(case__in=self._visible_cases())
+            | Q(case__isnull=True, concern__in=concerns_visible_to(self.user).values("pk"))
+        )
         if self.team:
             rows = rows.filter(
                 Q(case__team=self.team) | Q(case__isnull=True, concern__team=self.team)
