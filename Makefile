@@ -30,12 +30,13 @@ DEPLOY_ENV := DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/
 	DJANGO_ALLOWED_HOSTS=safeguard.example.org DJANGO_HTTPS=true \
 	DATABASE_URL=$(DATABASE_URL)
 
-.PHONY: help install run test lint check-deploy lock clean faults
+.PHONY: help install run test lint check-deploy lock clean faults bench
 
 help:
 	@echo "make run    install, migrate, load reference and demo data, serve on http://127.0.0.1:8000"
 	@echo "make test   install and run the whole suite against PostgreSQL and Redis"
 	@echo "make lint   ruff and djlint only"
+	@echo "make bench  time the statistics page over a large year of data (BENCH_SCALE=20000)"
 	@echo "make lock   re-pin requirements*.lock from pyproject.toml"
 
 $(PY):
@@ -69,6 +70,11 @@ test: install
 	$(MAKE) --no-print-directory lint
 	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
+
+# Not part of `make test`: builds a large organisation's year of rows, then times the pages.
+bench: install
+	$(TEST_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	$(TEST_ENV) $(PY) -m pytest bench -q -s -p no:cacheprovider
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from safeguard.access import LEADS
+from safeguard.access import LEADS, MANAGERS
 from safeguard.navigation import NavItem
 
 
@@ -11,7 +11,19 @@ class ReferralsConfig(AppConfig):
         NavItem(
             "Deadlines", "referrals:deadlines", roles=LEADS, order=350, section="referrals:deadline"
         ),
+        NavItem(
+            "Statistics",
+            "referrals:statistics",
+            roles=MANAGERS,
+            order=500,
+            section="referrals:statistics",
+        ),
     )
+
+    def home_panels(self, request):
+        from .home import panels
+
+        return panels(request)
 
     def ready(self) -> None:
         from cases.services import concern_submitted, concern_triaged

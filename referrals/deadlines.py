@@ -166,6 +166,25 @@ def end_of_working_days(start: datetime, n: int, nation: str) -> datetime:
     return _end_of(day)
 
 
+def started_before_working_days_passed(now: datetime, n: int, nation: str) -> datetime:
+    """The instant C such that, for any start, `end_of_working_days(start, n) < now` exactly
+    when `start < C`: the cut-off a query uses for "waiting longer than n working days".
+
+    The end of the nth working day after a start's date has passed when n working days lie
+    strictly between that date and today; so C is 00:00 local on the nth working day before
+    today's local date. Lets the database filter on one instant instead of testing each row.
+    """
+    day = _local_date(_aware(now, "now"))
+    _length(n)
+    _nation(nation)
+    counted = 0
+    while counted < n:
+        day -= timedelta(days=1)
+        if is_working_day(day, nation):
+            counted += 1
+    return _local(day, time.min)
+
+
 def end_of_period_beginning_with(start: datetime, n: int) -> datetime:
     """End of day n of a period whose day 1 is the start's local date."""
     day = _local_date(_aware(start, "start"))

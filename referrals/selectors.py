@@ -21,14 +21,19 @@ from .models import Deadline
 ROW_RELATIONS = ("case", "case__team", "case__lead", "concern", "concern__team", "assignee")
 
 
-def deadlines_visible_to(user) -> QuerySet[Deadline]:
-    """Open deadlines on cases, or case-less concerns, that `user` may see."""
+def all_deadlines_visible_to(user) -> QuerySet[Deadline]:
+    """Deadlines, open or not, on cases or case-less concerns that `user` may see."""
     case_visible = Exists(cases_visible_to(user).filter(pk=OuterRef("case")))
     concern_visible = Exists(concerns_visible_to(user).filter(pk=OuterRef("concern")))
-    return Deadline.objects.open().filter(
+    return Deadline.objects.filter(
         (Q(case__isnull=False) & case_visible)
         | (Q(case__isnull=True, concern__isnull=False) & concern_visible)
     )
+
+
+def deadlines_visible_to(user) -> QuerySet[Deadline]:
+    """Open deadlines on cases, or case-less concerns, that `user` may see."""
+    return all_deadlines_visible_to(user).open()
 
 
 def _chased_by(user) -> Q:

@@ -33,6 +33,11 @@ NOT_FIRST_RESPONDER = (
 )
 
 
+# How a referral clock stopped by a decision not to refer says so: the statistics leave these
+# out of "time from identification to referral".
+NO_REFERRAL = "no referral"
+
+
 def _lengths() -> OrganisationSettings:
     return OrganisationSettings.load()
 
@@ -91,7 +96,7 @@ def refer_clock_on_triage(*, concern: Concern, outcome: str) -> None:
     """No referral (with a reason) stops the clock; a case takes it over."""
     clocks = Deadline.objects.filter(concern=concern, timer=Timer.REFER)
     if outcome in (TriageOutcome.NO_FURTHER_ACTION, TriageOutcome.SIGNPOSTED):
-        _satisfy(clocks, f"no referral: {outcome}")
+        _satisfy(clocks, f"{NO_REFERRAL}: {outcome}")
     elif concern.case_id:
         clocks.open().update(case=concern.case, assignee=concern.case.lead)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_deadlines, views, views_documents
+from . import urls_deadlines, views, views_documents, views_statistics
 
 app_name = "referrals"
 
@@ -28,4 +28,10 @@ urlpatterns = [
         name="document_job_download",
     ),
     *urls_deadlines.urlpatterns,
+    path("statistics/", views_statistics.statistics_page, name="statistics"),
+    path(
+        "statistics/<slug:figure>.csv",
+        views_statistics.statistics_export,
+        name="statistics_export",
+    ),
 ]

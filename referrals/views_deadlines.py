@@ -112,7 +112,7 @@ def _may_reassign(user, deadline: Deadline) -> bool:
     )
 
 
-def _row(deadline: Deadline, *, now: datetime, user) -> Row:
+def deadline_row(deadline: Deadline, *, now: datetime, user) -> Row:
     case, concern = deadline.case, deadline.concern
     if case is not None:
         reference, href = case.reference, reverse("cases:case_detail", args=[case.reference])
@@ -152,7 +152,9 @@ def _sections(current: str) -> list[dict]:
 def deadlines(request):
     now = timezone.now()
     # The selector's order is the page's: overdue, then due soonest, "not before" last.
-    rows = [_row(d, now=now, user=request.user) for d in selectors.my_deadlines(request.user)]
+    rows = [
+        deadline_row(d, now=now, user=request.user) for d in selectors.my_deadlines(request.user)
+    ]
     return render(
         request,
         "referrals/deadlines.html",
@@ -188,7 +190,7 @@ def overdue(request):
     page = Paginator(_overdue_rows(request.user, form, now=now), ROWS_PER_PAGE).get_page(
         query.get("page")
     )
-    rows = [_row(d, now=now, user=request.user) for d in page]
+    rows = [deadline_row(d, now=now, user=request.user) for d in page]
     return render(
         request,
         "referrals/overdue.html",
@@ -210,7 +212,7 @@ class _Echo:
         return value
 
 
-def _cell(value: str) -> str:
+def csv_cell(value: str) -> str:
     # A spreadsheet runs a cell that starts like a formula; team and user names are typed in.
     return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
@@ -241,14 +243,14 @@ def overdue_export(request):
             ]
         )
         for deadline in rows.iterator(chunk_size=500):
-            row = _row(deadline, now=now, user=request.user)
+            row = deadline_row(deadline, now=now, user=request.user)
             late = now - deadline.due_at
             yield writer.writerow(
                 [
                     row.label,
                     row.reference,
-                    _cell(row.team),
-                    _cell(row.chaser.full_name) if row.chaser else "not assigned",
+                    csv_cell(row.team),
+                    csv_cell(row.chaser.full_name) if row.chaser else "not assigned",
                     f"{row.due:%Y-%m-%d %H:%M}",
                     f"{int(late.total_seconds() // 360) / 10:.1f}" if row.overdue else "",
                     "overdue" if row.overdue else "due within one working day",

@@ -146,6 +146,8 @@ OVERSIGHT = frozenset({Role.MANAGER, Role.ADMIN})
 DIRECTORY_EDITORS = frozenset({Role.LEAD, Role.ADMIN})
 CASEWORK = frozenset({Role.FRONTLINE, Role.LEAD, Role.MANAGER})  # not administrators
 LEADS = frozenset({Role.LEAD, Role.MANAGER})
+# Statistics are about cases, even counted: managers, not administrators (who run the system).
+MANAGERS = frozenset({Role.MANAGER})
 
 # URL name (namespaced, as `resolve()` gives it) or a prefix ending in "*" -> who may open it.
 URL_RULES: dict[str, str | frozenset[Role]] = {
@@ -211,6 +213,8 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "referrals:overdue": LEADS,
     "referrals:overdue_export": LEADS,
     "referrals:deadline_reassign": LEADS,
+    "referrals:statistics": MANAGERS,
+    "referrals:statistics_export": MANAGERS,
     # The Django admin: administrators, and only with MFA (safeguard.admin_site).
     "admin:*": frozenset({Role.ADMIN}),
     # Sign-in, password reset from an invitation or reset email, MFA at sign-in.

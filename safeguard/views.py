@@ -26,10 +26,11 @@ HOME_TEMPLATES = {
 
 @require_GET
 def home(request):
+    sections = [item for item in navigation.items_for(request.user) if item["href"] != "/"]
     return render(
         request,
         HOME_TEMPLATES[request.user.role],
-        {"sections": [item for item in navigation.items_for(request.user) if item["href"] != "/"]},
+        {"panels": navigation.home_panels_for(request), "sections": sections},
     )
 
 

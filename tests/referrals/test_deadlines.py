@@ -725,3 +725,22 @@ def test_friday_referral_reads_correctly_through_its_rg_week():
     assert describe_remaining(due, uk(2026, 6, 20, 0, 0)) == "due now"
     assert describe_remaining(due, uk(2026, 6, 20, 0, 1)) == "overdue by 1 minute"
     assert describe_remaining(due, uk(2026, 6, 22, 9, 0)) == "overdue by 2 days 9 hours"
+
+
+@pytest.mark.parametrize("nation", ["ENG", "SCT", "NIR"])
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_the_waited_cut_off_agrees_with_end_of_working_days_for_every_start(nation, n):
+    """`start < cut-off` exactly when the nth working day after the start has ended, for
+    starts every 3 hours across Easter, the May bank holidays, a clock change and Christmas."""
+    from referrals.deadlines import end_of_working_days, started_before_working_days_passed
+
+    first = dt.datetime(2026, 3, 20, tzinfo=dt.UTC)
+    nows = [first + dt.timedelta(hours=7 * k) for k in range(0, 24 * 45, 5)]
+    nows += [
+        dt.datetime(2026, 12, 20, tzinfo=dt.UTC) + dt.timedelta(hours=5 * k) for k in range(60)
+    ]
+    for now in nows:
+        cut_off = started_before_working_days_passed(now, n, nation)
+        for hours in range(0, 24 * 16, 3):
+            start = now - dt.timedelta(hours=hours)
+            assert (start < cut_off) == (end_of_working_days(start, n, nation) < now), (now, start)

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         call_command("seed_demo_contacts")
         call_command("seed_demo_cases")
         call_command("seed_demo_referrals")
+        call_command("seed_demo_history")  # a year of figures for the statistics page
         if not created:
             self.stdout.write("Demo users already exist; sign in as before (see README.md).")
             return

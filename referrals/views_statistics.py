@@ -1,0 +1,124 @@
+"""Managers' statistics: every figure as a chart and a table, and each table as a CSV.
+
+The figures come from `referrals.statistics` (aggregates only: no row names a person). On the
+page counts are exact, since a manager may open every case counted; a CSV leaves the system,
+so in it 1 to 4 becomes "<5" (and so does a median or share resting on 1 to 4 records).
+"""
+
+import csv
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from safeguard import audit
+from safeguard.models import Team
+
+from . import statistics
+from .charts import bar_chart
+from .statistics import MAX_MONTHS, Period, Scope
+from .views_deadlines import csv_cell
+
+# A browser's date picker needs ISO dates; typing one works everywhere else.
+DATE_INPUT = {"type": "date", "class": "govuk-input govuk-input--width-10"}
+
+
+class StatisticsFilterForm(forms.Form):
+    start = forms.DateField(
+        label="From",
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the first day as a date, for example 2026-01-01"},
+    )
+    end = forms.DateField(
+        label="To",
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the last day as a date, for example 2026-12-31"},
+    )
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label="All teams",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The last day must be the same as or after the first day")
+            elif (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
+                self.add_error("end", f"Choose a period of {MAX_MONTHS} months or less")
+        return cleaned
+
+
+def _scope(request) -> tuple[StatisticsFilterForm, Scope | None]:
+    """The filter form and the scope it chooses; no scope when the filter is invalid."""
+    now = timezone.now()
+    default = Period.last_twelve_months(timezone.localdate(now))
+    data = {name: request.GET[name] for name in ("start", "end", "team") if name in request.GET}
+    if not data:
+        form = StatisticsFilterForm(initial={"start": default.start, "end": default.end})
+        return form, Scope(user=request.user, period=default, now=now)
+    data.setdefault("start", default.start.isoformat())
+    data.setdefault("end", default.end.isoformat())
+    form = StatisticsFilterForm(data)
+    if not form.is_valid():
+        return form, None
+    period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    return form, Scope(user=request.user, period=period, now=now, team=form.cleaned_data["team"])
+
+
+def _query(scope: Scope) -> str:
+    parts = f"start={scope.period.start.isoformat()}&end={scope.period.end.isoformat()}"
+    return f"{parts}&team={scope.team.pk}" if scope.team else parts
+
+
+@require_GET
+def statistics_page(request):
+    form, scope = _scope(request)
+    figures = []
+    if scope is not None:
+        query = _query(scope)
+        for slug in statistics.FIGURES:
+            figure = statistics.figure(slug, scope)
+            figures.append(
+                {
+                    "figure": figure,
+                    "chart": bar_chart(figure),
+                    "export": f"{reverse('referrals:statistics_export', args=[slug])}?{query}",
+                }
+            )
+    return render(
+        request,
+        "referrals/statistics.html",
+        {"form": form, "scope": scope, "figures": figures},
+    )
+
+
+@require_GET
+def statistics_export(request, figure: str):
+    if figure not in statistics.FIGURES:
+        raise Http404
+    _form, scope = _scope(request)
+    if scope is None:
+        raise Http404
+    result = statistics.figure(figure, scope)
+    audit.record(
+        request,
+        action=audit.Action.EXPORT,
+        object_type="statistics",
+        reference=figure,
+        detail=_query(scope),
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = f"{scope.period.start:%Y%m%d}-{scope.period.end:%Y%m%d}"
+    response["Content-Disposition"] = f'attachment; filename="statistics-{figure}-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([result.label_header, *result.headers])
+    for label, cells in result.rows:
+        writer.writerow([csv_cell(label), *(cell.exported() for cell in cells)])
+    return response
