@@ -48,7 +48,8 @@ def case_referrals(request, reference: str):
     """A case's referrals, and the form to start one."""
     granted = _case(request, reference)
     case = granted.obj
-    form = ReferralStartForm(request.POST if request.method == "POST" else None)
+    child = case.person.may_be_child()
+    form = ReferralStartForm(request.POST if request.method == "POST" else None, child=child)
     if request.method == "POST":
         _case(request, reference, action=Action.REFER)
         token = request.POST.get("submission_token", "")
@@ -81,7 +82,7 @@ def case_referrals(request, reference: str):
             "granted": granted,
             "form": form,
             "referrals": case.referrals.select_related("recipient").order_by("-created_at"),
-            "child": case.person.may_be_child(),
+            "child": child,
             "organisation": organisation,
             "errors": error_list(form) if form.is_bound else [],
             "status_labels": machines.STATUS_LABELS,
