@@ -4,63 +4,20 @@ import csv
 import datetime as dt
 import io
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import services as case_services
-from cases.models import Case, Concern, Person
+from cases.models import Concern
 from contacts.models import Organisation
 from referrals import services as referral_services
 from referrals.deadlines import Timer
 from referrals.models import Deadline
-from safeguard.choices import Nation, Pathway
-from safeguard.models import OrganisationSettings
+from safeguard.choices import Pathway
 from tests.cases.conftest import request_as
 from tests.factories import UserFactory
 
 from . import keyboard as kb
-
-NRM_RECIPIENT = "Single Competent Authority (Home Office)"
-
-
-@pytest.fixture
-def organisation(transactional_db):
-    organisation = OrganisationSettings.load()
-    organisation.nation = Nation.ENGLAND_AND_WALES
-    organisation.is_first_responder = True
-    organisation.holds_duty_to_notify = True
-    organisation.save()
-    return organisation
-
-
-def submit_concern(reporter, **person) -> Concern:
-    """A concern as the form submits it, for journeys that start after it was logged."""
-    return case_services.concern_submit(
-        request=request_as(reporter),
-        person=Person(**person),
-        concern=Concern(
-            observed_at=timezone.now() - dt.timedelta(hours=2),
-            location="Station Road",
-            setting="hotel",
-            observer_account="Seen with a man who held her passport.",
-        ),
-        exploitation_types=[],
-        observations=[],
-        links=[],
-    )
-
-
-def open_case(lead, team, concern) -> Case:
-    return case_services.case_open(
-        request=request_as(lead), person=concern.person, team=team, lead=lead, concerns=[concern]
-    )
-
-
-def past_moment():
-    """Two hours ago in UK time, as the concern form's date and time fields want it."""
-    return timezone.localtime() - dt.timedelta(hours=2)
-
+from .records import NRM_RECIPIENT, open_case, past_moment, submit_concern
 
 # --- 1 and 3: a frontline practitioner logs a concern, with the keyboard alone ---------------
 
@@ -372,3 +329,37 @@ def test_nothing_typed_is_lost_when_the_session_expires(
         "A small scar above the left eyebrow"
     )
     journey.step("signed in again")
+
+
+# --- The core flows without JavaScript -------------------------------------------------------
+
+
+def test_concern_triage_and_referral_steps_work_without_javascript(
+    journey_without_js, world, organisation
+):
+    journey = journey_without_js
+    page = journey.page
+    journey.goto("/")
+    journey.sign_in(world.frontline)
+    page.get_by_role("link", name="Log a concern").first.click()
+    page.get_by_label("No", exact=True).check()
+    journey.submit("Continue")
+    page.get_by_label("Name", exact=True).fill("Ana Example")
+    page.get_by_label("Date of birth", exact=True).fill("1994-02-11")
+    journey.submit("Continue")
+    seen = past_moment()
+    page.get_by_label("Date", exact=True).fill(seen.date().isoformat())
+    page.get_by_label("Time (24-hour clock)").fill(seen.strftime("%H:%M"))
+    page.get_by_label("Where", exact=True).fill("Station Road")
+    page.get_by_label("Setting").select_option(label="Hotel or short-let")
+    page.get_by_label("What you saw, heard or were told").fill("Her passport was kept from her.")
+    page.locator("input[name='ind_physical-injuries-control'][value='observed']").check()
+    journey.step("what happened, no JavaScript")
+    journey.submit("Submit concern")
+    expect(page.get_by_role("heading", name="Concern logged")).to_be_visible()
+    concern = Concern.objects.get(reporter=world.frontline)
+
+    page.get_by_role("button", name="Sign out").click()
+    journey.sign_in(world.lead, secret=world.totp[world.lead.pk])
+    for step in LEAD_REFERRAL_STEPS:
+        step(journey, concern)
