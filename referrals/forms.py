@@ -44,8 +44,13 @@ class ReferralStartForm(forms.Form):
         label="The person agreed to be named (Duty to Notify only)", required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, child: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if child:
+            # Never for a child: the service refuses it too, so it is not offered.
+            self.fields["pathway"].choices = [
+                c for c in Pathway.choices if c[0] != Pathway.DUTY_TO_NOTIFY
+            ]
         if not self.is_bound:
             self.fields["submission_token"].initial = new_token()
 

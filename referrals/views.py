@@ -48,7 +48,8 @@ def case_referrals(request, reference: str):
     """A case's referrals, and the form to start one."""
     granted = _case(request, reference)
     case = granted.obj
-    form = ReferralStartForm(request.POST if request.method == "POST" else None)
+    child = case.person.may_be_child()
+    form = ReferralStartForm(request.POST if request.method == "POST" else None, child=child)
     if request.method == "POST":
         _case(request, reference, action=Action.REFER)
         token = request.POST.get("submission_token", "")
@@ -81,7 +82,7 @@ def case_referrals(request, reference: str):
             "granted": granted,
             "form": form,
             "referrals": case.referrals.select_related("recipient").order_by("-created_at"),
-            "child": case.person.may_be_child(),
+            "child": child,
             "organisation": organisation,
             "errors": error_list(form) if form.is_bound else [],
             "status_labels": machines.STATUS_LABELS,
@@ -89,7 +90,22 @@ def case_referrals(request, reference: str):
     )
 
 
-def detail_context(request, granted, **extra):
+def _transition_steps(referral, failed_action=None, failed_form=None):
+    """Each step allowed now, with a form of its own whose ids are unique on the page, so
+    that each label names its own field (several steps ask for a date and a reason)."""
+    return [
+        (
+            action,
+            step,
+            failed_form
+            if action == failed_action and failed_form is not None
+            else TransitionForm(auto_id=f"id_{action}_%s"),
+        )
+        for action, step in machines.allowed(referral.pathway, referral.status).items()
+    ]
+
+
+def detail_context(request, granted, *, transition_form=None, failed_action=None, **extra):
     referral = granted.obj
     now = timezone.now()
     return {
@@ -97,7 +113,8 @@ def detail_context(request, granted, **extra):
         "case": referral.case,
         "granted": granted,
         "status": machines.STATUS_LABELS.get(referral.status, referral.status),
-        "actions": machines.allowed(referral.pathway, referral.status),
+        "steps": _transition_steps(referral, failed_action, transition_form),
+        "failed_action": failed_action,
         "decisions": referral.decisions.select_related("recorded_by"),
         "transitions": [
             (step, machines.STATUS_LABELS.get(step.to_status, step.to_status))
@@ -109,7 +126,6 @@ def detail_context(request, granted, **extra):
         ],
         "needs_consent": referral.pathway == "nrm" and not referral.case.person.may_be_child(),
         "consent_form": ConsentForm(),
-        "transition_form": TransitionForm(),
         "pack_form": DocumentPasswordForm(prefix="pack"),
         "anonymous": documents.is_anonymous(referral),
         "now": now,

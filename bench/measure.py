@@ -1,0 +1,317 @@
+"""What `make bench` measures, in one run, on the generated organisation (bench.generate).
+
+- Server time of each page in PAGES: the full middleware stack through Django's test
+  client, in process, REQUESTS times after a warm-up; p50 and p95, and the ratio of p95 to
+  the baseline's p95.
+- Queries per page, for a lead of a big team and for the small team's lead on their own
+  records: equal counts show that queries do not grow with the data.
+- The reminder sweep claiming 1,000 due reminders among a million deadlines.
+- Requests per second for the case page: gunicorn on loopback, wrk for LOAD_SECONDS.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from referrals import tasks
+from referrals.models import Deadline, Reminder
+from safeguard.models import User
+
+from .generate import MANAGER, SMALL_TEAM, SWEEP_REFERRALS
+
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
+WARM_UP = 5
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "12"))
+TARGET_RATIO = 3.0
+SWEEP_TARGET = 1.0
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    url_name: str
+    # Per view: (user id, URL args) for the big team's lead, then for the small team's lead.
+    big: tuple
+    small: tuple
+    query: str = ""
+    # The small team's view, where it needs its own query string (a team filter).
+    small_query: str | None = None
+    # A POST with this form data instead of a GET (the PDFs are POSTs).
+    post: dict | None = None
+    # Fewer timed requests for pages that take seconds, so that a run stays in minutes.
+    requests: int | None = None
+    note: str = ""
+
+
+BIG_LEAD, SMALL_LEAD = 1, SMALL_TEAM
+BIG_CASE, SMALL_CASE = "SG-2026-000001", "SG-2026-030001"
+# The baseline: a signed-in page that runs no query beyond the session and its user.
+BASELINE = Page(
+    "baseline: change password form", "account_change_password", (BIG_LEAD, ()), (SMALL_LEAD, ())
+)
+PAGES = [
+    Page("lead home", "home", (BIG_LEAD, ()), (SMALL_LEAD, ())),
+    Page("triage queue", "cases:triage_queue", (BIG_LEAD, ()), (SMALL_LEAD, ())),
+    Page("case page", "cases:case_detail", (BIG_LEAD, (BIG_CASE,)), (SMALL_LEAD, (SMALL_CASE,))),
+    Page("overdue view (manager)", "referrals:overdue", (MANAGER, ()), (SMALL_LEAD, ())),
+    Page("search", "cases:search", (BIG_LEAD, ()), (SMALL_LEAD, ()), query="q=Person 1"),
+    # The managers' statistics for the last twelve months: the whole organisation, and one
+    # small team for the query count.
+    Page(
+        "statistics page",
+        "referrals:statistics",
+        (MANAGER, ()),
+        (MANAGER, ()),
+        small_query=f"team={SMALL_TEAM}",
+        requests=10,
+    ),
+    # PDFs rendered by WeasyPrint in the request: the referral pack of a case with
+    # PACK_CHRONOLOGY chronology entries, and that chronology itself.
+    Page(
+        "referral pack (PDF)",
+        "referrals:pack",
+        (BIG_LEAD, ("RF-2026-000001",)),
+        (SMALL_LEAD, ("RF-2026-050001",)),
+        post={},
+        requests=20,
+    ),
+    Page(
+        "chronology, 50 entries (PDF)",
+        "referrals:chronology_pdf",
+        (BIG_LEAD, (BIG_CASE,)),
+        (SMALL_LEAD, (SMALL_CASE,)),
+        post={},
+        requests=20,
+    ),
+]
+PACK_CHRONOLOGY = 50
+
+
+def prepare_documents() -> None:
+    """Give the measured case PACK_CHRONOLOGY chronology entries (once; kept for later runs)."""
+    from cases.models import Case, ChronologyEntry
+
+    case = Case.objects.get(reference=BIG_CASE)
+    missing = PACK_CHRONOLOGY - ChronologyEntry.objects.filter(case=case).count()
+    ChronologyEntry.objects.bulk_create(
+        ChronologyEntry(
+            case=case,
+            kind="note",
+            title=f"Synthetic note {number}",
+            text="A synthetic note of a few sentences, as a lead would write after a call. " * 3,
+            author_id=BIG_LEAD,
+        )
+        for number in range(max(missing, 0))
+    )
+
+
+def signed_in(user_id: int) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(pk=user_id))
+    session = client.session
+    # Leads and managers have set up MFA (MfaRequiredMiddleware reads this flag).
+    session["safeguard_mfa_enrolled"] = True
+    session.save()
+    return client
+
+
+def address(page: Page, args: tuple, *, small: bool = False) -> str | None:
+    try:
+        path = reverse(page.url_name, args=args)
+    except NoReverseMatch:
+        return None
+    query = page.small_query if small and page.small_query is not None else page.query
+    return f"{path}?{query}" if query else path
+
+
+def _get(client: Client, url: str, page: Page | None = None):
+    if page is not None and page.post is not None:
+        response = client.post(url, page.post)
+    else:
+        response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return response
+
+
+def queries(page: Page, which: tuple, *, small: bool = False) -> int:
+    user, args = which
+    client = signed_in(user)
+    url = address(page, args, small=small)
+    _get(client, url, page)
+    with CaptureQueriesContext(connection) as captured:
+        _get(client, url, page)
+    return len(captured.captured_queries)
+
+
+def timings(page: Page) -> tuple[float, float]:
+    """p50 and p95 server time in milliseconds, for the big team's view."""
+    user, args = page.big
+    client = signed_in(user)
+    url = address(page, args)
+    for _ in range(WARM_UP):
+        _get(client, url, page)
+    times = []
+    for _ in range(page.requests or REQUESTS):
+        started = time.perf_counter()
+        _get(client, url, page)
+        times.append((time.perf_counter() - started) * 1000)
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return cuts[49], cuts[94]
+
+
+@dataclass
+class PageResult:
+    label: str
+    p50: float | None = None
+    p95: float | None = None
+    queries_big: int | None = None
+    queries_small: int | None = None
+    note: str = ""
+
+
+def measure_page(page: Page) -> PageResult:
+    if address(page, page.big[1]) is None:
+        return PageResult(page.label, note=f"not measured: no URL named {page.url_name!r} yet")
+    p50, p95 = timings(page)
+    return PageResult(
+        page.label, p50, p95, queries(page, page.big), queries(page, page.small, small=True)
+    )
+
+
+class Rollback(Exception):
+    pass
+
+
+def sweep_seconds() -> tuple[float, int]:
+    """Time one sweep claiming 1,000 due reminders among a million deadlines.
+
+    In a transaction rolled back afterwards, so that every run measures the same work: the
+    sweep's own transaction becomes a savepoint, and nothing is queued for sending because
+    on-commit callbacks are dropped with the rollback.
+    """
+    first, last = SWEEP_REFERRALS
+    now = timezone.now()
+    result = {}
+    try:
+        with transaction.atomic():
+            made_due = Deadline.objects.filter(
+                referral_id__gte=first, referral_id__lte=last, timer="rg_decision"
+            ).update(next_reminder_at=now - timezone.timedelta(minutes=1))
+            due = Deadline.objects.open().filter(next_reminder_at__lte=now).count()
+            if not made_due == due == last - first + 1:
+                raise RuntimeError(f"{due} reminders due, not {last - first + 1}")
+            started = time.perf_counter()
+            tasks.sweep(batch=due)
+            result["seconds"] = time.perf_counter() - started
+            result["reminders"] = Reminder.objects.count()
+            raise Rollback
+    except Rollback:
+        pass
+    return result["seconds"], result["reminders"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def requests_per_second() -> tuple[float | None, str]:
+    """The case page under load: gunicorn (2 workers) on loopback, wrk with 8 connections."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None, "wrk is not installed (make bench installs it)"
+    client = signed_in(BIG_LEAD)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    port = _free_port()
+    env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DATABASE_CONN_MAX_AGE": "600"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "safeguard.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/health/", timeout=1)  # noqa: S310  (loopback)
+                break
+            except OSError:
+                time.sleep(0.2)
+        url = f"{base}{reverse('cases:case_detail', args=[BIG_CASE])}"
+        output = subprocess.run(
+            [
+                wrk,
+                "-t2",
+                "-c8",
+                f"-d{LOAD_SECONDS}s",
+                "--timeout",
+                "10s",
+                "-H",
+                f"Cookie: {cookie}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=LOAD_SECONDS + 30,
+            check=True,
+        ).stdout
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    note = f"{failed.group(1)} responses were not 200" if failed else ""
+    return rps, note
+
+
+def machine() -> dict[str, str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {
+        "CPU": f"{cpu}, {os.cpu_count()} cores",
+        "memory": f"{memory_kb / 1024 / 1024:.0f} GiB",
+        "Python": sys.version.split()[0],
+        "PostgreSQL": postgres,
+    }
