@@ -183,6 +183,15 @@ class Deadline(models.Model):
                 name="deadline_open_due_idx",
                 condition=models.Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
             ),
+            # A case's next deadline (the lead's home page, cases_led_with_next_due), and the
+            # open deadlines of the cases a lead chases: by case, soonest first.
+            models.Index(
+                fields=["case", "due_at"],
+                name="deadline_case_next_idx",
+                condition=models.Q(
+                    satisfied_at__isnull=True, cancelled_at__isnull=True, is_earliest=False
+                ),
+            ),
             # The reminder sweep (referrals.tasks.sweep): open deadlines whose reminder is due.
             models.Index(
                 fields=["next_reminder_at"],

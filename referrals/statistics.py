@@ -576,8 +576,15 @@ def overdue_over_time(scope: Scope) -> Figure:
         moment = min(end, scope.now)
         if month <= scope.period.end and datetime.combine(month, time.min, tzinfo=UK) <= moment:
             points.append((month, moment))
+    first, last = (points[0][1], points[-1][1]) if points else (None, None)
     counts = (
-        scope.deadlines().aggregate(
+        # Only deadlines that can be overdue at one of the moments: due before the last, and
+        # neither met nor cancelled before the first (lets the database skip the rest).
+        scope.deadlines()
+        .filter(is_earliest=False, due_at__lt=last)
+        .exclude(satisfied_at__lte=first)
+        .exclude(cancelled_at__lte=first)
+        .aggregate(
             **{
                 f"m{index}": Count(
                     "pk",
