@@ -43,18 +43,32 @@ UNQUEUED_AFTER = dt.timedelta(minutes=2)
 MAX_RETRIES = 4
 
 
-def _recipients(deadline: Deadline, stage: str):
-    """Who chases it (the assignee, else the case lead, else for a concern not yet triaged
-    its team's leads), and from the first overdue reminder their team's managers as copies."""
-    users = get_user_model().objects.filter(is_active=True)
-    owner = deadline.assignee or (deadline.case.lead if deadline.case_id else None)
-    team = deadline.case.team_id if deadline.case_id else deadline.concern.team_id
-    owners = [owner] if owner else list(users.filter(role=Role.LEAD, teams=team))
-    people = [(person, False) for person in owners]
-    if stage == Stage.OVERDUE:
-        managers = users.filter(role=Role.MANAGER, teams=team)
-        people += [(manager, True) for manager in managers if manager not in owners]
-    return people
+class _Recipients:
+    """Who is reminded of a deadline, with each team's leads and managers read once per sweep
+    (a sweep of a thousand deadlines costs a few queries, not thousands)."""
+
+    def __init__(self):
+        self._users = get_user_model().objects.filter(is_active=True)
+        self._by_team: dict[tuple[str, int], list] = {}
+
+    def _team(self, role: str, team: int) -> list:
+        key = (role, team)
+        if key not in self._by_team:
+            self._by_team[key] = list(self._users.filter(role=role, teams=team))
+        return self._by_team[key]
+
+    def __call__(self, deadline: Deadline, stage: str) -> list[tuple[object, bool]]:
+        """Who chases it (the assignee, else the case lead, else for a concern not yet
+        triaged its team's leads), and from the first overdue reminder their team's
+        managers as copies."""
+        owner = deadline.assignee or (deadline.case.lead if deadline.case_id else None)
+        team = deadline.case.team_id if deadline.case_id else deadline.concern.team_id
+        owners = [owner] if owner else self._team(Role.LEAD, team)
+        people = [(person, False) for person in owners]
+        if stage == Stage.OVERDUE:
+            managers = self._team(Role.MANAGER, team)
+            people += [(manager, True) for manager in managers if manager not in owners]
+        return people
 
 
 @shared_task
@@ -62,7 +76,6 @@ def sweep(batch: int = BATCH) -> int:
     """Write the reminders that have fallen due, then queue their sending."""
     now = timezone.now()
     nation = OrganisationSettings.load().nation
-    created: list[int] = []
     with transaction.atomic():
         due = list(
             Deadline.objects.open()
@@ -71,21 +84,20 @@ def sweep(batch: int = BATCH) -> int:
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("next_reminder_at")[:batch]
         )
+        recipients = _Recipients()
+        rows = []
         for deadline in due:
             stage, sequence = deadline.next_stage, deadline.next_sequence
-            for person, is_copy in _recipients(deadline, stage):
-                try:
-                    with transaction.atomic():
-                        reminder = Reminder.objects.create(
-                            deadline=deadline,
-                            stage=stage,
-                            sequence=sequence,
-                            recipient=person,
-                            is_copy=is_copy,
-                        )
-                except IntegrityError:
-                    continue  # written by an earlier sweep: never twice
-                created.append(reminder.pk)
+            rows += [
+                Reminder(
+                    deadline=deadline,
+                    stage=stage,
+                    sequence=sequence,
+                    recipient=person,
+                    is_copy=is_copy,
+                )
+                for person, is_copy in recipients(deadline, stage)
+            ]
             following = deadlines.reminder_after(
                 NextReminder(Stage(stage), sequence, deadline.next_reminder_at),
                 deadline.due_at,
@@ -93,7 +105,21 @@ def sweep(batch: int = BATCH) -> int:
             )
             deadline.next_stage, deadline.next_sequence = following.stage, following.sequence
             deadline.next_reminder_at = following.at
-            deadline.save(update_fields=["next_stage", "next_sequence", "next_reminder_at"])
+        # A sweep that read a deadline before another moved it on finds its reminders written:
+        # never twice. The rows are locked, so no other sweep writes these meanwhile; the
+        # unique key (deadline, stage, sequence, recipient) stays the last word.
+        written = set(
+            Reminder.objects.filter(deadline__in=due).values_list(
+                "deadline_id", "stage", "sequence", "recipient_id"
+            )
+        )
+        rows = [
+            row
+            for row in rows
+            if (row.deadline_id, row.stage, row.sequence, row.recipient_id) not in written
+        ]
+        created = [reminder.pk for reminder in Reminder.objects.bulk_create(rows)]
+        Deadline.objects.bulk_update(due, ["next_stage", "next_sequence", "next_reminder_at"])
         transaction.on_commit(lambda: _queue(created))
     _queue(_catch_up(now))
     return len(created)
