@@ -95,7 +95,7 @@ def run() -> str:
             continue
         ratio = row.p95 / baseline.p95
         flag = "" if row is baseline or ratio <= measure.TARGET_RATIO else " (over 3x)"
-        constant = "" if row.queries_big == row.queries_small else " (grows)"
+        constant = "" if row.queries_big == row.queries_small else " (differs)"
         lines.append(
             f"| {row.label} | {_ms(row.p50)} | {_ms(row.p95)} | {ratio:.1f}x{flag} | "
             f"{row.queries_big}{constant} | {row.queries_small} |"
