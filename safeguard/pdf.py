@@ -14,6 +14,7 @@ import io
 import logging
 import mimetypes
 import posixpath
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -65,6 +66,9 @@ def _static_path(name: str) -> Path | None:
     return path if path.is_file() else None
 
 
+_NO_NETWORK_SSL_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class RestrictedFetcher(URLFetcher):
     """Our static files (by their STATIC_URL address) and the given attachments; nothing else.
 
@@ -73,7 +77,15 @@ class RestrictedFetcher(URLFetcher):
     """
 
     def __init__(self, attachments: dict[str, Attachment] | None = None):
-        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+        # URLFetcher builds urllib handlers, HTTPS included; given no SSL context it loads the
+        # system's CA certificates on every render (25 ms). Nothing here is fetched over the
+        # network, so it gets an empty context made once.
+        super().__init__(
+            ssl_context=_NO_NETWORK_SSL_CONTEXT,
+            allowed_protocols=(),
+            allow_redirects=False,
+            fail_on_errors=False,
+        )
         self.attachments = dict(attachments or {})
         self.refused: list[str] = []
 
