@@ -28,7 +28,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     DateField,
@@ -413,14 +415,34 @@ def decision_outcomes(scope: Scope) -> Figure:
 # --- Timeliness ----------------------------------------------------------------------------
 
 
+class _PercentileCont(Aggregate):
+    """PostgreSQL's percentile_cont: the interpolated percentile, in the same pass as a count."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
 def percentiles(rows: QuerySet, value, fractions: tuple[float, ...]) -> tuple[int, list]:
     """The number of rows and the given percentiles of `value` over them, interpolated
     between the two nearest ranks as PostgreSQL's percentile_cont does.
 
-    SQLite has no percentile aggregate, so the database sorts and we read only the one or two
-    rows each percentile needs (LIMIT 2 OFFSET k): 1 + len(fractions) queries, however many
-    rows there are.
+    PostgreSQL computes them all in one query. SQLite has no percentile aggregate, so the
+    database sorts and we read only the one or two rows each percentile needs (LIMIT 2 OFFSET
+    k): 1 + len(fractions) queries, however many rows there are.
     """
+    if connection.vendor == "postgresql":
+        found = rows.annotate(_value=value).aggregate(
+            total=Count("pk"),
+            **{
+                f"p{index}": _PercentileCont(F("_value"), fraction, output_field=value.output_field)
+                for index, fraction in enumerate(fractions)
+            },
+        )
+        total = found["total"]
+        return total, [found[f"p{index}"] if total else None for index in range(len(fractions))]
     total = rows.count()
     ordered = rows.annotate(_value=value).order_by("_value", "pk").values_list("_value", flat=True)
     results = []
