@@ -192,6 +192,8 @@ class Deadline(models.Model):
                     satisfied_at__isnull=True, cancelled_at__isnull=True, is_earliest=False
                 ),
             ),
+            # Statistics (referrals.statistics): a timer's clocks stopped within a period.
+            models.Index(fields=["timer", "satisfied_at"], name="deadline_timer_met_idx"),
             # The reminder sweep (referrals.tasks.sweep): open deadlines whose reminder is due.
             models.Index(
                 fields=["next_reminder_at"],
