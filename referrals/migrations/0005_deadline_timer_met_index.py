@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_risk_not_known'),
-        ('referrals', '0004_deadline_case_next_index'),
+        ("cases", "0002_risk_not_known"),
+        ("referrals", "0004_deadline_case_next_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['timer', 'satisfied_at'], name='deadline_timer_met_idx'),
+            model_name="deadline",
+            index=models.Index(fields=["timer", "satisfied_at"], name="deadline_timer_met_idx"),
         ),
     ]
