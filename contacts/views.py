@@ -255,7 +255,7 @@ def card_pdf(request):
     it is a document the service produced, so it is audited like the others."""
     content = pdf.render_pdf(
         "pdf/safeguarding_card.html",
-        {"entries": selectors.organisations_on_card().prefetch_related("phones")},
+        {"entries": selectors.organisations_on_card()},
         marking=pdf.Marking(
             title="Safeguarding card: who to call",
             reference="Contacts directory",
@@ -265,9 +265,7 @@ def card_pdf(request):
     audit.record(
         request, action=audit.Action.EXPORT, object_type="card", detail="Safeguarding card (PDF)"
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="safeguarding-card.pdf"'
-    return response
+    return pdf.download(content, "safeguarding-card.pdf")
 
 
 @require_GET

@@ -73,6 +73,11 @@ def _indicator_groups(concern: Concern) -> list[dict]:
     ]
 
 
+def _exploitation_types(concerns) -> list:
+    """Every type any of the concerns names, once, in the checklist's order."""
+    return sorted({t for c in concerns for t in c.exploitation_types.all()}, key=lambda t: t.order)
+
+
 def _age_text(person, on: dt.date) -> str:
     if person.date_of_birth:
         text = f"Born {person.date_of_birth:%-d %B %Y} (age {person.age_on(on)})"
@@ -154,9 +159,6 @@ def referral_pack_context(referral: Referral) -> dict:
     concerns = list(_concerns(case))
     consent = Consent.objects.filter(referral=referral).select_related("recorded_by").first()
     risk = case.risk_assessments.select_related("assessed_by").first()
-    exploitation = sorted(
-        {t for c in concerns for t in c.exploitation_types.all()}, key=lambda t: t.order
-    )
     context = {
         "referral": referral,
         "case": case,
@@ -186,7 +188,7 @@ def referral_pack_context(referral: Referral) -> dict:
             }
             for concern in concerns
         ],
-        "exploitation_types": exploitation,
+        "exploitation_types": _exploitation_types(concerns),
         "county_lines": any(c.county_lines for c in concerns),
         "consent": consent,
         "consent_text": _consent_text(referral, consent, child),
@@ -268,9 +270,7 @@ def missing_person_context(case: Case, last_seen: LastSeen) -> dict:
         "vehicles": values(LinkKind.VEHICLE),
         "phones": values(LinkKind.PHONE),
         "addresses": values(LinkKind.ADDRESS),
-        "exploitation_types": sorted(
-            {t for c in concerns for t in c.exploitation_types.all()}, key=lambda t: t.order
-        ),
+        "exploitation_types": _exploitation_types(concerns),
         "risk": case.risk_assessments.first(),
         "risk_level": case.get_risk_level_display(),
         "child": person.may_be_child(today),

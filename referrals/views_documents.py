@@ -9,11 +9,11 @@ or a "last seen" description never travels in an address.
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
 from cases.views_case import case_page
@@ -37,12 +37,6 @@ def _case(request, reference: str, *, audit_read: bool = True):
     )
 
 
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _deliver(request, *, content: bytes, password: str, obj, what: str, filename: str):
     """Protect the PDF if a password was typed, record the export, send it."""
     if password:
@@ -53,7 +47,7 @@ def _deliver(request, *, content: bytes, password: str, obj, what: str, filename
         obj=obj,
         detail=f"{what} (PDF{', password protected' if password else ''})",
     )
-    return pdf_response(content, filename)
+    return pdf.download(content, filename)
 
 
 def _documents_page(request, granted, *, status=200, **forms):
@@ -218,7 +212,7 @@ def document_job(request, job_id):
 
 
 @sensitive_post_parameters("password")
-@require_http_methods(["POST"])
+@require_POST
 def document_job_download(request, job_id):
     job, granted = _job(request, job_id)
     if job.status != DocumentJob.Status.READY:

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from PIL import ImageFile
@@ -155,6 +156,13 @@ def render_pdf(
         custom_metadata=False,
         pdf_identifier=None,
     )
+
+
+def download(content: bytes, filename: str) -> HttpResponse:
+    """A PDF as an attachment. `filename` carries references, never a person's name."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def protect(pdf: bytes, password: str) -> bytes:
