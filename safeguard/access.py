@@ -38,8 +38,10 @@ class Relation(StrEnum):
 
 # --- Records -------------------------------------------------------------------------------
 
-_WORK = frozenset({Action.VIEW, Action.EDIT, Action.ADD_NOTE, Action.REFER, Action.EXPORT})
-_READ_AND_NOTE = frozenset({Action.VIEW, Action.ADD_NOTE})
+# Whoever may read a record may also know that it exists: SEE_EXISTENCE goes with VIEW.
+_READ = frozenset({Action.SEE_EXISTENCE, Action.VIEW})
+_WORK = _READ | {Action.EDIT, Action.ADD_NOTE, Action.REFER, Action.EXPORT}
+_READ_AND_NOTE = _READ | {Action.ADD_NOTE}
 
 RECORD_RULES: dict[Role, dict[Relation, frozenset[Action]]] = {
     Role.FRONTLINE: {
@@ -57,7 +59,7 @@ RECORD_RULES: dict[Role, dict[Relation, frozenset[Action]]] = {
         Relation.CASE_LEAD: _WORK | {Action.MANAGE},
         Relation.NAMED_MEMBER: _WORK | {Action.MANAGE},
         Relation.TEAM_MEMBER: _WORK | {Action.MANAGE},
-        Relation.ORGANISATION: frozenset({Action.VIEW, Action.EXPORT, Action.MANAGE}),
+        Relation.ORGANISATION: _READ | {Action.EXPORT, Action.MANAGE},
     },
     # Administrators run the system, not cases: no case data through their role.
     Role.ADMIN: {},
@@ -112,12 +114,15 @@ def get_for_user(
 ) -> Granted:
     """The one way a view fetches a record: the row, and what this user may do with it.
 
-    Answers 404 both when the row does not exist and when the user may not know it does, so
-    that the two cannot be told apart; the refusal is recorded in the audit trail. A read
-    (view or export) is recorded too, unless the caller records it itself (`audit_read=False`:
-    an export is recorded once the document exists, saying what it was). A manager asking to
-    view a restricted case they are not named on gets it with only SEE_EXISTENCE: the view
-    shows who to ask, not the content.
+    Grants `action` only to those who hold it, and answers 404 both when the row does not
+    exist and when the user may not (so that the two cannot be told apart); the refusal is
+    recorded in the audit trail. A read (view or export) is recorded too, unless the caller
+    records it itself (`audit_read=False`: an export is recorded once the document exists,
+    saying what it was).
+
+    The existence-only grant is never a default: the one page that tells a manager outside a
+    restricted case "this case exists, ask its lead" asks for `Action.SEE_EXISTENCE` by name
+    and shows the content only if the grant also holds VIEW.
     """
     from . import audit
 
@@ -127,12 +132,15 @@ def get_for_user(
     except model.DoesNotExist:
         raise Http404 from None
     actions = actions_on(request.user, obj)
-    if action not in actions and not (action == Action.VIEW and Action.SEE_EXISTENCE in actions):
+    if action not in actions:
         audit.record(request, action=audit.Action.ACCESS_DENIED, obj=obj, detail=str(action))
         raise Http404
-    if audit_read and action in (Action.VIEW, Action.EXPORT):
-        detail = "existence only" if action not in actions else ""
-        audit.record(request, action=audit.Action(str(action)), obj=obj, detail=detail)
+    if audit_read and action in (Action.VIEW, Action.EXPORT, Action.SEE_EXISTENCE):
+        if action == Action.SEE_EXISTENCE:
+            detail = "" if Action.VIEW in actions else "existence only"
+            audit.record(request, action=audit.Action.VIEW, obj=obj, detail=detail)
+        else:
+            audit.record(request, action=audit.Action(str(action)), obj=obj)
     return Granted(obj, actions)
 
 

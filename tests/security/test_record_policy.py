@@ -45,7 +45,7 @@ def test_administrators_get_no_case_data_whatever_their_relation(world):
 def test_frontline_sees_what_they_reported_but_cannot_edit_refer_or_export(world):
     allowed = access.allowed_actions(world.frontline, {Relation.REPORTER}, restricted=False)
 
-    assert allowed == {Action.VIEW, Action.ADD_NOTE}
+    assert allowed == {Action.SEE_EXISTENCE, Action.VIEW, Action.ADD_NOTE}
 
 
 def test_frontline_in_the_same_team_sees_nothing_of_a_case_they_are_not_on(world):
@@ -64,7 +64,7 @@ def test_lead_works_their_teams_cases_but_cannot_manage_them(world):
 def test_manager_reads_and_reassigns_anything_in_the_organisation(world):
     allowed = access.allowed_actions(world.manager, {Relation.ORGANISATION}, restricted=False)
 
-    assert allowed == {Action.VIEW, Action.EXPORT, Action.MANAGE}
+    assert allowed == {Action.SEE_EXISTENCE, Action.VIEW, Action.EXPORT, Action.MANAGE}
 
 
 @pytest.mark.parametrize("relation", [Relation.TEAM_MEMBER, Relation.ORGANISATION])
@@ -148,17 +148,45 @@ def test_helper_refuses_an_action_the_user_lacks(world, record):
         )
 
 
-def test_helper_gives_a_manager_only_the_existence_of_a_restricted_record(
+def test_helper_refuses_a_manager_view_of_a_restricted_record_they_are_not_named_on(
     world, record, monkeypatch
 ):
     monkeypatch.setattr(Team, "is_restricted", True, raising=False)
 
-    granted = access.get_for_user(request_as(world.manager), Team.objects.all(), pk=record.pk)
-
-    assert granted.actions == {Action.SEE_EXISTENCE}
-    assert not granted.can(Action.VIEW)
-    assert AuditEvent.objects.get().detail == "existence only"
+    with pytest.raises(Http404):
+        access.get_for_user(request_as(world.manager), Team.objects.all(), pk=record.pk)
     with pytest.raises(Http404):
         access.get_for_user(
             request_as(world.manager), Team.objects.all(), action=Action.EXPORT, pk=record.pk
         )
+
+    refusals = AuditEvent.objects.values_list("action", "detail")
+    assert sorted(refusals) == [
+        (AuditEvent.Action.ACCESS_DENIED, "export"),
+        (AuditEvent.Action.ACCESS_DENIED, "view"),
+    ]
+
+
+def test_helper_gives_the_existence_of_a_restricted_record_only_when_asked_by_name(
+    world, record, monkeypatch
+):
+    monkeypatch.setattr(Team, "is_restricted", True, raising=False)
+
+    granted = access.get_for_user(
+        request_as(world.manager), Team.objects.all(), action=Action.SEE_EXISTENCE, pk=record.pk
+    )
+
+    assert granted.actions == {Action.SEE_EXISTENCE}
+    assert not granted.can(Action.VIEW)
+    event = AuditEvent.objects.get()
+    assert (event.action, event.detail) == (AuditEvent.Action.VIEW, "existence only")
+
+
+def test_asking_for_existence_of_a_record_one_may_read_records_a_plain_view(world, record):
+    granted = access.get_for_user(
+        request_as(world.manager), Team.objects.all(), action=Action.SEE_EXISTENCE, pk=record.pk
+    )
+
+    assert granted.can(Action.VIEW)
+    event = AuditEvent.objects.get()
+    assert (event.action, event.detail) == (AuditEvent.Action.VIEW, "")
