@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -424,17 +425,21 @@ def concern_triage(request, reference: str):
 # --- Search and photos -------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def search(request):
-    form = SearchForm(request.GET or None)
+    """Search by name, alias or reference. The words are posted, never put in the address:
+    an address ends up in the web server's access log and the browser's history. The audit
+    trail records that a search was made and how many results it gave, not what was typed."""
+    form = SearchForm(request.POST if request.method == "POST" else None)
     results = None
     if form.is_bound and form.is_valid():
         results = selectors.search(request.user, form.cleaned_data["q"])
+        found = len(results["people"]) + len(results["cases"])
         audit.record(
             request,
             action=audit.Action.SEARCH,
             object_type="person",
-            detail=f"q={form.cleaned_data['q']}"[:500],
+            detail=f"{found} result{pluralize(found)}",
         )
     return render(
         request,

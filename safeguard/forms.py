@@ -1,5 +1,6 @@
 from allauth.account.forms import LoginForm
 from django import forms
+from django.core.validators import RegexValidator
 
 from .models import AuditEvent, User
 
@@ -30,11 +31,18 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label="Action", choices=[("", "Any action"), *AuditEvent.Action.choices], required=False
     )
+    # A reference, never a name: the filters are a GET form, so they end up in the address.
     reference = forms.CharField(
         label="Record reference",
         required=False,
         max_length=64,
-        help_text="For example a case reference",
+        help_text="For example a case reference, like SG-2026-000042",
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z]+-[A-Za-z0-9-]*[0-9][A-Za-z0-9-]*$",
+                "Enter a record reference, like SG-2026-000042, not a name",
+            )
+        ],
     )
     date_from = forms.DateField(
         label="From",

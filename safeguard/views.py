@@ -68,6 +68,19 @@ def session_keep_alive(request):
     return HttpResponse(status=204)
 
 
+def _filters_detail(form) -> str:
+    """The audit log's filters as the audit trail keeps them: only the form's own fields, as
+    cleaned (a user by id, a record by reference), never whatever else the address carried."""
+    if not form.is_bound or not form.is_valid():
+        return "invalid filters"
+    kept = []
+    for name, value in form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        kept.append(f"{name}={getattr(value, 'pk', value)}")
+    return "; ".join(kept)
+
+
 def _filtered_audit_events(request):
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and form.is_valid():
@@ -86,7 +99,7 @@ def audit_log(request):
             request,
             action=audit.Action.SEARCH,
             object_type="auditevent",
-            detail=request.GET.urlencode()[:500],
+            detail=_filters_detail(form),
         )
     query = request.GET.copy()
     query.pop("page", None)
@@ -108,12 +121,12 @@ class _Echo:
 
 @require_GET
 def audit_log_export(request):
-    _form, events = _filtered_audit_events(request)
+    form, events = _filtered_audit_events(request)
     audit.record(
         request,
         action=audit.Action.EXPORT,
         object_type="auditevent",
-        detail=request.GET.urlencode()[:500],
+        detail=_filters_detail(form),
     )
     writer = csv.writer(_Echo())
     local = timezone.localtime

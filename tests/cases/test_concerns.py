@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -432,13 +433,35 @@ def test_selectors_agree_with_the_record_rules(world, log_concern):
 def test_search_finds_only_what_the_user_may_see_and_is_audited(client, world, log_concern):
     log_concern(world.frontline, name="Ana Popescu", aliases="Anka")
     client.force_login(world.lead_south)
-    html = client.get(reverse("cases:search"), {"q": "anka"}).content.decode()
+    html = client.post(reverse("cases:search"), {"q": "anka"}).content.decode()
     assert "Ana Popescu" not in html
 
     client.force_login(world.lead)
-    html = client.get(reverse("cases:search"), {"q": "anka"}).content.decode()
+    html = client.post(reverse("cases:search"), {"q": "anka"}).content.decode()
     assert "Ana Popescu" in html
-    assert AuditEvent.objects.filter(action="search", actor=world.lead).exists()
+    searches = AuditEvent.objects.filter(action="search").order_by("at", "pk")
+    assert [(event.actor, event.detail) for event in searches] == [
+        (world.lead_south, "0 results"),
+        (world.lead, "1 result"),
+    ]
+
+
+def test_search_words_never_reach_the_address_or_the_audit_trail(client, world, log_concern):
+    log_concern(world.frontline, name="Ana Popescu", aliases="Anka")
+    client.force_login(world.lead)
+
+    page = client.get(reverse("cases:search"))
+    form = re.search(r'<form method="(\w+)"', page.text)
+    assert form.group(1) == "post"
+    # An address made by hand (an old bookmark) runs no search and records none.
+    by_address = client.get(reverse("cases:search"), {"q": "Ana Popescu"})
+    assert "Ana Popescu" not in by_address.text.replace('value="Ana Popescu"', "")
+    assert not AuditEvent.objects.filter(action="search").exists()
+
+    client.post(reverse("cases:search"), {"q": "Ana Popescu"})
+    event = AuditEvent.objects.get(action="search")
+    assert "Ana" not in event.detail and "Popescu" not in event.detail
+    assert "Ana" not in event.path
 
 
 def test_a_photo_is_served_only_through_the_access_check_and_each_view_audited(

@@ -141,6 +141,30 @@ def test_audit_export_is_a_csv_of_the_filtered_events_and_is_recorded(client, wo
     assert (exported.actor, exported.detail) == (world.manager, "reference=C-7")
 
 
+def test_audit_log_records_only_its_own_filters_never_what_else_the_address_carried(
+    client, world
+):
+    client.force_login(world.manager)
+
+    client.get(
+        reverse("audit_log"),
+        {"reference": "C-7", "actor": world.lead.pk, "q": "Demo Person Alpha", "name": "Alpha"},
+    )
+
+    searched = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH)
+    assert searched.detail == f"actor={world.lead.pk}; reference=C-7"
+
+
+def test_audit_log_refuses_a_name_in_the_reference_filter_and_records_no_words(client, world):
+    client.force_login(world.manager)
+
+    response = client.get(reverse("audit_log"), {"reference": "Demo Person"})
+
+    assert "Enter a record reference, like SG-2026-000042, not a name" in response.text
+    searched = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH)
+    assert searched.detail == "invalid filters"
+
+
 @pytest.mark.parametrize("count", [1, 50])
 def test_audit_log_query_count_does_not_grow_with_rows(
     client, world, count, django_assert_max_num_queries
