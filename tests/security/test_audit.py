@@ -141,9 +141,7 @@ def test_audit_export_is_a_csv_of_the_filtered_events_and_is_recorded(client, wo
     assert (exported.actor, exported.detail) == (world.manager, "reference=C-7")
 
 
-def test_audit_log_records_only_its_own_filters_never_what_else_the_address_carried(
-    client, world
-):
+def test_audit_log_records_only_its_own_filters_never_what_else_the_address_carried(client, world):
     client.force_login(world.manager)
 
     client.get(
