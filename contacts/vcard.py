@@ -1,16 +1,26 @@
 """vCard 4.0 (RFC 6350) for a directory entry or a person in one."""
 
+import re
+
 from .models import Organisation, Person
+
+# Control characters other than tab have no place in a vCard; line breaks are handled first.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F])
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 
 
 def _escape(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+    """A text value (RFC 6350 3.4): backslash, comma and semicolon escaped, and every line
+    break (CR LF, a lone CR or a lone LF) written as \\n, so that none can start a property."""
+    value = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+    return _LINE_BREAKS.sub(r"\\n", value).translate(_CONTROLS)
+
+
+def _param(value: str) -> str:
+    """A quoted parameter value, in the caret encoding of RFC 6868 (which updates RFC 6350):
+    ^ as ^^, a line break as ^n and a double quote as ^', so the quotes cannot be closed early."""
+    value = value.replace("^", "^^").replace('"', "^'")
+    return '"' + _LINE_BREAKS.sub("^n", value).translate(_CONTROLS) + '"'
 
 
 def _fold(line: str) -> str:
@@ -33,7 +43,7 @@ def _card(lines: list[str]) -> str:
 
 def _phone_lines(phones) -> list[str]:
     return [
-        f'TEL;VALUE=uri;TYPE="voice";LABEL="{_escape(p.label or "phone")}":{p.tel}' for p in phones
+        f'TEL;VALUE=uri;TYPE="voice";LABEL={_param(p.label or "phone")}:{p.tel}' for p in phones
     ]
 
 
@@ -43,9 +53,11 @@ def organisation_vcard(organisation: Organisation) -> str:
     if organisation.email:
         lines.append(f"EMAIL:{_escape(organisation.email)}")
     if organisation.website:
-        lines.append(f"URL:{organisation.website}")
+        lines.append(f"URL:{organisation.website.translate(_CONTROLS)}")
     if organisation.address:
-        lines.append(f'ADR;LABEL="{_escape(organisation.address)}":;;;;;;')
+        # The whole address as the label and as the street, for clients that ignore labels.
+        address = organisation.address
+        lines.append(f"ADR;LABEL={_param(address)}:;;{_escape(address)};;;;")
     note = " ".join(filter(None, [organisation.summary, organisation.hours_note]))
     if note:
         lines.append(f"NOTE:{_escape(note)}")

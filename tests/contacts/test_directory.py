@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from contacts import selectors
+from contacts import selectors, vcard
 from contacts.models import Category, Organisation, Person
 from safeguard.choices import Pathway
 from safeguard.models import AuditEvent
@@ -257,10 +257,52 @@ def test_vcard_of_an_entry_and_of_a_person(client, world, directory):
     assert text.startswith("BEGIN:VCARD\r\nVERSION:4.0\r\n") and text.endswith("END:VCARD\r\n")
     assert "TEL;VALUE=uri;" in text and ":tel:+441614960000" in text
     assert "EMAIL:front.door@example.org" in text
-    assert "1 High Street\\nDemo Town\\, DT1 1AA" in text
+    assert (
+        'ADR;LABEL="1 High Street^nDemo Town, DT1 1AA":;;1 High Street\\nDemo Town\\, DT1 1AA;'
+        in (text.replace("\r\n ", ""))
+    )
     person_text = client.get(reverse("contacts:person_vcard", args=[person.pk])).content.decode()
     assert "FN:Kim Duty" in person_text and "TITLE:Team manager" in person_text
     assert "tel:+447400123456" in person_text
+
+
+def _properties(card: str) -> list[str]:
+    """The card's properties, unfolded (RFC 6350 3.2): one per logical line."""
+    return [line for line in card.replace("\r\n ", "").split("\r\n") if line]
+
+
+@pytest.mark.parametrize("line_break", ["\r", "\n", "\r\n", "\x0b", "\x1b"])
+def test_a_line_break_or_control_in_a_directory_field_cannot_start_a_vcard_property(
+    make_org, line_break
+):
+    org = make_org("Rowan project", phones=[(f"Office{line_break}NOTE:label", "0161 496 0000")])
+    org.summary = f"x{line_break}NOTE:injected"
+    org.address = f"1 Road{line_break}END:VCARD"
+    org.save()
+
+    properties = _properties(vcard.organisation_vcard(org))
+
+    assert [p.split(":")[0].split(";")[0] for p in properties] == [
+        "BEGIN", "VERSION", "FN", "KIND", "ORG", "TEL", "ADR", "NOTE", "END"
+    ]  # fmt: skip
+    assert not any(p.startswith(("NOTE:injected", "NOTE:label", "END:VCARD;")) for p in properties)
+    assert all(ord(char) >= 0x20 or char == "\t" for p in properties for char in p)
+
+
+def test_a_double_quote_in_an_address_or_label_cannot_end_the_quoted_parameter(make_org):
+    org = make_org("Hazel house", phones=[('Say "urgent"', "0161 496 0000")])
+    org.address = 'Flat 2, "The Yard";\\ Demo Town ^1'
+    org.save()
+
+    properties = _properties(vcard.organisation_vcard(org))
+
+    adr = next(p for p in properties if p.startswith("ADR;"))
+    assert adr == (
+        "ADR;LABEL=\"Flat 2, ^'The Yard^';\\ Demo Town ^^1\":"
+        ';;Flat 2\\, "The Yard"\\;\\\\ Demo Town ^1;;;;'
+    )
+    tel = next(p for p in properties if p.startswith("TEL;"))
+    assert "LABEL=\"Say ^'urgent^'\":tel:" in tel
 
 
 def form_data(**overrides):
