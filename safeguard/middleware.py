@@ -162,6 +162,23 @@ class MfaRequiredMiddleware:
         return redirect("mfa_activate_totp")
 
 
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header from settings.PERMISSIONS_POLICY, on every response
+    (static files too: it sits before WhiteNoise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
 class NoStoreMiddleware:
     """Keeps signed-in pages out of browser and proxy caches.
 

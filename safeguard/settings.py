@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "safeguard.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "safeguard.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -251,6 +252,45 @@ SESSION_IDLE_TIMEOUT = envint("SAFEGUARD_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_IDLE_WARNING = min(120, SESSION_IDLE_TIMEOUT // 2)
 
 # Everything from our own origin; no inline script or style except the nonce'd bootstrap.
+# Browser features the product never uses are switched off for every page it serves; only
+# security keys and passkeys (WebAuthn, for MFA) are allowed, and only for our own origin.
+# Photos are chosen with a plain file input, which needs no camera permission.
+PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = {
+    "publickey-credentials-create": ("self",),
+    "publickey-credentials-get": ("self",),
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "autoplay",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "clipboard-read",
+            "clipboard-write",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "gamepad",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "web-share",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
+}
+
 SECURE_CSP = {
     "default-src": [CSP.NONE],
     "script-src": [CSP.SELF, CSP.NONCE],

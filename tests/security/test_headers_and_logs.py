@@ -51,6 +51,25 @@ def test_signed_in_pages_carry_the_protective_headers(client, world):
     assert "'unsafe-inline'" not in script_src and "'nonce-" in script_src
 
 
+def _permissions(response) -> dict[str, str]:
+    return dict(item.strip().split("=", 1) for item in response["Permissions-Policy"].split(","))
+
+
+def test_every_response_switches_off_browser_features_the_product_never_uses(client, world):
+    anonymous = client.get(reverse("account_login"))
+    client.force_login(world.manager)
+    signed_in = client.get(reverse("audit_log"))
+    static = client.get("/static/images/favicon.svg")
+
+    for response in (anonymous, signed_in, static):
+        features = _permissions(response)
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb", "fullscreen"):
+            assert features[feature] == "()", feature
+        # Security keys and passkeys are a sign-in factor: allowed, for this origin only.
+        assert features["publickey-credentials-get"] == "(self)"
+        assert features["publickey-credentials-create"] == "(self)"
+
+
 def test_a_whole_journey_writes_no_personal_data_to_the_log(client, world, caplog):
     caplog.set_level(logging.DEBUG)
     manager = world.manager
