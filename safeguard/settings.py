@@ -262,7 +262,6 @@ PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = {
         [
             "accelerometer",
             "autoplay",
-            "bluetooth",
             "browsing-topics",
             "camera",
             "clipboard-read",
@@ -284,7 +283,6 @@ PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = {
             "screen-wake-lock",
             "serial",
             "usb",
-            "web-share",
             "xr-spatial-tracking",
         ],
         (),
