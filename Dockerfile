@@ -12,11 +12,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SAFEGUARD_VAR_DIR=/app/var \
     DJANGO_STATIC_ROOT=/app/staticfiles
 WORKDIR /app
-# WeasyPrint draws PDFs with pango and harfbuzz; DejaVu is the font the PDFs embed.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
-    && rm -rf /var/lib/apt/lists/*
+# The Debian packages `make run` needs (scripts/system-packages.txt: pango, harfbuzz, fonts).
+COPY scripts/system-packages scripts/system-packages.txt /tmp/system/
+RUN /tmp/system/system-packages run && rm -rf /var/lib/apt/lists/* /tmp/system
 RUN useradd --system --create-home --uid 10001 safeguard
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock

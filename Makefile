@@ -30,7 +30,7 @@ DEPLOY_ENV := DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/
 	DJANGO_ALLOWED_HOSTS=safeguard.example.org DJANGO_HTTPS=true \
 	DATABASE_URL=$(DATABASE_URL)
 
-.PHONY: help install run test lint check-deploy lock clean faults bench
+.PHONY: help install system-run system-test run test lint check-deploy lock clean faults bench
 
 help:
 	@echo "make run    install, migrate, load reference and demo data, serve on http://127.0.0.1:8000"
@@ -57,14 +57,22 @@ static/build/application.css: node_modules/.installed $(wildcard static/scss/*.s
 
 install: $(VENV)/.installed-dev static/build/application.css
 
-run: install
+# Debian packages (scripts/system-packages.txt), installed when missing; elsewhere the script
+# stops with the command to run.
+system-run:
+	@scripts/system-packages run
+
+system-test:
+	@scripts/system-packages run test
+
+run: install system-run
 	@mkdir -p $(VAR)/mail
 	$(RUN_ENV) $(MANAGE) migrate --no-input
 	$(RUN_ENV) $(MANAGE) load_reference_data
 	$(RUN_ENV) $(MANAGE) seed_demo
 	$(RUN_ENV) $(MANAGE) runstack --port $(PORT)
 
-test: install
+test: install system-test
 	$(TEST_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory lint
@@ -105,7 +113,6 @@ BENCH_ENV := DJANGO_SECRET_KEY=bench-secret-key-not-for-production-use-012345678
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=memory:// \
 	SAFEGUARD_CACHE_URL=locmem:// DJANGO_LOG_LEVEL=WARNING
 bench: install
-	@command -v wrk >/dev/null || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	@scripts/system-packages run bench
 	$(BENCH_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(BENCH_ENV) $(PY) -m bench

@@ -4,7 +4,6 @@ against this code base: no Docker engine runs here, so this is how the file cann
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,8 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import get_commands
+
+from tests.tools import require
 
 pytestmark = pytest.mark.integration
 
@@ -26,11 +27,7 @@ REQUIRED_ENV = {
 
 
 def compose(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    executable = shutil.which("docker-compose")
-    if executable is None:
-        pytest.fail(
-            "docker-compose is not installed: `apt-get install docker-compose` (.ci/run does)"
-        )
+    executable = require("docker-compose", package="docker-compose")
     return subprocess.run(
         [executable, "--file", str(ROOT / "docker-compose.yml"), *args],
         capture_output=True,

@@ -1,6 +1,5 @@
 """A long chronology is prepared by a real Celery worker on Redis, then downloaded."""
 
-import shutil
 import subprocess
 
 import pytest
@@ -10,6 +9,7 @@ from cases.models import Case, ChronologyEntry, Person
 from cases.storage import private_storage
 from referrals.models import DocumentJob
 from tests.auth import sign_in
+from tests.tools import require
 
 from .conftest import wait_for
 
@@ -26,10 +26,10 @@ def shared_private_dir(tmp_path, settings, monkeypatch):
     return directory
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_a_worker_prepares_a_long_chronology_that_the_lead_then_downloads(
     shared_private_dir, celery_worker, client, world, settings
 ):
+    require("pdftotext", package="poppler-utils")
     settings.CHRONOLOGY_INLINE_MAX_ENTRIES = 5
     person = Person.objects.create(reference="PN-W-1", name="Worker Test", created_by=world.lead)
     case = Case.objects.create(reference="SG-W-1", person=person, team=world.north, lead=world.lead)

@@ -10,7 +10,6 @@ import datetime as dt
 import http.server
 import io
 import re
-import shutil
 import subprocess
 import threading
 
@@ -41,12 +40,16 @@ from safeguard.models import AuditEvent
 from tests.auth import sign_in
 from tests.cases.conftest import request_as
 from tests.cases.test_photos import jpeg_with_metadata, upload
+from tests.tools import require
 
 from .test_referrals import NOW, act, consent, start
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="needs poppler-utils (installed by .ci/run)"
-)
+
+@pytest.fixture(autouse=True)
+def pdftotext():
+    """The PDFs are read back as text: without poppler-utils these tests fail, never skip."""
+    return require("pdftotext", package="poppler-utils")
+
 
 NAME = "Marta Kowalska-Nowak"
 ALIAS = "Martusia"
