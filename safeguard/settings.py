@@ -330,6 +330,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "documents-expire": {"task": "referrals.tasks.documents_expire", "schedule": 600.0},
+    "rate-limits-prune": {"task": "safeguard.tasks.rate_limits_prune", "schedule": 600.0},
 }
 # PDFs (safeguard.pdf, referrals.documents): a chronology longer than this is prepared by a
 # worker, not in the request; a prepared file is deleted this many hours after it is ready.
@@ -356,8 +357,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Safeguard: "
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 # Lockout: 5 failed sign-ins to one account lock it for 15 minutes; 30 a minute from one
 # address are refused whatever the account. The admin sign-in goes through the same form.
+SIGN_IN_LOCKOUT = os.environ.get("SAFEGUARD_LOCKOUT", "30/m/ip,5/15m/key")
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("SAFEGUARD_LOCKOUT", "30/m/ip,5/15m/key"),
+    "login_failed": SIGN_IN_LOCKOUT,
     "reset_password": "5/m/ip,3/10m/key",
 }
 MFA_ADAPTER = "safeguard.adapters.MFAAdapter"
