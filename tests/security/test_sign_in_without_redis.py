@@ -87,3 +87,19 @@ def test_one_address_is_limited_to_30_attempts_a_minute_with_redis_down(redis_th
     # Another address is not held up.
     elsewhere = post_sign_in(Client(REMOTE_ADDR="198.51.100.7"), world.frontline.email, "x")
     assert SIGN_IN_FAILED in elsewhere.content.decode()
+
+
+def test_limits_still_in_the_cache_refuse_rather_than_fail_with_redis_down(redis_then_down, world):
+    signed_in = Client()
+    sign_in(signed_in, world.frontline)
+
+    reset = Client().post(reverse("account_reset_password"), {"email": world.frontline.email})
+    change = signed_in.post(
+        reverse("account_change_password"),
+        {"oldpassword": TEST_PASSWORD, "password1": "a new long pass", "password2": "x"},
+    )
+
+    assert reset.status_code == 429
+    assert change.status_code == 429
+    # Someone already signed in carries on.
+    assert signed_in.get(reverse("home")).status_code == 200
