@@ -3,11 +3,12 @@ import time
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.app_settings import REAUTHENTICATION_TIMEOUT
 from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core.internal.ratelimit import truncate_ip
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 
-from . import access, audit
+from . import access, audit, ratelimits
 
 # The same words whether or not an account exists, so that sign-in cannot be used to find out
 # who has one. Lockout is counted per email address typed, existing or not.
@@ -15,6 +16,9 @@ SIGN_IN_FAILED = "Enter a correct email address and password."
 LOCKED_OUT = (
     "There have been too many attempts to sign in with this email address. "
     "Wait 15 minutes and try again, or ask your administrator to help."
+)
+TOO_MANY_FROM_ADDRESS = (
+    "There have been too many attempts to sign in from your network. Wait a minute and try again."
 )
 
 
@@ -41,11 +45,37 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().is_reauthentication_required(app=app, **kwargs)
 
     def pre_authenticate(self, request, **credentials) -> None:
-        try:
-            super().pre_authenticate(request, **credentials)
-        except ValidationError:
-            audit.record(request, action=audit.Action.LOCKOUT)
-            raise
+        """Refuse the attempt if its network address or the email typed has used up its
+        attempts (safeguard.ratelimits, in the database: allauth's cache-based counts are
+        switched off in settings, so a Redis outage neither stops nor unlocks sign-in)."""
+        self._email_hit = None
+        address = truncate_ip(self.get_client_ip(request))
+        if ratelimits.rate_limit_consume(limit=ratelimits.SIGN_IN_PER_ADDRESS, value=address):
+            email = credentials.get("email", "").lower()
+            self._email_hit = ratelimits.rate_limit_consume(
+                limit=ratelimits.SIGN_IN_PER_EMAIL, value=email
+            )
+            if self._email_hit:
+                return
+            error = self.validation_error("too_many_login_attempts")
+        else:
+            error = ValidationError(TOO_MANY_FROM_ADDRESS, code="too_many_from_address")
+        audit.record(request, action=audit.Action.LOCKOUT)
+        raise error
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None and self._email_hit is not None:
+            # A right password does not count towards the email's lockout, as in allauth;
+            # it still counts towards the address's attempts.
+            ratelimits.rate_limit_release(hit=self._email_hit)
+        return user
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        # allauth calls this when a password has been reset from an emailed link: the
+        # person proved they hold the address, so its failed sign-ins are forgotten.
+        email = credentials.get("email", "").lower()
+        ratelimits.rate_limit_clear(limit=ratelimits.SIGN_IN_PER_EMAIL, value=email)
 
 
 class MFAAdapter(DefaultMFAAdapter):

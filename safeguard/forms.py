@@ -1,7 +1,16 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import LoginForm
+from allauth.core.internal.cryptokit import normalize_user_code
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.totp.internal.auth import validate_totp_code
+from allauth.mfa.utils import decrypt
 from django import forms
 from django.core.validators import RegexValidator
 
+from . import ratelimits
 from .models import AuditEvent, User
 
 
@@ -17,6 +26,75 @@ class SignInForm(LoginForm):
         login.widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.fields["password"].widget.attrs.pop("placeholder", None)
         self.fields["password"].help_text = ""
+
+
+class _CodeAttempts:
+    """A second-factor code form whose attempts count in the database (safeguard.ratelimits)
+    instead of allauth's cache, so that it works, and stays limited, while Redis is down."""
+
+    user: User
+    error_key = "too_many_login_attempts"
+
+    def _consume(self):
+        hit = ratelimits.rate_limit_consume(
+            limit=ratelimits.MFA_CODE_PER_USER, value=str(self.user.pk)
+        )
+        if hit is None:
+            raise get_account_adapter().validation_error(self.error_key)
+        return hit
+
+
+class _SecondFactorForm(_CodeAttempts):
+    def clean_code(self) -> str:
+        # allauth's BaseAuthenticateForm.clean_code, with the attempts and the used
+        # authenticator-app codes kept in the database rather than the cache.
+        hit = self._consume()
+        code = self.cleaned_data["code"]
+        main: Authenticator | None = None
+        for authenticator in Authenticator.objects.filter(user=self.user).exclude(
+            type=Authenticator.Type.WEBAUTHN
+        ):
+            if not main or authenticator.type == Authenticator.Type.TOTP:
+                main = authenticator
+            if self._valid(authenticator, code):
+                authenticator.user = self.user
+                self.authenticator = authenticator
+                ratelimits.rate_limit_release(hit=hit)
+                return code
+        if main:
+            self._emit_authentication_failed(main)
+        raise get_adapter().validation_error("incorrect_code")
+
+    @staticmethod
+    def _valid(authenticator: Authenticator, code: str) -> bool:
+        if authenticator.type != Authenticator.Type.TOTP:
+            return authenticator.wrap().validate_code(code)
+        if not validate_totp_code(decrypt(authenticator.data["secret"]), code):
+            return False
+        # A code works once: a second use (a replay, or a double submit) finds it counted.
+        used = ratelimits.rate_limit_consume(
+            limit=ratelimits.TOTP_CODE_ONCE,
+            value=f"{authenticator.pk}:{normalize_user_code(code)}",
+        )
+        return used is not None
+
+
+class SecondFactorForm(_SecondFactorForm, AuthenticateForm):
+    pass
+
+
+class SecondFactorReauthenticateForm(_SecondFactorForm, ReauthenticateForm):
+    pass
+
+
+class ActivateAuthenticatorAppForm(_CodeAttempts, ActivateTOTPForm):
+    error_key = "rate_limited"
+
+    def clean_code(self) -> str:
+        hit = self._consume()
+        code = super().clean_code()
+        ratelimits.rate_limit_release(hit=hit)
+        return code
 
 
 class AuditFilterForm(forms.Form):

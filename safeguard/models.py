@@ -237,3 +237,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RateLimitHit(models.Model):
+    """One attempt counted against a limit in safeguard.ratelimits: a sign-in to an email
+    address, a sign-in from a network address, a second-factor code, a code already used.
+
+    Kept in the database, not the cache, so that lockout holds (and sign-in works) while
+    Redis is down. `key` is a keyed hash of the limit and what it counts, so the table holds
+    no email address or IP address that a stranger typed or came from. Rows older than the
+    longest window are deleted every few minutes (safeguard.tasks.rate_limits_prune).
+    """
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # rate_limit_consume's count: this key's hits since the window opened.
+            models.Index(fields=["key", "at"], name="rate_limit_key_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -141,7 +141,12 @@ def cache_from_url(url: str) -> dict:
     """redis://host:port/db (shared by every process: production), file:///path (make run,
     where the web server and worker are separate processes) or locmem:// (tests)."""
     if url.startswith(("redis://", "rediss://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "safeguard.cache.RedisCache",
+            "LOCATION": url,
+            # A Redis that does not answer must not hold a request up for long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     if url.startswith("file://"):
         return {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -152,7 +157,9 @@ def cache_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"SAFEGUARD_CACHE_URL: unknown kind of cache {url!r}")
 
 
-# Sign-in lockout counts live here, so every web process must share it.
+# Only allauth uses the cache now: the rate limits not moved to the database (password
+# resets, password changes, reauthentication), which refuse while it is down
+# (safeguard.cache). Sign-in lockout and second-factor codes are in the database.
 CACHES = {
     "default": cache_from_url(os.environ.get("SAFEGUARD_CACHE_URL", "redis://127.0.0.1:6379/1"))
 }
@@ -368,6 +375,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "documents-expire": {"task": "referrals.tasks.documents_expire", "schedule": 600.0},
+    "rate-limits-prune": {"task": "safeguard.tasks.rate_limits_prune", "schedule": 600.0},
 }
 # PDFs (safeguard.pdf, referrals.documents): a chronology longer than this is prepared by a
 # worker, not in the request; a prepared file is deleted this many hours after it is ready.
@@ -392,13 +400,24 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Safeguard: "
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-# Lockout: 5 failed sign-ins to one account lock it for 15 minutes; 30 a minute from one
-# address are refused whatever the account. The admin sign-in goes through the same form.
+# Lockout: 5 failed sign-ins to one account lock it for 15 minutes; 30 attempts a minute
+# from one address are refused whatever the account. The admin sign-in goes through the same
+# form. Counted in PostgreSQL (safeguard.ratelimits), not in allauth's cache, so that sign-in
+# works and stays limited while Redis is down: allauth's own "login" and "login_failed"
+# limits are switched off ("login_failed" also limited second-factor codes; so do
+# safeguard.forms' MFA forms, in the database).
+SIGN_IN_LOCKOUT = os.environ.get("SAFEGUARD_LOCKOUT", "30/m/ip,5/15m/key")
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("SAFEGUARD_LOCKOUT", "30/m/ip,5/15m/key"),
+    "login": "",
+    "login_failed": "",
     "reset_password": "5/m/ip,3/10m/key",
 }
 MFA_ADAPTER = "safeguard.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "safeguard.forms.SecondFactorForm",
+    "reauthenticate": "safeguard.forms.SecondFactorReauthenticateForm",
+    "activate_totp": "safeguard.forms.ActivateAuthenticatorAppForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Safeguard"
 MFA_PASSKEY_LOGIN_ENABLED = False

@@ -34,7 +34,8 @@ def world(db):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    # Lockout counters and used TOTP codes live in the cache: no test inherits another's.
+    # allauth's remaining rate limits (password resets and changes) count in the cache: no
+    # test inherits another's. Sign-in lockout is in the database, emptied with each test.
     cache.clear()
     yield
     cache.clear()
