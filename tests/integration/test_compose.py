@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -21,7 +22,8 @@ APP_SERVICES = {"migrate", "web", "worker", "beat"}
 REQUIRED_ENV = {
     "DJANGO_SECRET_KEY": "compose-test",
     "DJANGO_ALLOWED_HOSTS": "safeguard.example.org",
-    "POSTGRES_PASSWORD": "compose-test",
+    "POSTGRES_PASSWORD": "compose-test-owner-password",
+    "SAFEGUARD_APP_DB_PASSWORD": "compose-test-app-password",
 }
 
 
@@ -42,10 +44,15 @@ def compose(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def services() -> dict:
+def config() -> dict:
     resolved = compose("config")
     assert resolved.returncode == 0, resolved.stderr
-    return yaml.safe_load(resolved.stdout)["services"]
+    return yaml.safe_load(resolved.stdout)
+
+
+@pytest.fixture(scope="module")
+def services(config) -> dict:
+    return config["services"]
 
 
 def commands_of(service: dict) -> list[list[str]]:
@@ -65,11 +72,12 @@ def test_compose_file_is_valid():
     assert result.returncode == 0, result.stderr
 
 
-def test_compose_refuses_to_start_without_its_secrets():
-    result = compose("config", "-q", env={})
+@pytest.mark.parametrize("secret", sorted(REQUIRED_ENV))
+def test_compose_refuses_to_start_without_each_of_its_secrets(secret):
+    result = compose("config", "-q", env={k: v for k, v in REQUIRED_ENV.items() if k != secret})
 
     assert result.returncode != 0
-    assert "set DJANGO_SECRET_KEY" in result.stderr or "set POSTGRES_PASSWORD" in result.stderr
+    assert f"set {secret}" in result.stderr
 
 
 def test_compose_runs_web_worker_beat_postgres_and_redis(services):
@@ -129,3 +137,51 @@ def test_the_image_installs_every_program_the_services_call():
     assert "pip install --no-cache-dir -r requirements.lock" in dockerfile
     for package in ["gunicorn", "celery", "django", "psycopg"]:
         assert re.search(rf"^{package}==", lock, re.MULTILINE), package
+
+
+# --- Database roles: migrations as the owner, the app as a role that owns nothing ----------
+
+
+def database_login(service: dict) -> tuple[str | None, str | None, str]:
+    url = urlsplit(service["environment"]["DATABASE_URL"])
+    return url.username, url.password, url.path.lstrip("/")
+
+
+def manage_py_commands(service: dict) -> list[list[str]]:
+    return [argv[2:] for argv in commands_of(service) if argv[:2] == ["python", "manage.py"]]
+
+
+def test_web_worker_and_beat_connect_as_the_app_role_and_never_see_the_owners_password(
+    services,
+):
+    db = services["db"]["environment"]
+    for name in sorted(APP_SERVICES - {"migrate"}):
+        user, password, database = database_login(services[name])
+        assert user and user != db["POSTGRES_USER"], name
+        assert (password, database) == (
+            REQUIRED_ENV["SAFEGUARD_APP_DB_PASSWORD"],
+            db["POSTGRES_DB"],
+        )
+        assert REQUIRED_ENV["POSTGRES_PASSWORD"] not in str(services[name]), name
+
+
+def test_migrate_runs_as_the_owner_then_grants_the_role_the_others_connect_as(services):
+    db = services["db"]["environment"]
+    migrate = services["migrate"]
+    app_user, app_password, _ = database_login(services["web"])
+    assert database_login(migrate) == (
+        db["POSTGRES_USER"],
+        REQUIRED_ENV["POSTGRES_PASSWORD"],
+        db["POSTGRES_DB"],
+    )
+
+    commands = manage_py_commands(migrate)
+    names = [argv[0] for argv in commands]
+    assert "migrate" in names and "grant_app_role" in names
+    # After the migrations, which may have added tables the grants must cover.
+    assert names.index("grant_app_role") > names.index("migrate")
+    grant = commands[names.index("grant_app_role")]
+    assert grant[1] == app_user
+    # The password it gives the role is the one the other services connect with.
+    variable = grant[grant.index("--password-env") + 1]
+    assert migrate["environment"][variable] == app_password
