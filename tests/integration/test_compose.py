@@ -7,7 +7,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import pytest
@@ -185,3 +185,100 @@ def test_migrate_runs_as_the_owner_then_grants_the_role_the_others_connect_as(se
     # The password it gives the role is the one the other services connect with.
     variable = grant[grant.index("--password-env") + 1]
     assert migrate["environment"][variable] == app_password
+
+
+# --- Private files: one named volume that web and worker share ---------------------------
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """The final stage's instructions (what the running image is), continuations joined."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    instructions = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        keyword, _, rest = line.strip().partition(" ")
+        if keyword.upper() == "FROM":
+            instructions = []
+        instructions.append((keyword.upper(), rest.strip()))
+    return instructions
+
+
+def image_environment() -> dict[str, str]:
+    """What the image's ENV sets: docker-compose config does not show it, settings read it."""
+    env = {}
+    for keyword, rest in dockerfile_instructions():
+        if keyword == "ENV":
+            env.update(item.split("=", 1) for item in shlex.split(rest))
+    return env
+
+
+def private_files_dir(service: dict) -> str:
+    """PRIVATE_FILES_DIR as safeguard/settings.py computes it inside this service's container."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.PRIVATE_FILES_DIR)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "safeguard.settings",
+            **image_environment(),
+            **service["environment"],
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def named_volume_mounted_at(service: dict, path: str) -> str | None:
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+            named = not source.startswith(("/", ".", "~"))
+        else:
+            source, target = volume.get("source"), volume["target"]
+            named = volume["type"] == "volume"
+        if PurePosixPath(target) == PurePosixPath(path):
+            return source if named else None
+    return None
+
+
+def test_every_app_service_keeps_private_files_on_the_same_named_volume(config):
+    services = config["services"]
+    mounted = {
+        name: named_volume_mounted_at(services[name], private_files_dir(services[name]))
+        for name in sorted(APP_SERVICES)
+    }
+
+    # A photo web stores and a chronology worker prepares land in one place...
+    assert mounted["web"] is not None, mounted
+    assert set(mounted.values()) == {mounted["web"]}, mounted
+    # ...that is a declared volume, so recreating the containers keeps it.
+    assert mounted["web"] in config["volumes"]
+
+
+def test_the_image_gives_the_private_directory_to_the_user_it_runs_as(services):
+    """A new named volume takes the owner of the image's directory at the same path: if the
+    image lacked it, the volume would be root's and the app could not write a photo."""
+    instructions = dockerfile_instructions()
+    user = [rest for keyword, rest in instructions if keyword == "USER"][-1]
+    private = PurePosixPath(private_files_dir(services["web"]))
+    steps = [
+        shlex.split(step)
+        for keyword, rest in instructions
+        if keyword == "RUN"
+        for step in re.split(r"&&", rest)
+    ]
+
+    assert any(step[:2] == ["mkdir", "-p"] and str(private) in step[2:] for step in steps)
+    assert any(
+        step[:3] == ["chown", "-R", user]
+        and any(private.is_relative_to(target) for target in step[3:])
+        for step in steps
+    )
