@@ -23,8 +23,10 @@ COPY --from=assets /app/node_modules/@ministryofjustice/frontend/moj /app/node_m
 COPY . .
 COPY --from=assets /app/static/build /app/static/build
 # collectstatic needs settings, not secrets: a throwaway key for this one command.
+# docker-compose mounts a new named volume at /app/var/private; Docker fills it from the
+# image's directory, owner and mode included, so it must exist here, the app user's, private.
 RUN DJANGO_SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --no-input \
-    && mkdir -p /app/var && chown -R safeguard /app/var
+    && mkdir -p /app/var/private && chown -R safeguard /app/var && chmod 700 /app/var/private
 USER safeguard
 EXPOSE 8000
 CMD ["gunicorn", "safeguard.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -171,7 +171,8 @@ class OrganisationSettings(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One thing someone did or tried. Append-only: the database refuses UPDATE and DELETE."""
+    """One thing someone did or tried. Append-only: the database refuses UPDATE, DELETE and
+    TRUNCATE (safeguard/migrations/0003, 0006), and the app's role may only add and read."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"

@@ -6,7 +6,8 @@ import re
 import shlex
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -22,7 +23,8 @@ APP_SERVICES = {"migrate", "web", "worker", "beat"}
 REQUIRED_ENV = {
     "DJANGO_SECRET_KEY": "compose-test",
     "DJANGO_ALLOWED_HOSTS": "safeguard.example.org",
-    "POSTGRES_PASSWORD": "compose-test",
+    "POSTGRES_PASSWORD": "compose-test-owner-password",
+    "SAFEGUARD_APP_DB_PASSWORD": "compose-test-app-password",
 }
 
 
@@ -39,10 +41,15 @@ def compose(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def services() -> dict:
+def config() -> dict:
     resolved = compose("config")
     assert resolved.returncode == 0, resolved.stderr
-    return yaml.safe_load(resolved.stdout)["services"]
+    return yaml.safe_load(resolved.stdout)
+
+
+@pytest.fixture(scope="module")
+def services(config) -> dict:
+    return config["services"]
 
 
 def commands_of(service: dict) -> list[list[str]]:
@@ -62,11 +69,12 @@ def test_compose_file_is_valid():
     assert result.returncode == 0, result.stderr
 
 
-def test_compose_refuses_to_start_without_its_secrets():
-    result = compose("config", "-q", env={})
+@pytest.mark.parametrize("secret", sorted(REQUIRED_ENV))
+def test_compose_refuses_to_start_without_each_of_its_secrets(secret):
+    result = compose("config", "-q", env={k: v for k, v in REQUIRED_ENV.items() if k != secret})
 
     assert result.returncode != 0
-    assert "set DJANGO_SECRET_KEY" in result.stderr or "set POSTGRES_PASSWORD" in result.stderr
+    assert f"set {secret}" in result.stderr
 
 
 def test_compose_runs_web_worker_beat_postgres_and_redis(services):
@@ -126,3 +134,148 @@ def test_the_image_installs_every_program_the_services_call():
     assert "pip install --no-cache-dir -r requirements.lock" in dockerfile
     for package in ["gunicorn", "celery", "django", "psycopg"]:
         assert re.search(rf"^{package}==", lock, re.MULTILINE), package
+
+
+# --- Database roles: migrations as the owner, the app as a role that owns nothing ----------
+
+
+def database_login(service: dict) -> tuple[str | None, str | None, str]:
+    url = urlsplit(service["environment"]["DATABASE_URL"])
+    return url.username, url.password, url.path.lstrip("/")
+
+
+def manage_py_commands(service: dict) -> list[list[str]]:
+    return [argv[2:] for argv in commands_of(service) if argv[:2] == ["python", "manage.py"]]
+
+
+def test_web_worker_and_beat_connect_as_the_app_role_and_never_see_the_owners_password(
+    services,
+):
+    db = services["db"]["environment"]
+    for name in sorted(APP_SERVICES - {"migrate"}):
+        user, password, database = database_login(services[name])
+        assert user and user != db["POSTGRES_USER"], name
+        assert (password, database) == (
+            REQUIRED_ENV["SAFEGUARD_APP_DB_PASSWORD"],
+            db["POSTGRES_DB"],
+        )
+        assert REQUIRED_ENV["POSTGRES_PASSWORD"] not in str(services[name]), name
+
+
+def test_migrate_runs_as_the_owner_then_grants_the_role_the_others_connect_as(services):
+    db = services["db"]["environment"]
+    migrate = services["migrate"]
+    app_user, app_password, _ = database_login(services["web"])
+    assert database_login(migrate) == (
+        db["POSTGRES_USER"],
+        REQUIRED_ENV["POSTGRES_PASSWORD"],
+        db["POSTGRES_DB"],
+    )
+
+    commands = manage_py_commands(migrate)
+    names = [argv[0] for argv in commands]
+    assert "migrate" in names and "grant_app_role" in names
+    # After the migrations, which may have added tables the grants must cover.
+    assert names.index("grant_app_role") > names.index("migrate")
+    grant = commands[names.index("grant_app_role")]
+    assert grant[1] == app_user
+    # The password it gives the role is the one the other services connect with.
+    variable = grant[grant.index("--password-env") + 1]
+    assert migrate["environment"][variable] == app_password
+
+
+# --- Private files: one named volume that web and worker share ---------------------------
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """The final stage's instructions (what the running image is), continuations joined."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    instructions = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        keyword, _, rest = line.strip().partition(" ")
+        if keyword.upper() == "FROM":
+            instructions = []
+        instructions.append((keyword.upper(), rest.strip()))
+    return instructions
+
+
+def image_environment() -> dict[str, str]:
+    """What the image's ENV sets: docker-compose config does not show it, settings read it."""
+    env = {}
+    for keyword, rest in dockerfile_instructions():
+        if keyword == "ENV":
+            env.update(item.split("=", 1) for item in shlex.split(rest))
+    return env
+
+
+def private_files_dir(service: dict) -> str:
+    """PRIVATE_FILES_DIR as safeguard/settings.py computes it inside this service's container."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.PRIVATE_FILES_DIR)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "safeguard.settings",
+            **image_environment(),
+            **service["environment"],
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def named_volume_mounted_at(service: dict, path: str) -> str | None:
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+            named = not source.startswith(("/", ".", "~"))
+        else:
+            source, target = volume.get("source"), volume["target"]
+            named = volume["type"] == "volume"
+        if PurePosixPath(target) == PurePosixPath(path):
+            return source if named else None
+    return None
+
+
+def test_every_app_service_keeps_private_files_on_the_same_named_volume(config):
+    services = config["services"]
+    mounted = {
+        name: named_volume_mounted_at(services[name], private_files_dir(services[name]))
+        for name in sorted(APP_SERVICES)
+    }
+
+    # A photo web stores and a chronology worker prepares land in one place...
+    assert mounted["web"] is not None, mounted
+    assert set(mounted.values()) == {mounted["web"]}, mounted
+    # ...that is a declared volume, so recreating the containers keeps it.
+    assert mounted["web"] in config["volumes"]
+
+
+def test_the_image_gives_the_private_directory_to_the_user_it_runs_as(services):
+    """A new named volume takes the owner of the image's directory at the same path: if the
+    image lacked it, the volume would be root's and the app could not write a photo."""
+    instructions = dockerfile_instructions()
+    user = [rest for keyword, rest in instructions if keyword == "USER"][-1]
+    private = PurePosixPath(private_files_dir(services["web"]))
+    steps = [
+        shlex.split(step)
+        for keyword, rest in instructions
+        if keyword == "RUN"
+        for step in re.split(r"&&", rest)
+    ]
+
+    assert any(step[:2] == ["mkdir", "-p"] and str(private) in step[2:] for step in steps)
+    assert any(
+        step[:3] == ["chown", "-R", user]
+        and any(private.is_relative_to(target) for target in step[3:])
+        for step in steps
+    )

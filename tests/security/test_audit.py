@@ -4,6 +4,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
@@ -44,6 +45,48 @@ def test_the_database_refuses_to_delete_an_audit_event_even_in_raw_sql():
         cursor.execute("DELETE FROM safeguard_auditevent")
 
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def settle_deferred_constraints():
+    """PostgreSQL refuses to TRUNCATE a table with foreign key checks still pending in the
+    transaction (the test's own insert): run them now, so only the trigger can refuse."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    ["TRUNCATE safeguard_auditevent", "TRUNCATE safeguard_user CASCADE"],
+    ids=["the-table", "through-a-cascade"],
+)
+def test_the_database_refuses_to_truncate_the_audit_table_even_for_its_owner(statement):
+    if connection.vendor != "postgresql":
+        pytest.fail("TRUNCATE is PostgreSQL's: run with DATABASE_URL=postgres://...")
+    make_event()
+    settle_deferred_constraints()
+
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_manage_py_flush_cannot_empty_the_audit_trail():
+    make_event()
+    settle_deferred_constraints()
+
+    with pytest.raises(CommandError, match="couldn't be flushed") as refused:
+        call_command("flush", interactive=False, verbosity=0)
+
+    assert "append-only: TRUNCATE refused" in str(refused.value.__cause__)
+
+    assert AuditEvent.objects.count() == 1
 
 
 def test_sign_in_and_sign_out_are_recorded_with_ip_and_request_id(client, world):
