@@ -172,7 +172,7 @@ class OrganisationSettings(models.Model):
 
 class AuditEvent(models.Model):
     """One thing someone did or tried. Append-only: the database refuses UPDATE, DELETE and
-    TRUNCATE (safeguard/migrations/0003, 0006), and the app's role may only add and read."""
+    TRUNCATE (safeguard/migrations/0003, 0007), and the app's role may only add and read."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"

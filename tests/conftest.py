@@ -52,7 +52,7 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True, scope="session")
 def flush_between_committing_tests_past_the_audit_trigger():
     """Tests that commit (transactional_db, live servers) are undone by Django's flush, a
-    TRUNCATE of every table, which the audit table refuses (safeguard/migrations/0006). Only
+    TRUNCATE of every table, which the audit table refuses (safeguard/migrations/0007). Only
     that flush runs with PostgreSQL's replica mode, which fires no ordinary trigger and needs
     the superuser the suite connects as; a flush a test asks for is refused as in production."""
     flush = TransactionTestCase._fixture_teardown

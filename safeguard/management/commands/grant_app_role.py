@@ -11,7 +11,7 @@ What the role gets:
   cannot ALTER, DROP or disable a trigger on anything;
 - SELECT, INSERT, UPDATE and DELETE on ordinary tables (no TRUNCATE, REFERENCES, TRIGGER);
 - SELECT and INSERT only on append-only tables: those whose triggers call
-  safeguard_audit_append_only() (safeguard/migrations/0003, 0006); audit events are written
+  safeguard_audit_append_only() (safeguard/migrations/0003, 0007); audit events are written
   once by `audit.record` and never updated;
 - SELECT only on django_migrations, so `migrate --check` works but only the owner migrates;
 - USAGE and SELECT on sequences, which inserting needs.
