@@ -12,9 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SAFEGUARD_VAR_DIR=/app/var \
     DJANGO_STATIC_ROOT=/app/staticfiles
 WORKDIR /app
-# The Debian packages `make run` needs (scripts/system-packages.txt: pango, harfbuzz, fonts).
+# The Debian packages `make run` needs (scripts/system-packages.txt: pango, harfbuzz, fonts),
+# and pg_dump for `manage.py backup`.
 COPY scripts/system-packages scripts/system-packages.txt /tmp/system/
-RUN /tmp/system/system-packages run && rm -rf /var/lib/apt/lists/* /tmp/system
+RUN /tmp/system/system-packages run image && rm -rf /var/lib/apt/lists/* /tmp/system
 RUN useradd --system --create-home --uid 10001 safeguard
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock

@@ -30,7 +30,8 @@ DEPLOY_ENV := DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/
 	DJANGO_ALLOWED_HOSTS=safeguard.example.org DJANGO_HTTPS=true \
 	DATABASE_URL=$(DATABASE_URL)
 
-.PHONY: help install system-run system-test run test lint check-deploy lock clean faults bench
+.PHONY: help install system-run system-test run test lint check-deploy lock clean faults bench \
+	backup restore
 
 help:
 	@echo "make run    install, migrate, load reference and demo data, serve on http://127.0.0.1:8000"
@@ -38,6 +39,7 @@ help:
 	@echo "make lint   ruff and djlint only"
 	@echo "make lock   re-pin requirements*.lock from pyproject.toml"
 	@echo "make bench  the performance benchmark on a large synthetic organisation (docs/benchmarks.md)"
+	@echo "make backup / make restore BACKUP=...  make run's data (README, Backup and restore)"
 
 $(PY):
 	@test -n "$(PYTHON_FOR_VENV)" || { scripts/find-python; exit 1; }
@@ -91,6 +93,15 @@ lock: $(PY)
 	$(PIP) install --quiet uv
 	UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --no-header -o requirements.lock
 	UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.12 --no-header -o requirements-dev.lock
+
+# make run's data (SQLite and var/private) into var/backups/, and back; see README "Backup".
+backup: install
+	$(RUN_ENV) $(MANAGE) backup $(VAR)/backups/$$(date +%Y-%m-%d-%H%M%S)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "make restore BACKUP=var/backups/<folder>"; exit 1; }
+	$(RUN_ENV) $(MANAGE) restore $(BACKUP)
+	$(RUN_ENV) $(MANAGE) migrate --no-input
 
 clean:
 	rm -rf $(VENV) node_modules static/build var

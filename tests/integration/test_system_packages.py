@@ -69,7 +69,7 @@ def test_the_makefile_ci_and_the_image_all_install_from_the_one_list():
 
     assert re.search(r"^run: install system-run", makefile, re.MULTILINE)
     assert re.search(r"^test: install system-test", makefile, re.MULTILINE)
-    assert "system-packages run &&" in dockerfile
+    assert "system-packages run image &&" in dockerfile
     for text in (makefile, dockerfile, ci):
         assert "apt-get install" not in text
         assert "libpango" not in text and "poppler-utils" not in text
