@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safeguard import audit, submissions
 from safeguard.access import Action, get_for_user
 from safeguard.choices import Role
-from safeguard.forms import error_list
+from safeguard.forms import add_service_errors, error_list
 from safeguard.middleware import pop_pending_post
 from safeguard.models import OrganisationSettings, User
 
@@ -391,8 +391,7 @@ def concern_triage(request, reference: str):
                 lead=leads.filter(pk=data["lead"]).first() if data["lead"] else None,
             )
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
+            add_service_errors(form, error)
         else:
             concern.refresh_from_db()
             url = (

@@ -1,5 +1,6 @@
 from allauth.account.forms import LoginForm
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .models import AuditEvent, User
 
@@ -83,3 +84,13 @@ def error_list(*forms_and_formsets) -> list[dict]:
         for message in getattr(item, "non_form_errors", list)():
             errors.append({"href": "#main-content", "text": message})
     return errors
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """A service's refusal, shown on the form: by field where it names one of the form's,
+    otherwise at the top (a plain message, such as a lost race, names none)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
