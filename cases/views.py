@@ -149,7 +149,7 @@ def _draft_edit(request, pk: int):
             return redirect(done)
         raise
     step = request.GET.get("step") if request.GET.get("step") in STEPS else "person"
-    pending = pop_pending_post(request)
+    pending = pop_pending_post(request, reverse("cases:draft_autosave", args=[draft.pk]))
     if pending:
         # Typed before the session ran out: nothing is lost.
         _merge(draft, _as_querydict(pending))
