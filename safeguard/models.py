@@ -253,6 +253,8 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="submission_once_per_user"),
         ]
+        # safeguard.tasks.submissions_forget, once a day.
+        indexes = [models.Index(fields=["created_at"], name="submission_created_idx")]
 
     def __str__(self) -> str:
         return self.key

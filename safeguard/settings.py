@@ -344,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "documents-expire": {"task": "referrals.tasks.documents_expire", "schedule": 600.0},
+    "submissions-forget": {
+        "task": "safeguard.tasks.submissions_forget",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # PDFs (safeguard.pdf, referrals.documents): a chronology longer than this is prepared by a
 # worker, not in the request; a prepared file is deleted this many hours after it is ready.

@@ -1,5 +1,11 @@
+import datetime as dt
+
 from celery import shared_task
 from django.db import connection
+from django.utils import timezone
+
+# A token matters for the minutes around its form; a week covers a form left open, then resent.
+SUBMISSIONS_KEPT = dt.timedelta(days=7)
 
 
 @shared_task
@@ -9,3 +15,14 @@ def ping(token: str) -> str:
         cursor.execute("SELECT 1")
         (one,) = cursor.fetchone()
     return f"pong:{token}:{one}"
+
+
+@shared_task
+def submissions_forget() -> int:
+    """Delete the record of form submissions (safeguard.submissions) after a week."""
+    from .models import Submission
+
+    deleted, _ = Submission.objects.filter(
+        created_at__lt=timezone.now() - SUBMISSIONS_KEPT
+    ).delete()
+    return deleted
