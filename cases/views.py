@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -9,13 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safeguard import audit
+from safeguard import audit, submissions
 from safeguard.access import Action, get_for_user
 from safeguard.choices import Role
-from safeguard.forms import error_list
+from safeguard.forms import add_service_errors, error_list
 from safeguard.middleware import pop_pending_post
 from safeguard.models import OrganisationSettings, User
-from safeguard.submissions import already_done, remember
 
 from . import matching, photos, selectors, services
 from .forms import (
@@ -35,9 +35,15 @@ STEPS = ("person", "what")
 # --- Drafts: everything typed is kept on the server ----------------------------------------
 
 
-def _draft(request, pk: int) -> ConcernDraft:
-    # A draft is its author's alone: anyone else gets "not found".
-    return get_object_or_404(ConcernDraft, pk=pk, author=request.user)
+def _draft(request, pk: int, *, lock: bool = False) -> ConcernDraft:
+    # A draft is its author's alone: anyone else gets "not found". A request that changes it
+    # locks it (inside its transaction), so that none can write it back after it was submitted.
+    drafts = ConcernDraft.objects.filter(author=request.user)
+    return get_object_or_404(drafts.select_for_update() if lock else drafts, pk=pk)
+
+
+def _submitted_key(pk: int) -> str:
+    return f"concern-draft:{pk}"
 
 
 def _merge(draft: ConcernDraft, data: QueryDict) -> None:
@@ -127,13 +133,24 @@ def draft_call_999(request, draft: int):
 
 @require_http_methods(["GET", "POST"])
 def draft_edit(request, draft: int):
-    # A second click on "Submit" arrives after the draft became a concern: show that concern.
-    if (done := already_done(request, f"draft-{draft}")) is not None:
-        return redirect(done)
-    draft = _draft(request, draft)
-    draft_pk = draft.pk
+    if request.method == "POST":
+        # The draft is locked until this request has saved it or made it a concern: a second
+        # "Submit" sent at the same moment waits, then finds it gone and follows the first.
+        with transaction.atomic():
+            return _draft_edit(request, draft)
+    return _draft_edit(request, draft)
+
+
+def _draft_edit(request, pk: int):
+    try:
+        draft = _draft(request, pk, lock=request.method == "POST")
+    except Http404:
+        # A second click on "Submit" after the draft became a concern: show that concern.
+        if (done := submissions.result(request, _submitted_key(pk))) is not None:
+            return redirect(done)
+        raise
     step = request.GET.get("step") if request.GET.get("step") in STEPS else "person"
-    pending = pop_pending_post(request)
+    pending = pop_pending_post(request, reverse("cases:draft_autosave", args=[draft.pk]))
     if pending:
         # Typed before the session ran out: nothing is lost.
         _merge(draft, _as_querydict(pending))
@@ -184,7 +201,7 @@ def draft_edit(request, draft: int):
                 form.add_error(None, error)
             else:
                 url = reverse("cases:concern_next_steps", args=[concern.reference])
-                remember(request, f"draft-{draft_pk}", url)
+                submissions.record(request, _submitted_key(pk), url)
                 return redirect(url)
     return render(
         request,
@@ -232,9 +249,10 @@ def _submit(request, draft, person_form, form, photo_form) -> Concern:
 
 
 @require_POST
+@transaction.atomic
 def draft_autosave(request, draft: int):
     """Called by the page's script as someone types: keeps the draft current."""
-    _merge(_draft(request, draft), request.POST)
+    _merge(_draft(request, draft, lock=True), request.POST)
     return HttpResponse(status=204)
 
 
@@ -350,6 +368,7 @@ def _leads_for(concern: Concern):
 
 
 @require_http_methods(["GET", "POST"])
+@submissions.submitted_once
 def concern_triage(request, reference: str):
     concern = _concern(request, reference, action=Action.EDIT).obj
     if concern.status != ConcernStatus.SUBMITTED:
@@ -360,37 +379,31 @@ def concern_triage(request, reference: str):
     ]
     leads = _leads_for(concern)
     form = TriageForm(request.POST if request.method == "POST" else None, cases=cases, leads=leads)
-    if request.method == "POST":
-        token = request.POST.get("submission_token", "")
-        if (done := already_done(request, token)) is not None:
-            return redirect(done)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.concern_triage(
-                    request=request,
-                    concern=concern,
-                    outcome=data["outcome"],
-                    reason=data["reason"],
-                    signposted_to=data["signposted_to"],
-                    case=next((c for c in cases if c.reference == data["case"]), None),
-                    lead=leads.filter(pk=data["lead"]).first() if data["lead"] else None,
-                )
-            except ValidationError as error:
-                for field, messages_ in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages_)
-            else:
-                concern.refresh_from_db()
-                url = (
-                    reverse("cases:case_detail", args=[concern.case.reference])
-                    if concern.case_id
-                    else reverse("cases:triage_queue")
-                )
-                remember(request, token, url)
-                messages.success(
-                    request, f"Concern {concern.reference}: {concern.get_status_display().lower()}."
-                )
-                return redirect(url)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.concern_triage(
+                request=request,
+                concern=concern,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                signposted_to=data["signposted_to"],
+                case=next((c for c in cases if c.reference == data["case"]), None),
+                lead=leads.filter(pk=data["lead"]).first() if data["lead"] else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            concern.refresh_from_db()
+            url = (
+                reverse("cases:case_detail", args=[concern.case.reference])
+                if concern.case_id
+                else reverse("cases:triage_queue")
+            )
+            messages.success(
+                request, f"Concern {concern.reference}: {concern.get_status_display().lower()}."
+            )
+            return redirect(url)
     person = concern.person
     candidates = selectors.people_visible_to(request.user).exclude(pk=person.pk)
     duplicates = (

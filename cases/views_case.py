@@ -24,7 +24,7 @@ from safeguard.choices import Role
 from safeguard.forms import error_list
 from safeguard.models import Team, User
 from safeguard.selectors import audit_viewers_of
-from safeguard.submissions import already_done, new_token, remember
+from safeguard.submissions import new_token, submitted_once
 
 from . import selectors, services
 from .models import (
@@ -364,9 +364,7 @@ def case_page(request, granted: access.Granted, current: str, **extra) -> dict:
     }
 
 
-def _done(request, token: str, url: str, message: str):
-    if token:
-        remember(request, token, url)
+def _done(request, url: str, message: str):
     messages.success(request, message)
     return redirect(url)
 
@@ -464,13 +462,11 @@ def _timeline(case: Case) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def case_chronology(request, reference: str):
     if request.method == "POST":
         granted = _case(request, reference, Action.ADD_NOTE)
         case = granted.obj
-        token = request.POST.get("submission_token", "")
-        if (done := already_done(request, token)) is not None:
-            return redirect(done)
         if not _is_open(case):
             return _closed(request, case)
         form = NoteForm(request.POST)
@@ -482,7 +478,7 @@ def case_chronology(request, reference: str):
                 text=form.cleaned_data["text"],
             )
             url = reverse("cases:case_chronology", kwargs={"reference": case.reference})
-            return _done(request, token, url, "Your note has been added to the chronology.")
+            return _done(request, url, "Your note has been added to the chronology.")
     else:
         granted = _case(request, reference)
         case = granted.obj
@@ -525,15 +521,13 @@ def case_support(request, reference: str):
 
 
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def case_support_edit(request, reference: str, pk: int | None = None):
     granted = _case(request, reference, Action.EDIT)
     case = granted.obj
     need = get_object_or_404(case.support_needs, pk=pk) if pk else SupportNeed(case=case)
     back = reverse("cases:case_support", kwargs={"reference": case.reference})
     data = request.POST if request.method == "POST" else None
-    token = data.get("submission_token", "") if data else ""
-    if (done := already_done(request, token)) is not None:
-        return redirect(done)
     if not _is_open(case):
         return _closed(request, case)
     form = SupportNeedForm(data, instance=need)
@@ -549,9 +543,7 @@ def case_support_edit(request, reference: str, pk: int | None = None):
             form.add_error(None, error)
         else:
             verb = "added to" if creating else "updated in"
-            return _done(
-                request, token, back, f"{saved.get_domain_display()} {verb} the support plan."
-            )
+            return _done(request, back, f"{saved.get_domain_display()} {verb} the support plan.")
     return render(
         request,
         "cases/case_support_edit.html",
@@ -566,13 +558,11 @@ def case_support_edit(request, reference: str, pk: int | None = None):
 
 
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def case_risk(request, reference: str):
     if request.method == "POST":
         granted = _case(request, reference, Action.EDIT)
         case = granted.obj
-        token = request.POST.get("submission_token", "")
-        if (done := already_done(request, token)) is not None:
-            return redirect(done)
         if not _is_open(case):
             return _closed(request, case)
         form = RiskAssessmentForm(request.POST, instance=RiskAssessment(case=case))
@@ -583,7 +573,7 @@ def case_risk(request, reference: str):
                 form.add_error(None, error)
             else:
                 url = reverse("cases:case_risk", kwargs={"reference": case.reference})
-                return _done(request, token, url, "The risk assessment has been added.")
+                return _done(request, url, "The risk assessment has been added.")
     else:
         granted = _case(request, reference)
         case = granted.obj

@@ -10,7 +10,7 @@ from safeguard import audit, pdf
 from safeguard.access import DIRECTORY_EDITORS
 from safeguard.choices import Role
 from safeguard.forms import error_list
-from safeguard.submissions import already_done, remember
+from safeguard.submissions import submitted_once
 
 from . import selectors, services, vcard
 from .forms import DirectorySearchForm, HoursFormSet, OrganisationForm, PersonForm, PhoneFormSet
@@ -87,6 +87,7 @@ def _hours_initial(organisation: Organisation | None) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def edit(request, pk: int | None = None):
     organisation = _entry(pk) if pk else Organisation()
     if organisation.is_reference:
@@ -107,41 +108,33 @@ def edit(request, pk: int | None = None):
     hours_forms = HoursFormSet(
         data, prefix="hours", initial=_hours_initial(organisation if organisation.pk else None)
     )
-    if data is not None:
-        token = data.get("submission_token", "")
-        if (done := already_done(request, token)) is not None:
-            return redirect(done)
-        if form.is_valid() and phone_forms.is_valid() and hours_forms.is_valid():
-            saved = services.organisation_save(
-                request=request,
-                organisation=form.save(commit=False),
-                changed_fields=[
-                    f
-                    for f in form.changed_data
-                    if f not in ("categories", "pathways", "submission_token")
-                ],
-                categories=form.cleaned_data["categories"],
-                pathways=form.cleaned_data["pathways"],
-                phones=[
-                    services.PhoneEntry(
-                        f.cleaned_data.get("label", ""), f.cleaned_data["normalised"]
-                    )
-                    for f in phone_forms
-                    if f.cleaned_data.get("normalised")
-                ],
-                hours=[
-                    services.Period(
-                        f.cleaned_data["weekday"], f.cleaned_data["opens"], f.cleaned_data["closes"]
-                    )
-                    for f in hours_forms
-                    if f.cleaned_data.get("opens")
-                ],
-            )
-            url = reverse("contacts:detail", kwargs={"pk": saved.pk})
-            if token:
-                remember(request, token, url)
-            messages.success(request, f"{saved.name} has been saved.")
-            return redirect(url)
+    if data is not None and form.is_valid() and phone_forms.is_valid() and hours_forms.is_valid():
+        saved = services.organisation_save(
+            request=request,
+            organisation=form.save(commit=False),
+            changed_fields=[
+                f
+                for f in form.changed_data
+                if f not in ("categories", "pathways", "submission_token")
+            ],
+            categories=form.cleaned_data["categories"],
+            pathways=form.cleaned_data["pathways"],
+            phones=[
+                services.PhoneEntry(f.cleaned_data.get("label", ""), f.cleaned_data["normalised"])
+                for f in phone_forms
+                if f.cleaned_data.get("normalised")
+            ],
+            hours=[
+                services.Period(
+                    f.cleaned_data["weekday"], f.cleaned_data["opens"], f.cleaned_data["closes"]
+                )
+                for f in hours_forms
+                if f.cleaned_data.get("opens")
+            ],
+        )
+        url = reverse("contacts:detail", kwargs={"pk": saved.pk})
+        messages.success(request, f"{saved.name} has been saved.")
+        return redirect(url)
     return render(
         request,
         "contacts/edit.html",
@@ -164,6 +157,7 @@ def verify(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def person_edit(request, pk: int | None = None, organisation_pk: int | None = None):
     if pk:
         person = get_object_or_404(
@@ -178,27 +172,19 @@ def person_edit(request, pk: int | None = None, organisation_pk: int | None = No
     )
     phone_forms = PhoneFormSet(data, prefix="phones", initial=phone_initial)
     back = reverse("contacts:detail", kwargs={"pk": person.organisation.pk})
-    if data is not None:
-        token = data.get("submission_token", "")
-        if (done := already_done(request, token)) is not None:
-            return redirect(done)
-        if form.is_valid() and phone_forms.is_valid():
-            services.person_save(
-                request=request,
-                person=form.save(commit=False),
-                changed_fields=[f for f in form.changed_data if f != "submission_token"],
-                phones=[
-                    services.PhoneEntry(
-                        f.cleaned_data.get("label", ""), f.cleaned_data["normalised"]
-                    )
-                    for f in phone_forms
-                    if f.cleaned_data.get("normalised")
-                ],
-            )
-            if token:
-                remember(request, token, back)
-            messages.success(request, f"{form.instance.name} has been saved.")
-            return redirect(back)
+    if data is not None and form.is_valid() and phone_forms.is_valid():
+        services.person_save(
+            request=request,
+            person=form.save(commit=False),
+            changed_fields=[f for f in form.changed_data if f != "submission_token"],
+            phones=[
+                services.PhoneEntry(f.cleaned_data.get("label", ""), f.cleaned_data["normalised"])
+                for f in phone_forms
+                if f.cleaned_data.get("normalised")
+            ],
+        )
+        messages.success(request, f"{form.instance.name} has been saved.")
+        return redirect(back)
     return render(
         request,
         "contacts/person_edit.html",

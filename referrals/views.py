@@ -10,7 +10,7 @@ from cases.views_case import case_page
 from safeguard.access import Action, get_for_user
 from safeguard.forms import error_list
 from safeguard.models import OrganisationSettings
-from safeguard.submissions import already_done, remember
+from safeguard.submissions import submitted_once
 
 from . import deadlines, documents, machines, services
 from .forms import ConsentForm, DocumentPasswordForm, ReferralStartForm, TransitionForm
@@ -44,6 +44,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def case_referrals(request, reference: str):
     """A case's referrals, and the form to start one."""
     granted = _case(request, reference)
@@ -52,9 +53,6 @@ def case_referrals(request, reference: str):
     form = ReferralStartForm(request.POST if request.method == "POST" else None, child=child)
     if request.method == "POST":
         _case(request, reference, action=Action.REFER)
-        token = request.POST.get("submission_token", "")
-        if (done := already_done(request, token)) is not None:
-            return redirect(done)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -71,7 +69,6 @@ def case_referrals(request, reference: str):
                 _apply_errors(form, error)
             else:
                 url = reverse("referrals:detail", args=[referral.reference])
-                remember(request, token, url)
                 return redirect(url)
     organisation = OrganisationSettings.load()
     return render(
@@ -140,12 +137,10 @@ def detail(request, reference: str):
 
 
 @require_POST
+@submitted_once
 def transition(request, reference: str):
     granted = _referral(request, reference, action=Action.REFER)
     form = TransitionForm(request.POST)
-    token = request.POST.get("submission_token", "")
-    if (done := already_done(request, token)) is not None:
-        return redirect(done)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -161,7 +156,6 @@ def transition(request, reference: str):
             _apply_errors(form, error)
         else:
             url = reverse("referrals:detail", args=[reference])
-            remember(request, token, url)
             messages.success(request, "Recorded.")
             return redirect(url)
     return render(

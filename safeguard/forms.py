@@ -8,6 +8,7 @@ from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal.auth import validate_totp_code
 from allauth.mfa.utils import decrypt
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from . import ratelimits
@@ -169,3 +170,13 @@ def error_list(*forms_and_formsets) -> list[dict]:
         for message in getattr(item, "non_form_errors", list)():
             errors.append({"href": "#main-content", "text": message})
     return errors
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """A service's refusal, shown on the form: by field where it names one of the form's,
+    otherwise at the top (a plain message, such as a lost race, names none)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, resolve_url
 
 from . import access, audit
 
@@ -102,6 +102,13 @@ class SessionLifetimeMiddleware:
                 )
                 if request.method == "POST":
                     stash_pending_post(request)
+                if _from_script(request):
+                    # A page's script (the draft autosave) cannot follow a redirect to sign
+                    # in: tell it, so it can take the person there; what it sent is kept.
+                    return JsonResponse(
+                        {"signed_out": True, "sign_in": resolve_url(settings.LOGIN_URL)},
+                        status=401,
+                    )
                 return redirect_to_login(
                     request.get_full_path() if request.method == "GET" else request.path
                 )
@@ -110,27 +117,37 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-PENDING_POST = "safeguard_pending_post"
+def _from_script(request) -> bool:
+    return request.accepts("application/json") and not request.accepts("text/html")
+
+
+PENDING_POSTS = "safeguard_pending_posts"
 
 
 def stash_pending_post(request) -> None:
-    """Keep a form sent just after the session ran out, for the same page after sign-in.
+    """Keep a form (or a page's autosave) sent just after the session ran out, for the same
+    address after sign-in.
 
-    Only the new, signed-out session holds it; it is handed back to the same address only
-    (see `pop_pending_post`), and it ends with that session if nobody signs in again.
+    Only the new, signed-out session holds it; it is handed back to the page that asks for
+    its address (see `pop_pending_post`), and it ends with that session if nobody signs in.
     """
     data = {
         k: v if len(v) > 1 else v[0] for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"
     }
-    request.session[PENDING_POST] = {"path": request.path, "data": data}
+    request.session[PENDING_POSTS] = {**request.session.get(PENDING_POSTS, {}), request.path: data}
 
 
-def pop_pending_post(request) -> dict | None:
-    pending = request.session.get(PENDING_POST)
-    if pending and pending.get("path") == request.path:
-        del request.session[PENDING_POST]
-        return pending["data"]
-    return None
+def pop_pending_post(request, *also: str) -> dict | None:
+    """What was sent to this address, and to the addresses `also` (a page names its autosave),
+    when the session ran out; the later address's values win."""
+    pending = request.session.get(PENDING_POSTS)
+    if not pending:
+        return None
+    found = [pending.pop(path) for path in (*also, request.path) if path in pending]
+    if not found:
+        return None
+    request.session[PENDING_POSTS] = pending
+    return {k: v for data in found for k, v in data.items()}
 
 
 class MfaRequiredMiddleware:

@@ -261,3 +261,24 @@ class RateLimitHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class Submission(models.Model):
+    """A form's POST, claimed once in the transaction that acts on it, and where it led
+    (safeguard.submissions). The unique key is what stops a double click or two tabs making two
+    records: the session, which another tab or a concurrent request does not see, cannot."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    url = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="submission_once_per_user"),
+        ]
+        # safeguard.tasks.submissions_forget, once a day.
+        indexes = [models.Index(fields=["created_at"], name="submission_created_idx")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -134,6 +134,20 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # subqueries cost highly on paper: the overdue view's count spent 0.7 s compiling to run
     # for 0.09 s (make bench). Short interactive queries never repay JIT; switch it off.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # make run, where two people trying the demo at once must not see "database is locked".
+    # WAL lets pages read while someone writes. A transaction takes the write lock when it
+    # begins (IMMEDIATE), so a second writer waits its turn (up to the timeout, in seconds)
+    # instead of failing when its read lock cannot be upgraded, which no timeout can cure.
+    # synchronous=NORMAL is WAL's usual setting: a power cut may lose the last commit, never
+    # the file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -376,6 +390,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "documents-expire": {"task": "referrals.tasks.documents_expire", "schedule": 600.0},
     "rate-limits-prune": {"task": "safeguard.tasks.rate_limits_prune", "schedule": 600.0},
+    "submissions-forget": {
+        "task": "safeguard.tasks.submissions_forget",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # PDFs (safeguard.pdf, referrals.documents): a chronology longer than this is prepared by a
 # worker, not in the request; a prepared file is deleted this many hours after it is ready.

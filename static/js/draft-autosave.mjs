@@ -16,8 +16,21 @@ export function initDraftAutosave(root = document) {
         method: "POST",
         body: data,
         credentials: "same-origin",
+        headers: { Accept: "application/json" },
         redirect: "manual",
-      }).catch(() => {}); // offline: the next change tries again
+      })
+        .then(async (response) => {
+          if (response.status === 401) {
+            // The session ran out: the server kept what was sent and hands it back to this
+            // page after signing in, so go there now, before more is typed into a dead page.
+            const { sign_in: signIn } = await response.json();
+            const back = window.location.pathname + window.location.search;
+            window.location.assign(`${signIn}?next=${encodeURIComponent(back)}`);
+          } else if (response.type === "opaqueredirect") {
+            window.location.reload(); // signed out elsewhere: the page says why
+          }
+        })
+        .catch(() => {}); // offline: the next change tries again
     };
     form.addEventListener("input", () => {
       window.clearTimeout(timer);

@@ -237,6 +237,36 @@ def test_a_draft_survives_the_session_running_out(client, world, reference_data)
     assert draft.data["aliases"] == "Typed late"
 
 
+@pytest.mark.parametrize("accept", ["application/json", "*/*"])
+def test_an_autosave_after_the_session_ran_out_keeps_its_text_for_after_sign_in(
+    client, world, reference_data, accept
+):
+    start_at = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start_at, tick=False):
+        sign_in(client, world.frontline)
+        draft, _ = start(client)
+        url = reverse("cases:draft_edit", args=[draft.pk]) + "?step=what"
+    # 40 minutes without a request, then the page's script sends what was typed meanwhile.
+    with time_machine.travel(start_at + dt.timedelta(minutes=40), tick=False):
+        response = client.post(
+            reverse("cases:draft_autosave", args=[draft.pk]),
+            {"observer_account": "Typed while signed out"},
+            HTTP_ACCEPT=accept,
+        )
+        if accept == "application/json":  # the script is told, and where to sign in
+            assert response.status_code == 401
+            assert response.json() == {"signed_out": True, "sign_in": reverse("account_login")}
+        else:
+            assert response["Location"].startswith(reverse("account_login"))
+        sign_in(client, world.frontline)
+        page = client.get(url).content.decode()
+
+    assert "Typed while signed out" in page
+    assert "what you had typed was kept" in page
+    draft.refresh_from_db()
+    assert draft.data["observer_account"] == "Typed while signed out"
+
+
 def test_nobody_else_can_open_someone_elses_draft(client, world, reference_data):
     sign_in(client, world.frontline)
     draft, _ = start(client)

@@ -107,3 +107,58 @@ def test_tooling_commands_run_without_the_secret_but_others_do_not():
     assert checked.returncode == 0, checked.stderr
     assert served.returncode != 0
     assert "DJANGO_SECRET_KEY is required" in served.stderr
+
+
+# Two people trying `make run` together: each request's transaction reads, then writes.
+TWO_WRITERS = """
+import json, threading, time
+from django.db import connection, transaction
+from safeguard.models import Team
+
+with connection.schema_editor() as editor:
+    editor.create_model(Team)
+connection.close()
+barrier, errors = threading.Barrier(2), []
+
+def write(name):
+    try:
+        barrier.wait(timeout=10)
+        with transaction.atomic():
+            Team.objects.count()
+            time.sleep(0.5)  # both have read before either writes
+            Team.objects.create(name=name)
+    except Exception as error:
+        errors.append(repr(error))
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=write, args=(name,)) for name in ("North", "South")]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join(timeout=30)
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    journal = cursor.fetchone()[0]
+print(json.dumps({"errors": errors, "teams": Team.objects.count(), "journal": journal}))
+"""
+
+
+def test_the_demo_database_makes_two_writers_at_once_take_turns(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + TWO_WRITERS],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=60,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "safeguard.settings",
+            "DJANGO_SECRET_KEY": "k" * 50,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert outcome == {"errors": [], "teams": 2, "journal": "wal"}
