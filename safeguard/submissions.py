@@ -11,7 +11,9 @@ import re
 import uuid
 from functools import wraps
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import redirect
 
 from .models import Submission
@@ -52,14 +54,24 @@ def submitted_once(view):
         token = request.POST.get(FORM_FIELD, "") if request.method == "POST" else ""
         if not request.user.is_authenticated or not TOKEN.fullmatch(token):
             return view(request, *args, **kwargs)
+        refused = None
         with transaction.atomic():
             claim = _claim(request.user, token)
             if claim.url:
                 return redirect(claim.url)
-            response = view(request, *args, **kwargs)
-            if response.status_code in REDIRECTS:
-                claim.url = response["Location"]
-                claim.save(update_fields=["url"])
+            try:
+                response = view(request, *args, **kwargs)
+            except (Http404, PermissionDenied) as error:
+                # Raised inside the transaction, the refusal would roll back its own audit
+                # event (access.get_for_user records it): keep that, free the token, then raise.
+                claim.delete()
+                refused = error
+            else:
+                if response.status_code in REDIRECTS:
+                    claim.url = response["Location"]
+                    claim.save(update_fields=["url"])
+        if refused is not None:
+            raise refused
         return response
 
     return wrapped
