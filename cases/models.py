@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguard.access import Relation
@@ -241,6 +242,9 @@ class Concern(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        return reverse("cases:concern_detail", args=[self.reference])
+
     @property
     def audit_reference(self) -> str:
         return self.reference
@@ -257,6 +261,11 @@ class Concern(models.Model):
     @property
     def is_restricted(self) -> bool:
         return bool(self.case_id and self.case.restricted)
+
+    @property
+    def is_closed(self) -> bool:
+        # A concern of a closed case is part of a closed record: addenda go to it no more.
+        return bool(self.case_id and self.case.status == CaseStatus.CLOSED)
 
     def relations_to(self, user) -> set[Relation]:
         relations = set()
@@ -384,6 +393,9 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_detail", args=[self.reference])
+
     @property
     def audit_reference(self) -> str:
         return self.reference
@@ -391,6 +403,10 @@ class Case(models.Model):
     @property
     def is_restricted(self) -> bool:
         return self.restricted
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CaseStatus.CLOSED
 
     def relations_to(self, user) -> set[Relation]:
         relations = set()

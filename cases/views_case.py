@@ -12,13 +12,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from safeguard import access, audit
+from safeguard import access
 from safeguard.access import Action, get_for_user
 from safeguard.choices import Role
 from safeguard.forms import error_list
@@ -307,26 +306,6 @@ def _restricted(request, case: Case):
     )
 
 
-def _may_change_members(granted: access.Granted, user) -> bool:
-    """Managers, and the lead of the case: a lead may not restrict a colleague's case."""
-    case = granted.obj
-    return granted.can(Action.MANAGE) or (granted.can(Action.EDIT) and case.lead_id == user.pk)
-
-
-def _members_action(user) -> Action:
-    # Leads hold EDIT, not MANAGE, on the cases they lead (see _may_change_members).
-    return Action.MANAGE if user.role == Role.MANAGER else Action.EDIT
-
-
-def _is_open(case: Case) -> bool:
-    return case.status == CaseStatus.OPEN
-
-
-def _closed(request, case: Case):
-    messages.info(request, f"Case {case.reference} is closed, so it cannot be changed.")
-    return redirect("cases:case_detail", reference=case.reference)
-
-
 SECTIONS = (
     ("cases:case_detail", "Overview"),
     ("cases:case_chronology", "Chronology"),
@@ -350,16 +329,16 @@ def case_page(request, granted: access.Granted, current: str, **extra) -> dict:
             "active": name in (current, f"cases:{current}"),
         }
         for name, text in SECTIONS
-        if user.role in access.url_rule(name)
+        if access.may_open(user, name)
     ]
-    open_ = _is_open(case)
+    # What the page offers is what the policy grants: a closed case grants no change.
     return {
         "case": case,
         "sections": items,
-        "can_edit": open_ and granted.can(Action.EDIT),
-        "can_note": open_ and (granted.can(Action.EDIT) or granted.can(Action.ADD_NOTE)),
-        "can_change_members": open_ and _may_change_members(granted, user),
-        "can_close": open_ and granted.can(Action.EDIT),
+        "can_edit": granted.can(Action.EDIT),
+        "can_note": granted.can(Action.EDIT) or granted.can(Action.ADD_NOTE),
+        "can_change_members": granted.can(Action.MANAGE_MEMBERS),
+        "can_close": granted.can(Action.EDIT),
         **extra,
     }
 
@@ -424,8 +403,7 @@ def case_detail(request, reference: str):
         return _restricted(request, case)
     user = request.user
     latest = case.risk_assessments.select_related("assessed_by").first()
-    # Who has looked at the case is for the people answerable for it.
-    show_viewers = case.lead_id == user.pk or user.role == Role.MANAGER
+    show_viewers = granted.can(Action.SEE_VIEWERS)
     viewers = (
         list(audit_viewers_of(object_type="case", object_id=case.pk)[:VIEWERS_SHOWN])
         if show_viewers
@@ -467,8 +445,6 @@ def case_chronology(request, reference: str):
     if request.method == "POST":
         granted = _case(request, reference, Action.ADD_NOTE)
         case = granted.obj
-        if not _is_open(case):
-            return _closed(request, case)
         form = NoteForm(request.POST)
         if form.is_valid():
             services.case_note_add(
@@ -528,8 +504,6 @@ def case_support_edit(request, reference: str, pk: int | None = None):
     need = get_object_or_404(case.support_needs, pk=pk) if pk else SupportNeed(case=case)
     back = reverse("cases:case_support", kwargs={"reference": case.reference})
     data = request.POST if request.method == "POST" else None
-    if not _is_open(case):
-        return _closed(request, case)
     form = SupportNeedForm(data, instance=need)
     if data is not None and form.is_valid():
         creating = need.pk is None
@@ -563,8 +537,6 @@ def case_risk(request, reference: str):
     if request.method == "POST":
         granted = _case(request, reference, Action.EDIT)
         case = granted.obj
-        if not _is_open(case):
-            return _closed(request, case)
         form = RiskAssessmentForm(request.POST, instance=RiskAssessment(case=case))
         if form.is_valid():
             try:
@@ -595,15 +567,9 @@ def case_risk(request, reference: str):
 
 @require_http_methods(["GET", "POST"])
 def case_members(request, reference: str):
-    user = request.user
     if request.method == "POST":
-        granted = _case(request, reference, _members_action(user))
+        granted = _case(request, reference, Action.MANAGE_MEMBERS)
         case = granted.obj
-        if not _may_change_members(granted, user):
-            audit.record(request, action=audit.Action.ACCESS_DENIED, obj=case, detail="members")
-            raise Http404
-        if not _is_open(case):
-            return _closed(request, case)
         form = MembersForm(request.POST, case=case)
         if form.is_valid():
             try:
@@ -646,8 +612,6 @@ def case_members(request, reference: str):
 def case_close(request, reference: str):
     granted = _case(request, reference, Action.EDIT)
     case = granted.obj
-    if not _is_open(case):
-        return _closed(request, case)
     form = CloseForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:

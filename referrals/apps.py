@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 
-from safeguard.access import LEADS, MANAGERS
 from safeguard.navigation import NavItem
 
 
@@ -8,13 +7,10 @@ class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = "Referrals and deadlines"
     navigation = (
-        NavItem(
-            "Deadlines", "referrals:deadlines", roles=LEADS, order=350, section="referrals:deadline"
-        ),
+        NavItem("Deadlines", "referrals:deadlines", order=350, section="referrals:deadline"),
         NavItem(
             "Statistics",
             "referrals:statistics",
-            roles=MANAGERS,
             order=500,
             section="referrals:statistics",
         ),

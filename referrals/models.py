@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.storage import private_storage
@@ -58,6 +59,9 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:detail", args=[self.reference])
+
     @property
     def audit_reference(self) -> str:
         return self.reference
@@ -65,6 +69,10 @@ class Referral(models.Model):
     @property
     def is_restricted(self) -> bool:
         return self.case.restricted
+
+    @property
+    def is_closed(self) -> bool:
+        return self.case.is_closed
 
     def relations_to(self, user):
         return self.case.relations_to(user)

@@ -47,29 +47,27 @@ def _apply_errors(form, error: ValidationError) -> None:
 @submitted_once
 def case_referrals(request, reference: str):
     """A case's referrals, and the form to start one."""
-    granted = _case(request, reference)
+    granted = _case(request, reference, Action.REFER if request.method == "POST" else Action.VIEW)
     case = granted.obj
     child = case.person.may_be_child()
     form = ReferralStartForm(request.POST if request.method == "POST" else None, child=child)
-    if request.method == "POST":
-        _case(request, reference, action=Action.REFER)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                referral = services.referral_create(
-                    request=request,
-                    case=case,
-                    pathway=data["pathway"],
-                    recipient=data["recipient"],
-                    competent_authority=data["competent_authority"],
-                    summary=data["summary"],
-                    named=data["named"],
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                url = reverse("referrals:detail", args=[referral.reference])
-                return redirect(url)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create(
+                request=request,
+                case=case,
+                pathway=data["pathway"],
+                recipient=data["recipient"],
+                competent_authority=data["competent_authority"],
+                summary=data["summary"],
+                named=data["named"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            url = reverse("referrals:detail", args=[referral.reference])
+            return redirect(url)
     organisation = OrganisationSettings.load()
     return render(
         request,

@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from safeguard import audit
-from safeguard.choices import Role
+from safeguard import access, audit
 from safeguard.models import Team
 
 from . import selectors, services
@@ -106,12 +105,6 @@ class Row:
         return f"{self.due:%a} {self.due.day} {self.due:%b %Y, %H:%M}"
 
 
-def _may_reassign(user, deadline: Deadline) -> bool:
-    return user.role == Role.MANAGER or (
-        user.role == Role.LEAD and deadline.case is not None and deadline.case.lead_id == user.pk
-    )
-
-
 def deadline_row(deadline: Deadline, *, now: datetime, user) -> Row:
     case, concern = deadline.case, deadline.concern
     if case is not None:
@@ -131,7 +124,7 @@ def deadline_row(deadline: Deadline, *, now: datetime, user) -> Row:
         remaining=describe_remaining(deadline.due_at, now),
         overdue=deadline.is_overdue(now),
         allowed_now=deadline.is_earliest and past,
-        can_reassign=_may_reassign(user, deadline),
+        can_reassign=access.may_reassign(user, deadline),
     )
 
 
@@ -269,7 +262,7 @@ def deadline_reassign(request, pk: int):
         selectors.deadlines_visible_to(request.user).select_related(*selectors.ROW_RELATIONS),
         pk=pk,
     )
-    if not _may_reassign(request.user, deadline):
+    if not access.may_reassign(request.user, deadline):
         audit.record(
             request,
             action=audit.Action.ACCESS_DENIED,

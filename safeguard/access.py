@@ -4,7 +4,8 @@ Pages: `URL_RULES` names, for every URL in the URLconf, who may open it. The mid
 (`AccessPolicyMiddleware`) enforces it on every request, and tests/security walks the URLconf
 against the same table, so a new URL without a rule fails the suite.
 
-Records: `RECORD_RULES` maps role x relation to the record -> allowed actions. A model that
+Records: `RECORD_RULES` maps role x relation to the record -> allowed actions; a restricted
+record keeps only its named people's rights and a closed one only the reads. A model that
 holds personal data says how a user relates to one of its rows (`relations_to(user)`) and
 which rows a user may list (`visible_to(user)`, the one scoping selector). Views fetch a row
 only through `get_for_user`, which answers 404 when the user may not know the row exists.
@@ -21,11 +22,13 @@ from .choices import Role
 class Action(StrEnum):
     SEE_EXISTENCE = "see_existence"  # that a restricted case exists and who to ask; no content
     VIEW = "view"
-    EDIT = "edit"
+    EDIT = "edit"  # change the case record, triage, close
     ADD_NOTE = "add_note"
     REFER = "refer"
     EXPORT = "export"
-    MANAGE = "manage"  # reassign, restrict, close
+    MANAGE_MEMBERS = "manage_members"  # who may see the case: restrict it, name members
+    REASSIGN = "reassign"  # give a deadline to someone else to chase
+    SEE_VIEWERS = "see_viewers"  # who has looked at the case: for those answerable for it
 
 
 class Relation(StrEnum):
@@ -42,6 +45,9 @@ class Relation(StrEnum):
 _READ = frozenset({Action.SEE_EXISTENCE, Action.VIEW})
 _WORK = _READ | {Action.EDIT, Action.ADD_NOTE, Action.REFER, Action.EXPORT}
 _READ_AND_NOTE = _READ | {Action.ADD_NOTE}
+# The lead of a case answers for it: they decide who may see it, who chases its deadlines,
+# and see who has looked at it. A lead may not restrict or reassign a colleague's case.
+_ANSWERABLE = frozenset({Action.MANAGE_MEMBERS, Action.REASSIGN, Action.SEE_VIEWERS})
 
 RECORD_RULES: dict[Role, dict[Relation, frozenset[Action]]] = {
     Role.FRONTLINE: {
@@ -50,16 +56,16 @@ RECORD_RULES: dict[Role, dict[Relation, frozenset[Action]]] = {
     },
     Role.LEAD: {
         Relation.REPORTER: _READ_AND_NOTE,
-        Relation.CASE_LEAD: _WORK,
+        Relation.CASE_LEAD: _WORK | _ANSWERABLE,
         Relation.NAMED_MEMBER: _WORK,
         Relation.TEAM_MEMBER: _WORK,
     },
     Role.MANAGER: {
         Relation.REPORTER: _READ_AND_NOTE,
-        Relation.CASE_LEAD: _WORK | {Action.MANAGE},
-        Relation.NAMED_MEMBER: _WORK | {Action.MANAGE},
-        Relation.TEAM_MEMBER: _WORK | {Action.MANAGE},
-        Relation.ORGANISATION: _READ | {Action.EXPORT, Action.MANAGE},
+        Relation.CASE_LEAD: _WORK | _ANSWERABLE,
+        Relation.NAMED_MEMBER: _WORK | _ANSWERABLE,
+        Relation.TEAM_MEMBER: _WORK | _ANSWERABLE,
+        Relation.ORGANISATION: _READ | {Action.EXPORT} | _ANSWERABLE,
     },
     # Administrators run the system, not cases: no case data through their role.
     Role.ADMIN: {},
@@ -72,9 +78,16 @@ RESTRICTED_OUTSIDER: dict[Role, frozenset[Action]] = {
     Role.MANAGER: frozenset({Action.SEE_EXISTENCE}),
 }
 
+# A closed case is read-only for everyone: what survives are the reads. Its record can still
+# be exported (a court may ask for the chronology) and its viewers seen.
+CLOSED_KEEPS = frozenset({Action.SEE_EXISTENCE, Action.VIEW, Action.EXPORT, Action.SEE_VIEWERS})
 
-def allowed_actions(user, relations: set[Relation], *, restricted: bool) -> frozenset[Action]:
-    """The pure rule: a role, how the user relates to the record, whether it is restricted."""
+
+def allowed_actions(
+    user, relations: set[Relation], *, restricted: bool, closed: bool = False
+) -> frozenset[Action]:
+    """The pure rule: a role, how the user relates to the record, whether it is restricted,
+    whether it is closed."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     role = Role(user.role)
@@ -87,7 +100,7 @@ def allowed_actions(user, relations: set[Relation], *, restricted: bool) -> froz
     actions: frozenset[Action] = frozenset()
     for relation in relations:
         actions |= rules.get(relation, frozenset())
-    return actions
+    return actions & CLOSED_KEEPS if closed else actions
 
 
 def actions_on(user, obj) -> frozenset[Action]:
@@ -96,8 +109,40 @@ def actions_on(user, obj) -> frozenset[Action]:
     if hasattr(obj, "actions_for"):
         return frozenset(obj.actions_for(user))
     return allowed_actions(
-        user, set(obj.relations_to(user)), restricted=bool(getattr(obj, "is_restricted", False))
+        user,
+        set(obj.relations_to(user)),
+        restricted=bool(getattr(obj, "is_restricted", False)),
+        closed=bool(getattr(obj, "is_closed", False)),
     )
+
+
+def may_reassign(user, deadline) -> bool:
+    """REASSIGN on a deadline's record, from the tables. Only the relations that can carry
+    REASSIGN are worked out (leading the case, and being in the organisation, which everyone
+    signed in is), so that a list of deadlines asks this of every row without a query; a test
+    checks that no other relation would change the answer."""
+    case = deadline.case
+    relations = {Relation.ORGANISATION}
+    if case is not None and case.lead_id == user.pk:
+        relations.add(Relation.CASE_LEAD)
+    allowed = allowed_actions(
+        user,
+        relations,
+        restricted=bool(case is not None and case.is_restricted),
+        closed=bool(case is not None and case.is_closed),
+    )
+    return Action.REASSIGN in allowed
+
+
+class RecordClosed(Http404):
+    """The action would be allowed if the record were open. The user may know the record
+    (they may read it), so the middleware answers with its page and says why, instead of
+    "not found"; a view never needs to check."""
+
+    def __init__(self, obj, action: Action):
+        super().__init__(f"{obj} is closed")
+        self.obj = obj
+        self.action = action
 
 
 @dataclass(frozen=True)
@@ -133,7 +178,11 @@ def get_for_user(
         raise Http404 from None
     actions = actions_on(request.user, obj)
     if action not in actions:
-        audit.record(request, action=audit.Action.ACCESS_DENIED, obj=obj, detail=str(action))
+        closed = bool(getattr(obj, "is_closed", False)) and Action.VIEW in actions
+        detail = f"{action} (closed)" if closed else str(action)
+        audit.record(request, action=audit.Action.ACCESS_DENIED, obj=obj, detail=detail)
+        if closed:
+            raise RecordClosed(obj, action)
         raise Http404
     if audit_read and action in (Action.VIEW, Action.EXPORT, Action.SEE_EXISTENCE):
         if action == Action.SEE_EXISTENCE:
@@ -255,3 +304,12 @@ def url_rule(view_name: str) -> str | frozenset[Role] | None:
         return URL_RULES[view_name]
     matches = [p for p in URL_RULES if p.endswith("*") and view_name.startswith(p[:-1])]
     return URL_RULES[max(matches, key=len)] if matches else None
+
+
+def may_open(user, view_name: str) -> bool:
+    """Whether `user` may open the URL named `view_name`: the menu and tabs ask this, so they
+    never offer a page the middleware would refuse."""
+    rule = url_rule(view_name)
+    if rule == PUBLIC:
+        return True
+    return bool(rule) and user.is_authenticated and user.role in rule

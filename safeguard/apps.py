@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
-from .choices import Role
 from .navigation import NavItem
 
 
@@ -15,14 +14,12 @@ class SafeguardConfig(AppConfig):
         NavItem(
             "Audit log",
             "audit_log",
-            roles=frozenset({Role.MANAGER, Role.ADMIN}),
             order=800,
             section="audit_log",
         ),
         NavItem(
             "Administration",
             "admin:index",
-            roles=frozenset({Role.ADMIN}),
             order=900,
             section="admin:",
         ),

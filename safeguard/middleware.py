@@ -59,6 +59,15 @@ class AccessPolicyMiddleware:
             raise PermissionDenied
         return None
 
+    def process_exception(self, request, exception):
+        # A change to a closed case (access.get_for_user refused it, and audited the refusal):
+        # the person may read the case, so they are shown it and told why, not "not found".
+        if isinstance(exception, access.RecordClosed):
+            case = getattr(exception.obj, "case", exception.obj)
+            messages.info(request, f"Case {case.reference} is closed, so it cannot be changed.")
+            return redirect(exception.obj.get_absolute_url())
+        return None
+
 
 class SessionLifetimeMiddleware:
     """Ends a session after an idle period and, whatever happens, after an absolute lifetime.

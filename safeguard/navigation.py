@@ -1,7 +1,8 @@
 """Primary navigation by role.
 
 Each app declares its own entries as `navigation` on its AppConfig, so the core never imports
-a domain app to build the menu. An entry is shown to the roles it names, in `order`.
+a domain app to build the menu. An entry is shown, in `order`, to those who may open its page
+by `access.URL_RULES`: the menu never repeats who may go where.
 """
 
 from dataclasses import dataclass
@@ -9,16 +10,13 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.urls import reverse
 
-from .choices import Role
-
-EVERYONE = frozenset(Role.values)
+from . import access
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
-    roles: frozenset[str] = EVERYONE
     order: int = 100
     # The URL namespace (or view name) under which this entry is the current one.
     section: str = ""
@@ -40,7 +38,7 @@ def items_for(user, current_view: str = "") -> list[dict]:
             or bool(item.section and current_view.startswith(item.section)),
         }
         for item in entries
-        if user.role in item.roles
+        if access.may_open(user, item.url_name)
     ]
 
 

@@ -4,6 +4,8 @@ Cases arrive in a later issue; until then a Team stands in for a record, told ho
 relates to it, so that the helper's behaviour is tested on a real queryset and audit trail.
 """
 
+import itertools
+
 import pytest
 from django.http import Http404
 from django.test import RequestFactory
@@ -54,17 +56,66 @@ def test_frontline_in_the_same_team_sees_nothing_of_a_case_they_are_not_on(world
     )
 
 
-def test_lead_works_their_teams_cases_but_cannot_manage_them(world):
+def test_lead_works_their_teams_cases_but_cannot_restrict_or_reassign_them(world):
     allowed = access.allowed_actions(world.lead, {Relation.TEAM_MEMBER}, restricted=False)
 
     assert {Action.VIEW, Action.EDIT, Action.REFER, Action.EXPORT} <= allowed
-    assert Action.MANAGE not in allowed
+    assert not allowed & {Action.MANAGE_MEMBERS, Action.REASSIGN, Action.SEE_VIEWERS}
+
+
+def test_the_lead_of_a_case_answers_for_it(world):
+    allowed = access.allowed_actions(world.lead, {Relation.CASE_LEAD}, restricted=False)
+
+    assert {Action.MANAGE_MEMBERS, Action.REASSIGN, Action.SEE_VIEWERS} <= allowed
 
 
 def test_manager_reads_and_reassigns_anything_in_the_organisation(world):
     allowed = access.allowed_actions(world.manager, {Relation.ORGANISATION}, restricted=False)
 
-    assert allowed == {Action.SEE_EXISTENCE, Action.VIEW, Action.EXPORT, Action.MANAGE}
+    assert allowed == {
+        Action.SEE_EXISTENCE,
+        Action.VIEW,
+        Action.EXPORT,
+        Action.MANAGE_MEMBERS,
+        Action.REASSIGN,
+        Action.SEE_VIEWERS,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("restricted", [False, True])
+def test_a_closed_record_keeps_only_the_reads(world, role, relation, restricted):
+    open_ = access.allowed_actions(user_of(world, role), {relation}, restricted=restricted)
+    closed = access.allowed_actions(
+        user_of(world, role), {relation}, restricted=restricted, closed=True
+    )
+
+    assert closed == open_ & {
+        Action.SEE_EXISTENCE,
+        Action.VIEW,
+        Action.EXPORT,
+        Action.SEE_VIEWERS,
+    }
+    assert not closed & {Action.EDIT, Action.ADD_NOTE, Action.REFER, Action.MANAGE_MEMBERS}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("leads_it", [False, True])
+def test_may_reassign_works_out_every_relation_that_carries_reassign(world, role, leads_it):
+    # access.may_reassign looks only at leading the case and the organisation, so that a
+    # list of deadlines needs no query per row: no other relation may change the answer.
+    user = user_of(world, role)
+    base = {Relation.ORGANISATION} | ({Relation.CASE_LEAD} if leads_it else set())
+    expected = Action.REASSIGN in access.allowed_actions(user, base, restricted=False)
+    for extra in itertools.chain.from_iterable(
+        itertools.combinations([Relation.REPORTER, Relation.NAMED_MEMBER, Relation.TEAM_MEMBER], n)
+        for n in range(4)
+    ):
+        relations = base | set(extra)
+        assert (
+            Action.REASSIGN in access.allowed_actions(user, relations, restricted=False)
+        ) == expected, (role, relations)
 
 
 @pytest.mark.parametrize("relation", [Relation.TEAM_MEMBER, Relation.ORGANISATION])
