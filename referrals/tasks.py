@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from safeguard import health
 from safeguard.choices import Role
 from safeguard.models import Notification, OrganisationSettings
 
@@ -122,6 +123,8 @@ def sweep(batch: int = BATCH) -> int:
         _move_on(due)
         transaction.on_commit(lambda: _queue(created))
     _queue(_catch_up(now))
+    # Last, so that a sweep that failed part way leaves the heartbeat to go stale (/health/).
+    health.heartbeat_record(name=health.SWEEP)
     return len(created)
 
 

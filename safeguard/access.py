@@ -210,6 +210,7 @@ MANAGERS = frozenset({Role.MANAGER})
 URL_RULES: dict[str, str | frozenset[Role]] = {
     "home": SIGNED_IN,
     "health": PUBLIC,
+    "health_live": PUBLIC,
     "exit": PUBLIC,
     "session_keep_alive": SIGNED_IN,
     "notifications": SIGNED_IN,

@@ -282,3 +282,17 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Heartbeat(models.Model):
+    """When a piece of periodic work last finished (the reminder sweep, safeguard.health).
+
+    In the database, not the cache: /health/ must still say when the sweep last ran while
+    Redis is down, which is exactly when it matters. One row per name, moved on by an upsert.
+    """
+
+    name = models.CharField(max_length=50, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

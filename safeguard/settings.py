@@ -395,6 +395,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+# /health/ (safeguard.health) says the sweep has stopped once its last run is older than this:
+# five missed minutes, long enough for one slow sweep, short enough to page someone.
+SWEEP_STALE_SECONDS = envint("SAFEGUARD_SWEEP_STALE_SECONDS", 300)
 # PDFs (safeguard.pdf, referrals.documents): a chronology longer than this is prepared by a
 # worker, not in the request; a prepared file is deleted this many hours after it is ready.
 CHRONOLOGY_INLINE_MAX_ENTRIES = envint("SAFEGUARD_CHRONOLOGY_INLINE_MAX_ENTRIES", 300)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("exit/", views.exit_page, name="exit"),
     path("health/", views.health, name="health"),
+    path("health/live/", views.health_live, name="health_live"),
     path("notifications/", views.notifications, name="notifications"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),

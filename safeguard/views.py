@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import audit, navigation, selectors
+from . import health as health_checks
 from .choices import Role
 from .forms import AuditFilterForm
 
@@ -38,9 +38,19 @@ def home(request):
 @never_cache
 @require_GET
 def health(request):
-    """For the load balancer and compose: the app answers and reaches its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """For operators, monitoring and compose: whether the database, the broker and the cache
+    answer and the reminder sweep is running (safeguard.health), 503 when one is not. The
+    same answer for anyone, signed in or not, and nothing in it about a case or a person."""
+    answer = health_checks.report()
+    return JsonResponse(answer, status=200 if answer["status"] == "ok" else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health_live(request):
+    """The process answers requests: for a restart policy, which must not restart a web
+    server because Redis is down (and a load balancer that should keep sending sign-ins)."""
     return JsonResponse({"status": "ok"})
 
 

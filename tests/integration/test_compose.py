@@ -13,6 +13,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import get_commands
+from django.urls import resolve
 
 from tests.tools import require
 
@@ -103,28 +104,85 @@ def test_app_services_use_production_settings(services):
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:"), name
 
 
+def healthcheck_of(service: dict) -> list[str]:
+    """The command line a service's health check runs (compose's `$$` is a literal `$`)."""
+    test = service["healthcheck"]["test"]
+    if test[0] == "CMD-SHELL":
+        return shlex.split(test[1].replace("$$", "$"))
+    assert test[0] == "CMD", test
+    return list(test[1:])
+
+
+def celery(*args: str) -> subprocess.CompletedProcess:
+    """The real Celery CLI, loading our app, without a broker."""
+    return subprocess.run(
+        [sys.executable, "-m", "celery", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+def assert_command_exists(name: str, argv: list[str]) -> None:
+    program = argv[0]
+    if program == "python" and argv[1] == "manage.py":
+        assert argv[2] in get_commands(), f"{name}: no management command {argv[2]!r}"
+        # The command's own parser accepts the arguments (`--help` stops before running it).
+        result = subprocess.run(
+            [sys.executable, *argv[1:], "--help"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert result.returncode == 0, f"{name}: {' '.join(argv)}\n{result.stderr}"
+    elif program == "python" and argv[1] == "-c":
+        compile(argv[2], f"{name} healthcheck", "exec")
+    elif program == "gunicorn":
+        module, _, attribute = argv[1].partition(":")
+        imported = __import__(module, fromlist=["_"])
+        assert callable(getattr(imported, attribute or "application")), argv
+    elif program == "celery":
+        result = celery(*argv[1:4], "--help")
+        assert result.returncode == 0, f"{name}: {' '.join(argv)}\n{result.stderr}"
+        if argv[3] == "inspect":
+            listed = celery(*argv[1:4], "--list")
+            assert re.search(rf"^  {argv[4]}\b", listed.stdout, re.MULTILINE), argv
+    else:
+        pytest.fail(f"{name}: no check for command {program!r}; add one")
+
+
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
 def test_every_service_command_exists(services, name):
     for argv in commands_of(services[name]):
-        program = argv[0]
-        if program == "python" and argv[1] == "manage.py":
-            assert argv[2] in get_commands(), f"{name}: no management command {argv[2]!r}"
-        elif program == "gunicorn":
-            module, _, attribute = argv[1].partition(":")
-            imported = __import__(module, fromlist=["_"])
-            assert callable(getattr(imported, attribute or "application")), argv
-        elif program == "celery":
-            # Asks the real Celery CLI to load our app and the sub-command, without a broker.
-            result = subprocess.run(
-                [sys.executable, "-m", "celery", *argv[1:4], "--help"],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                timeout=60,
-            )
-            assert result.returncode == 0, f"{name}: {' '.join(argv)}\n{result.stderr}"
-        else:
-            pytest.fail(f"{name}: no check for command {program!r}; add one")
+        assert_command_exists(name, argv)
+
+
+@pytest.mark.parametrize("name", sorted(APP_SERVICES - {"migrate"}))
+def test_every_long_running_service_has_a_health_check_that_exists(services, name):
+    assert_command_exists(name, healthcheck_of(services[name]))
+
+
+def test_web_is_healthy_only_while_health_answers_200(services):
+    """urlopen raises on a 503, so a failing /health/ makes the check fail."""
+    argv = healthcheck_of(services["web"])
+    assert argv[:2] == ["python", "-c"]
+    code = argv[2]
+    (url,) = re.findall(r"urlopen\('([^']+)'", code)
+    assert resolve(urlsplit(url).path).url_name == "health"
+    assert "timeout=" in code
+
+
+def test_beat_is_healthy_only_while_the_sweep_runs(services):
+    assert healthcheck_of(services["beat"])[1:] == ["manage.py", "health", "--check", "sweep"]
+
+
+def test_worker_is_healthy_only_while_it_answers_through_the_broker(services):
+    argv = healthcheck_of(services["worker"])
+    assert argv[:5] == ["celery", "-A", "safeguard", "inspect", "ping"]
+    # Its own node, not any worker's: another worker answering would hide this one's death.
+    assert argv[argv.index("--destination") + 1] == "celery@$HOSTNAME"
 
 
 def test_the_image_installs_every_program_the_services_call():

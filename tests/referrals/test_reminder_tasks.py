@@ -25,9 +25,10 @@ from cases.models import Person
 from referrals import services, tasks
 from referrals.deadlines import Timer
 from referrals.models import Deadline, DigestSent, Reminder
+from safeguard import health
 from safeguard.celery import app
 from safeguard.choices import Nation
-from safeguard.models import Notification, OrganisationSettings, Role
+from safeguard.models import Heartbeat, Notification, OrganisationSettings, Role
 from tests.cases.conftest import request_as
 from tests.factories import UserFactory
 from tests.referrals.failing_mail import WorkerDied
@@ -291,6 +292,17 @@ def test_a_sweep_a_moment_before_a_reminder_is_due_writes_nothing(case, sweep_at
     assert sweep_at(at - dt.timedelta(microseconds=1)).written == 0
     assert sweep_at(at).written == 1
     assert len(mailoutbox) == 1
+
+
+def test_each_sweep_moves_its_heartbeat_on_for_health_to_read(case, sweep_at):
+    first, second = uk(2026, 11, 23, 10), uk(2026, 11, 23, 10, 1)
+
+    sweep_at(first)
+    assert Heartbeat.objects.get(name=health.SWEEP).at == first
+    sweep_at(second)
+
+    # One row, moved on: an upsert, not a row per minute.
+    assert list(Heartbeat.objects.values_list("name", "at")) == [(health.SWEEP, second)]
 
 
 # --- Satisfied deadlines -------------------------------------------------------------------------

@@ -131,13 +131,6 @@ def test_shell_adds_no_query_beyond_the_session_and_user(client, world, django_a
         client.get(reverse("home"))
 
 
-def test_health_answers_without_signing_in(client):
-    response = client.get(reverse("health"))
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-
-
 def test_unknown_address_gets_the_not_found_page(client, world):
     client.force_login(world.lead)
 

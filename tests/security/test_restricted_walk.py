@@ -260,7 +260,9 @@ def test_a_manager_outside_a_restricted_case_reads_nothing_of_it_anywhere(client
             problems += [f"{said}: {leak}" for leak in _leaks(response)]
             overview = name == "cases:case_detail" and method == "get"
             about_the_case = arguments and not route.startswith("contacts/")
-            if response.status_code >= 500 or (
+            # /health/'s 503 is an answer (here: no sweep has run), not a crash.
+            designed = name == "health" and response.status_code == 503
+            if (response.status_code >= 500 and not designed) or (
                 about_the_case and not overview and response.status_code not in (404, 405)
             ):
                 problems.append(said)
