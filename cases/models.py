@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from safeguard.access import Relation
 
@@ -15,6 +16,11 @@ User = settings.AUTH_USER_MODEL
 
 
 # --- Reference data (fixtures/indicators.json, fixtures/exploitation_types.json) -------------
+
+
+# The timer of the Deadline rows `referrals` keeps for a concern's referral clock
+# (referrals.deadlines.Timer.REFER; cases may not import referrals, a test holds them equal).
+REFER_TIMER = "refer"
 
 
 class AppliesTo(models.TextChoices):
@@ -251,12 +257,20 @@ class Concern(models.Model):
 
     @property
     def identified_at(self) -> dt.datetime:
-        """When the person was identified as a potential victim: the 48-hour clock starts."""
+        """When the person was identified as a potential victim: the referral clock starts."""
         return self.observed_at
 
-    @property
-    def refer_due_at(self) -> dt.datetime:
-        return self.identified_at + dt.timedelta(hours=settings.REFER_WITHIN_HOURS)
+    @cached_property
+    def refer_due_at(self) -> dt.datetime | None:
+        """When the referral is due: the refer deadline's own time, as `referrals` started it
+        from the organisation's length (lists annotate it instead: `selectors.with_refer_due`).
+        None for a concern whose clock was never started."""
+        return (
+            self.deadlines.filter(timer=REFER_TIMER)
+            .order_by("due_at")
+            .values_list("due_at", flat=True)
+            .first()
+        )
 
     @property
     def is_restricted(self) -> bool:

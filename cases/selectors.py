@@ -4,11 +4,20 @@ These say in queries what `safeguard.access.RECORD_RULES` says per record; a tes
 the two agree for every role and record.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from safeguard.choices import Role
 
-from .models import Case, CaseStatus, Concern, ConcernDraft, ConcernLink, ConcernStatus, Person
+from .models import (
+    REFER_TIMER,
+    Case,
+    CaseStatus,
+    Concern,
+    ConcernDraft,
+    ConcernLink,
+    ConcernStatus,
+    Person,
+)
 
 
 def _case_q(user, prefix: str = "") -> Q:
@@ -55,9 +64,16 @@ def people_visible_to(user) -> QuerySet[Person]:
     )
 
 
+def with_refer_due(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
+    """Each concern with `refer_due_at`, its refer deadline's time, in the list's one query."""
+    return concerns.annotate(
+        refer_due_at=Min("deadlines__due_at", filter=Q(deadlines__timer=REFER_TIMER))
+    )
+
+
 def triage_queue(user) -> QuerySet[Concern]:
     """Concerns waiting for a lead's decision, oldest first."""
-    return (
+    return with_refer_due(
         concerns_visible_to(user)
         .filter(status=ConcernStatus.SUBMITTED)
         .select_related("person", "reporter", "team")

@@ -163,7 +163,7 @@ def _draft_edit(request, pk: int):
         form = _person_form(request, data if bound else None)
         if not bound:
             form = PersonStepForm(
-                initial=_initial(draft.data), known_people=selectors.people_visible_to(request.user)
+                initial=dict(draft.data), known_people=selectors.people_visible_to(request.user)
             )
         if bound and request.POST.get("action") == "save":
             messages.success(
@@ -183,7 +183,7 @@ def _draft_edit(request, pk: int):
         )
     child = _draft_child(request, draft)
     form = WhatStepForm(
-        data if bound else None, child=child, initial=None if bound else _initial(draft.data)
+        data if bound else None, child=child, initial=None if bound else dict(draft.data)
     )
     photo_form = PhotoForm(request.POST if bound else None, request.FILES if bound else None)
     if bound and request.POST.get("action") == "save":
@@ -214,10 +214,6 @@ def _draft_edit(request, pk: int):
             "errors": error_list(form, photo_form) if bound else [],
         },
     )
-
-
-def _initial(data: dict) -> dict:
-    return {key: value for key, value in data.items()}
 
 
 def _submit(request, draft, person_form, form, photo_form) -> Concern:

@@ -7,7 +7,6 @@ from safeguard.submissions import new_token
 
 from . import phones
 from .models import Category, Organisation, Person, Weekday
-from .selectors import SITUATION_LABELS
 
 
 class DirectorySearchForm(forms.Form):
@@ -195,7 +194,3 @@ class HoursForm(forms.Form):
 
 
 HoursFormSet = formset_factory(HoursForm, extra=0, min_num=7, max_num=7, validate_max=True)
-
-
-class SituationForm(forms.Form):
-    situation = forms.ChoiceField(label="Situation", choices=list(SITUATION_LABELS.items()))

@@ -38,11 +38,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-UK = ZoneInfo("Europe/London")
+from safeguard.dates import UK
 
 NATIONS = frozenset({"ENG", "SCT", "NIR"})
 

@@ -32,6 +32,7 @@ from cases.models import (
 from contacts.models import Organisation
 from safeguard import pdf
 from safeguard.choices import Pathway
+from safeguard.dates import uk_day_bounds
 from safeguard.models import OrganisationSettings
 
 from . import deadlines, machines
@@ -299,20 +300,9 @@ def missing_person_pdf(case: Case, last_seen: LastSeen, *, generated_by) -> byte
 # --- Chronology --------------------------------------------------------------------------------
 
 
-def _day_bounds(date_from: dt.date | None, date_to: dt.date | None):
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz) if date_from else None
-    end = (
-        dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        if date_to
-        else None
-    )
-    return start, end
-
-
 def chronology_entries(case: Case, date_from: dt.date | None, date_to: dt.date | None):
     """The case's chronology between two local dates (both included), oldest first."""
-    start, end = _day_bounds(date_from, date_to)
+    start, end = uk_day_bounds(date_from, date_to)
     entries = ChronologyEntry.objects.filter(case=case)
     if start:
         entries = entries.filter(at__gte=start)

@@ -13,6 +13,7 @@ from cases.services import chronology_add
 from contacts.models import Organisation
 from safeguard import audit
 from safeguard.choices import Nation, Pathway
+from safeguard.dates import uk_day_start
 from safeguard.models import OrganisationSettings
 
 from . import deadlines, machines
@@ -233,10 +234,6 @@ DECISIONS = {
 }
 
 
-def _local_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=deadlines.UK)
-
-
 @transaction.atomic
 def referral_transition(
     *,
@@ -292,7 +289,7 @@ def referral_transition(
             recorded_by=request.user,
             note=reason.strip(),
         )
-        start = _local_start(decided_on)
+        start = uk_day_start(decided_on)
         if action == "rg_positive":
             _satisfy(
                 mine.filter(timer__in=[Timer.RG_DECISION, Timer.RECONSIDERATION]),

@@ -25,7 +25,7 @@ What is counted:
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from django.db import connection
@@ -56,6 +56,7 @@ from django.db.models.functions import (
 from cases.models import Concern, ExploitationType, Gender
 from cases.selectors import cases_visible_to, concerns_visible_to
 from safeguard.choices import Pathway
+from safeguard.dates import uk_day_start
 from safeguard.models import OrganisationSettings, Team
 
 from .deadlines import UK, Timer
@@ -92,12 +93,12 @@ class Period:
 
     @property
     def start_at(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=UK)
+        return uk_day_start(self.start)
 
     @property
     def end_at(self) -> datetime:
         """The first instant after the period (exclusive)."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UK)
+        return uk_day_start(self.end + timedelta(days=1))
 
     def months(self) -> list[date]:
         months, month = [], _month_start(self.start)
@@ -594,9 +595,9 @@ def overdue_over_time(scope: Scope) -> Figure:
     filtered COUNT per month."""
     points = []
     for month in scope.period.months():
-        end = datetime.combine(_add_months(month, 1), time.min, tzinfo=UK)
+        end = uk_day_start(_add_months(month, 1))
         moment = min(end, scope.now)
-        if month <= scope.period.end and datetime.combine(month, time.min, tzinfo=UK) <= moment:
+        if month <= scope.period.end and uk_day_start(month) <= moment:
             points.append((month, moment))
     first, last = (points[0][1], points[-1][1]) if points else (None, None)
     counts = (

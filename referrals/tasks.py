@@ -30,7 +30,7 @@ from safeguard import health
 from safeguard.choices import Role
 from safeguard.models import Notification, OrganisationSettings
 
-from . import deadlines
+from . import deadlines, selectors
 from .deadlines import NextReminder, Stage
 from .models import Deadline, DigestSent, Reminder
 
@@ -255,29 +255,34 @@ def send_reminder(self, reminder_id: int) -> str:
 
 
 @shared_task
+def digest_items(manager, *, now):
+    """What a manager's morning digest lists: the overdue items of the overdue page it links
+    to, from the same scoping selector (restricted cases they are not named on left out; the
+    referral clocks of concerns still waiting for triage included)."""
+    return (
+        selectors.deadlines_visible_to(manager)
+        .filter(is_earliest=False, due_at__lt=now)
+        .select_related("case", "concern")
+        .order_by("due_at", "pk")
+    )
+
+
 def manager_digest() -> int:
     """Each morning, each manager's overdue items: references and timers only."""
     today = timezone.localdate()
     now = timezone.now()
     sent = 0
     for manager in get_user_model().objects.filter(role=Role.MANAGER, is_active=True):
-        overdue = list(
-            Deadline.objects.open()
-            .filter(is_earliest=False, due_at__lt=now)
-            .filter(case__team__in=manager.teams.all(), case__restricted=False)
-            .select_related("case")
-            .order_by("due_at")
-        )
+        overdue = list(digest_items(manager, now=now))
         if not overdue:
             continue
         lines = [
-            f"{d.case.reference}: {d.get_timer_display()}, due "
+            f"{(d.case or d.concern).reference}: {d.get_timer_display()}, due "
             f"{timezone.localtime(d.due_at):%a %d %b %Y %H:%M}"
             for d in overdue
         ]
         message = EmailMultiAlternatives(
-            subject=f"Safeguard: {len(overdue)} overdue deadline"
-            f"{'s' if len(overdue) != 1 else ''} in your teams",
+            subject=f"Safeguard: {len(overdue)} overdue deadline{'s' if len(overdue) != 1 else ''}",
             body=render_to_string(
                 "referrals/email/digest_message.txt",
                 {
@@ -296,7 +301,7 @@ def manager_digest() -> int:
                 Notification.objects.create(
                     user=manager,
                     url=reverse("referrals:overdue"),
-                    title=f"{len(overdue)} overdue deadlines in your teams",
+                    title=f"{len(overdue)} overdue deadlines",
                 )
         except IntegrityError:
             continue  # already sent today

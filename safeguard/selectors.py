@@ -1,10 +1,8 @@
 """Reads that views share. Lists start here."""
 
-from datetime import datetime, time, timedelta
-
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from .dates import uk_day_bounds
 from .models import AuditEvent
 
 
@@ -19,12 +17,11 @@ def audit_events(
         events = events.filter(action=action)
     if reference:
         events = events.filter(reference__iexact=reference.strip())
-    zone = timezone.get_current_timezone()
-    if date_from:
-        events = events.filter(at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
-    if date_to:
-        next_day = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
-        events = events.filter(at__lt=next_day)
+    start, end = uk_day_bounds(date_from, date_to)
+    if start:
+        events = events.filter(at__gte=start)
+    if end:
+        events = events.filter(at__lt=end)
     return events
 
 

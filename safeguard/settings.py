@@ -446,9 +446,8 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG and not HTTPS
 USERSESSIONS_TRACK_ACTIVITY = False
 
-# --- Timers (defaults; see DOMAIN.md "Timers") ------------------------------------------------
-
-REFER_WITHIN_HOURS = envint("SAFEGUARD_REFER_WITHIN_HOURS", 48)
+# Timer lengths are organisation settings (safeguard.OrganisationSettings), never environment
+# variables: one source, which the deadline rows and every page read.
 
 # --- Contacts directory ---------------------------------------------------------------------
 

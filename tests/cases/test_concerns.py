@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases import selectors
 from cases.models import (
+    REFER_TIMER,
     Addendum,
     Case,
     Concern,
@@ -16,8 +17,9 @@ from cases.models import (
     Indicator,
     Person,
 )
+from referrals.deadlines import Timer
 from safeguard.access import Action, actions_on
-from safeguard.models import AuditEvent
+from safeguard.models import AuditEvent, OrganisationSettings
 from tests.auth import sign_in
 from tests.cases.conftest import request_as
 
@@ -137,6 +139,32 @@ def test_a_whole_concern_about_an_adult(frontline_client, world):
     steps = frontline_client.get(response["Location"]).content.decode()
     assert "ask whether they agree to a referral" in steps
     assert "Tuesday 24 November 2026, 21:15" in steps  # 48 hours from 21:15 on the 22nd
+
+
+@time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC), tick=False)
+def test_every_page_shows_the_refer_clock_of_the_organisations_own_length(
+    client, log_concern, world
+):
+    organisation = OrganisationSettings.load()
+    organisation.refer_hours = 24
+    organisation.save()
+    concern = log_concern(
+        world.frontline, name="X", observed_at=dt.datetime(2026, 11, 22, 21, 15, tzinfo=dt.UTC)
+    )
+
+    assert concern.refer_due_at == dt.datetime(2026, 11, 23, 21, 15, tzinfo=dt.UTC)
+    client.force_login(world.lead)
+    queue = client.get(reverse("cases:triage_queue")).text
+    triage = client.get(reverse("cases:concern_triage", args=[concern.reference])).text
+    client.force_login(world.frontline)
+    steps = client.get(reverse("cases:concern_next_steps", args=[concern.reference])).text
+    assert "23 Nov 21:15" in queue and "(11 hours 15 minutes left)" in queue
+    assert "23 November 21:15" in triage
+    assert "Monday 23 November 2026, 21:15" in steps and "24 hours after" in steps
+
+
+def test_the_refer_timer_cases_reads_is_the_one_referrals_keeps():
+    assert REFER_TIMER == Timer.REFER
 
 
 @time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC), tick=False)

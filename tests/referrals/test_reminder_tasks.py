@@ -21,7 +21,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from cases import services as case_services
-from cases.models import Person
+from cases.models import Concern, Person, Setting
 from referrals import services, tasks
 from referrals.deadlines import Timer
 from referrals.models import Deadline, DigestSent, Reminder
@@ -658,6 +658,38 @@ def test_the_manager_digest_goes_once_a_day_however_often_it_runs(
         assert tasks.manager_digest() == 0
     assert len(mailoutbox) == 2
     assert Notification.objects.filter(user=world.manager).count() == 2
+
+
+def test_the_digest_lists_the_overdue_items_of_the_page_it_links_to(
+    transactional_db, world, case, client, mailoutbox
+):
+    # A triage clock on a concern not yet triaged is on the overdue page: the digest has it too.
+    concern = Concern.objects.create(
+        reference="CN-2026-900002",
+        person=case.person,
+        reporter=world.frontline,
+        team=world.south,
+        observed_at=uk(2026, 11, 20, 9),
+        location="Harbour Road",
+        setting=Setting.HOTEL,
+        observer_account="Seen at night.",
+    )
+    on_case = clock_due_at(uk(2026, 11, 23, 10), case=case)
+    waiting = clock_due_at(uk(2026, 11, 23, 11), concern=concern)
+
+    with time_machine.travel(uk(2026, 11, 24, 7), tick=False):
+        assert tasks.manager_digest() == 1
+        client.force_login(world.manager)
+        page = client.get(reverse("referrals:overdue")).text
+
+    [digest] = mailoutbox
+    for reference in [case.reference, concern.reference]:
+        assert reference in page, reference
+        assert reference in digest.body, reference
+    assert [d.pk for d in tasks.digest_items(world.manager, now=uk(2026, 11, 24, 7))] == [
+        on_case.pk,
+        waiting.pk,
+    ]
 
 
 @pytest.fixture

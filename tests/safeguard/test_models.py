@@ -1,8 +1,11 @@
+import datetime as dt
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from safeguard.dates import uk_day_bounds, uk_day_start
 from safeguard.models import Nation, OrganisationSettings, Role, User
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -85,3 +88,25 @@ def test_duty_to_notify_is_refused_outside_england_and_wales(nation):
 
 def test_duty_to_notify_is_accepted_in_england_and_wales():
     OrganisationSettings(nation=Nation.ENGLAND_AND_WALES, holds_duty_to_notify=True).full_clean()
+
+
+# --- The UK day (safeguard.dates) -------------------------------------------------------------
+
+
+def test_a_uk_day_starts_at_midnight_gmt_in_winter_and_bst_in_summer():
+    assert uk_day_start(dt.date(2026, 12, 1)) == dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
+    assert uk_day_start(dt.date(2026, 7, 1)) == dt.datetime(2026, 6, 30, 23, 0, tzinfo=dt.UTC)
+
+
+def test_a_range_of_uk_days_covers_the_short_day_of_the_clock_change_whole():
+    start, end = uk_day_bounds(dt.date(2026, 3, 29), dt.date(2026, 3, 29))
+
+    # 23 real hours: aware arithmetic in one zone would count 24 wall-clock hours.
+    assert end.astimezone(dt.UTC) - start.astimezone(dt.UTC) == dt.timedelta(hours=23)
+    assert uk_day_bounds(None, None) == (None, None)
+
+
+def test_a_range_ending_on_the_last_day_of_the_calendar_is_open_ended():
+    start, end = uk_day_bounds(dt.date(2026, 1, 1), dt.date.max)
+
+    assert start is not None and end is None
