@@ -38,10 +38,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
-from safeguard.dates import UK
+# The same zone as safeguard.dates.UK: this module imports nothing of the project (it is pure).
+UK = ZoneInfo("Europe/London")
 
 NATIONS = frozenset({"ENG", "SCT", "NIR"})
 
