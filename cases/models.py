@@ -7,8 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from safeguard.access import Relation
-
-from .storage import private_storage
+from safeguard.storage import private_storage
 
 User = settings.AUTH_USER_MODEL
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from cases.storage import private_storage
 from safeguard.choices import Pathway
+from safeguard.storage import private_storage
 
 from .deadlines import TIMER_LABELS, Stage, Timer
 
