@@ -313,7 +313,7 @@ class DocumentJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # documents_expire: files still on disk, and jobs a dead worker left unfinished.
+            # documents_expire: files still in storage, and jobs a dead worker left unfinished.
             models.Index(
                 fields=["created_at"],
                 name="documentjob_unexpired_idx",
