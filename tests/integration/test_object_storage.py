@@ -25,6 +25,7 @@ from cases import photos
 from cases.models import Case, ChronologyEntry, Concern, Person
 from referrals import tasks
 from referrals.models import DocumentJob
+from safeguard.models import AuditEvent
 from safeguard.settings import private_storage_from_env
 from safeguard.storage import PrivateS3Storage
 from tests.auth import sign_in
@@ -154,7 +155,6 @@ def assert_private_and_encrypted(bucket: Bucket, key: str, content_type: str):
 
 
 @pytest.mark.usefixtures("reference_data")
-@pytest.mark.usefixtures("reference_data")
 def test_a_photo_from_the_concern_form_is_kept_encrypted_and_private_in_the_bucket(
     bucket, client, world
 ):
@@ -173,9 +173,12 @@ def test_a_photo_from_the_concern_form_is_kept_encrypted_and_private_in_the_buck
     assert isinstance(storages["private"], PrivateS3Storage)
 
     photo_url = reverse("cases:person_photo", args=[person.reference])
+    views = AuditEvent.objects.filter(action="view", object_type="person", actor=world.frontline)
+    seen_before = views.count()
     shown = client.get(photo_url)
     assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
     assert served(shown) == bucket.read(person.photo.name)
+    assert views.count() == seen_before + 1
 
     client.force_login(UserFactory(role="frontline", teams=[world.north]))
     assert client.get(photo_url).status_code == 404
