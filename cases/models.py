@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from safeguard.access import Relation
-
-from .storage import private_storage
+from safeguard.storage import private_storage
 
 User = settings.AUTH_USER_MODEL
 

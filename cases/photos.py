@@ -125,7 +125,7 @@ def open_photo(person: Person) -> File | None:
     """The person's photo opened for reading (a JPEG: CONTENT_TYPE), or None if they have none.
 
     For a view that has already applied the access policy, to stream with FileResponse. A
-    photo recorded but missing from disk raises FileNotFoundError: that is a fault to see.
+    photo recorded but missing from storage raises FileNotFoundError: that is a fault to see.
     """
     if not person.photo:
         return None

@@ -7,8 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.storage import private_storage
 from safeguard.choices import Pathway
+from safeguard.storage import private_storage
 
 from .deadlines import TIMER_LABELS, Stage, Timer
 
@@ -321,7 +321,7 @@ class DocumentJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # documents_expire: files still on disk, and jobs a dead worker left unfinished.
+            # documents_expire: files still in storage, and jobs a dead worker left unfinished.
             models.Index(
                 fields=["created_at"],
                 name="documentjob_unexpired_idx",

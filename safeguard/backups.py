@@ -2,7 +2,9 @@
 
 import os
 import shutil
+from pathlib import Path
 
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.management.base import CommandError
 
 MANIFEST = "manifest.json"
@@ -29,3 +31,10 @@ def program(name: str) -> str:
     if path is None:
         raise CommandError(f"{name} is not installed: it comes with Debian's postgresql-client.")
     return path
+
+
+def private_files_folder() -> Path | None:
+    """The folder private files are kept in, or None when they are in an object store (which
+    keeps them itself: turn on its versioning; a backup does not copy a bucket)."""
+    storage = storages["private"]
+    return Path(storage.location) if isinstance(storage, FileSystemStorage) else None

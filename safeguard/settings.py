@@ -241,6 +241,48 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 # Photos and other files about people: never under STATIC_ROOT or a public URL.
 PRIVATE_FILES_DIR = Path(os.environ.get("SAFEGUARD_PRIVATE_FILES_DIR", VAR_DIR / "private"))
+
+
+def private_storage_from_env(environ=os.environ) -> dict:
+    """STORAGES["private"] (safeguard.storage): the local disk at PRIVATE_FILES_DIR, or with
+    SAFEGUARD_PRIVATE_STORAGE=s3 an S3-compatible bucket. Credentials are boto3's own chain
+    (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the host's role), never a setting."""
+    bucket = environ.get("SAFEGUARD_S3_BUCKET", "")
+    kind = environ.get("SAFEGUARD_PRIVATE_STORAGE", "") or ("s3" if bucket else "local")
+    if kind == "local":
+        if bucket:
+            # Set for several hosts, but files would stay on each one's disk: say so now.
+            raise ImproperlyConfigured(
+                "SAFEGUARD_S3_BUCKET is set but SAFEGUARD_PRIVATE_STORAGE is local"
+            )
+        return {
+            "BACKEND": "safeguard.storage.PrivateStorage",
+            "OPTIONS": {"location": PRIVATE_FILES_DIR},
+        }
+    if kind != "s3":
+        raise ImproperlyConfigured(f"SAFEGUARD_PRIVATE_STORAGE must be local or s3, not {kind!r}")
+    if not bucket:
+        raise ImproperlyConfigured("SAFEGUARD_PRIVATE_STORAGE=s3 needs SAFEGUARD_S3_BUCKET")
+    kms_key = environ.get("SAFEGUARD_S3_KMS_KEY_ID", "")
+    return {
+        "BACKEND": "safeguard.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Empty for AWS itself; the store's address for MinIO, Ceph or another provider.
+            "endpoint_url": environ.get("SAFEGUARD_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("SAFEGUARD_S3_REGION") or None,
+            # "path" for stores without a DNS name per bucket (MinIO, most on-premises ones).
+            "addressing_style": environ.get("SAFEGUARD_S3_ADDRESSING_STYLE") or None,
+            "object_parameters": (
+                {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key}
+                if kms_key
+                else {"ServerSideEncryption": "AES256"}
+            ),
+        },
+    }
+
+
+STORAGES["private"] = private_storage_from_env()
 PHOTO_MAX_BYTES = envint("SAFEGUARD_PHOTO_MAX_MB", 8) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

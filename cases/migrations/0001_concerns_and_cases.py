@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import cases.storage
+import safeguard.storage
 
 
 class Migration(migrations.Migration):
@@ -420,7 +420,7 @@ class Migration(migrations.Migration):
                 (
                     "photo",
                     models.FileField(
-                        blank=True, storage=cases.storage.private_storage, upload_to="photos/"
+                        blank=True, storage=safeguard.storage.private_storage, upload_to="photos/"
                     ),
                 ),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),

@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import cases.storage
+import safeguard.storage
 
 
 class Migration(migrations.Migration):
@@ -51,7 +51,9 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        blank=True, storage=cases.storage.private_storage, upload_to="documents/"
+                        blank=True,
+                        storage=safeguard.storage.private_storage,
+                        upload_to="documents/",
                     ),
                 ),
                 ("error", models.CharField(blank=True, max_length=200)),

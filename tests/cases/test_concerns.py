@@ -532,7 +532,9 @@ def test_a_photo_is_served_only_through_the_access_check_and_each_view_audited(
 
     from cases import photos
     from tests.factories import UserFactory
+    from tests.storage import keep_private_files_in
 
+    keep_private_files_in(settings, tmp_path / "private")
     concern = log_concern(world.frontline, name="Ana")
     image = io.BytesIO()
     Image.new("RGB", (40, 30), "white").save(image, "JPEG")

@@ -13,8 +13,8 @@ from PIL.ExifTags import GPS, IFD, Base
 
 from cases import photos
 from cases.models import Person
-from cases.storage import private_storage
 from tests.factories import UserFactory
+from tests.storage import keep_private_files_in
 
 WRONG_TYPE = "The selected file must be a JPG, PNG or WebP photo"
 UPLOAD_NAME = "maria-popescu-born-2008.jpg"
@@ -285,17 +285,11 @@ def test_images_with_absurd_dimensions_are_refused_before_decoding(width, height
 
 
 @pytest.fixture
-def private_dir(settings, tmp_path, monkeypatch):
-    """Photos go to a temporary private directory, away from the static and media roots.
-
-    The field's storage was built from settings when cases.models was imported, so it is
-    rebuilt here from the changed setting.
-    """
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
+def private_dir(settings, tmp_path):
+    """Photos go to a temporary private directory, away from the static and media roots."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STATIC_ROOT = tmp_path / "static"
-    monkeypatch.setattr(Person._meta.get_field("photo"), "storage", private_storage())
-    return settings.PRIVATE_FILES_DIR
+    return keep_private_files_in(settings, tmp_path / "private")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -89,3 +90,10 @@ def wait_for(predicate, timeout: float, what: str):
             return result
         time.sleep(0.2)
     pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -19,7 +19,7 @@ from PIL import Image
 
 from cases import photos
 from cases.models import Case, Person
-from cases.storage import private_storage
+from tests.storage import keep_private_files_in
 
 from .conftest import ROOT, database_url_for_subprocesses
 
@@ -57,10 +57,8 @@ def new_database():
 
 
 @pytest.fixture
-def private_dir(settings, tmp_path, monkeypatch):
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
-    monkeypatch.setattr(Person._meta.get_field("photo"), "storage", private_storage())
-    return settings.PRIVATE_FILES_DIR
+def private_dir(settings, tmp_path):
+    return keep_private_files_in(settings, tmp_path / "private")
 
 
 def _jpeg() -> bytes:
@@ -93,7 +91,7 @@ def test_a_backup_restored_into_a_new_database_shows_the_records_and_the_photo(
     )
     photos.save_photo(person, SimpleUploadedFile("p.jpg", _jpeg(), "image/jpeg"))
     person.refresh_from_db()
-    stored = private_storage().open(person.photo.name).read()
+    stored = person.photo.open("rb").read()
     case = Case.objects.create(
         reference="SG-B-000001", person=person, team=world.north, lead=world.lead
     )

@@ -1,6 +1,7 @@
 """docker-compose.yml is validated by Debian's docker-compose and every command in it is checked
 against this code base: no Docker engine runs here, so this is how the file cannot rot."""
 
+import json
 import os
 import re
 import shlex
@@ -268,13 +269,14 @@ def image_environment() -> dict[str, str]:
     return env
 
 
-def private_files_dir(service: dict) -> str:
-    """PRIVATE_FILES_DIR as safeguard/settings.py computes it inside this service's container."""
+def read_settings_in(service: dict, expression: str) -> str:
+    """`expression` (of `settings`, with `json` at hand) as safeguard/settings.py computes it
+    inside this service's container, from the image's and the service's environment."""
     result = subprocess.run(
         [
             sys.executable,
             "-c",
-            "from django.conf import settings; print(settings.PRIVATE_FILES_DIR)",
+            f"import json; from django.conf import settings; print({expression})",
         ],
         capture_output=True,
         text=True,
@@ -289,6 +291,16 @@ def private_files_dir(service: dict) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def private_files_dir(service: dict) -> str:
+    return read_settings_in(service, "settings.PRIVATE_FILES_DIR")
+
+
+def private_storage_of(service: dict) -> dict:
+    return json.loads(
+        read_settings_in(service, "json.dumps(settings.STORAGES['private'], default=str)")
+    )
 
 
 def named_volume_mounted_at(service: dict, path: str) -> str | None:
@@ -337,3 +349,33 @@ def test_the_image_gives_the_private_directory_to_the_user_it_runs_as(services):
         and any(private.is_relative_to(target) for target in step[3:])
         for step in steps
     )
+
+
+def test_by_default_every_app_service_keeps_private_files_on_the_local_disk(services):
+    chosen = {name: private_storage_of(services[name])["BACKEND"] for name in APP_SERVICES}
+
+    assert set(chosen.values()) == {"safeguard.storage.PrivateStorage"}, chosen
+
+
+def test_given_a_bucket_every_app_service_keeps_private_files_in_the_same_one():
+    """Several hosts: what web stores a worker must find, so they all get the same store."""
+    object_store = {
+        "SAFEGUARD_S3_BUCKET": "safeguard-private",
+        "SAFEGUARD_S3_REGION": "eu-west-2",
+        "SAFEGUARD_S3_ENDPOINT_URL": "https://objects.example.org",
+        "SAFEGUARD_S3_KMS_KEY_ID": "alias/safeguard",
+    }
+    resolved = compose("config", env={**REQUIRED_ENV, **object_store})
+    assert resolved.returncode == 0, resolved.stderr
+    services = yaml.safe_load(resolved.stdout)["services"]
+
+    chosen = {name: private_storage_of(services[name]) for name in sorted(APP_SERVICES)}
+
+    assert all(c == chosen["web"] for c in chosen.values()), chosen
+    assert chosen["web"]["BACKEND"] == "safeguard.storage.PrivateS3Storage"
+    assert chosen["web"]["OPTIONS"]["bucket_name"] == "safeguard-private"
+    assert chosen["web"]["OPTIONS"]["endpoint_url"] == "https://objects.example.org"
+    assert chosen["web"]["OPTIONS"]["object_parameters"] == {
+        "ServerSideEncryption": "aws:kms",
+        "SSEKMSKeyId": "alias/safeguard",
+    }

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case, ChronologyEntry, Person
-from cases.storage import private_storage
 from referrals.models import DocumentJob
 from tests.auth import sign_in
+from tests.storage import keep_private_files_in
 from tests.tools import require
 
 from .conftest import wait_for
@@ -21,9 +21,7 @@ def shared_private_dir(tmp_path, settings, monkeypatch):
     """One private directory for this process and the worker it starts (set before it)."""
     directory = tmp_path / "private"
     monkeypatch.setenv("SAFEGUARD_PRIVATE_FILES_DIR", str(directory))
-    settings.PRIVATE_FILES_DIR = directory
-    monkeypatch.setattr(DocumentJob._meta.get_field("file"), "storage", private_storage())
-    return directory
+    return keep_private_files_in(settings, directory)
 
 
 def test_a_worker_prepares_a_long_chronology_that_the_lead_then_downloads(

@@ -5,7 +5,6 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import urllib.parse
@@ -16,17 +15,11 @@ import pytest
 from django.conf import settings
 
 from safeguard.management.commands.seed_demo import DEMO_PASSWORD
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import free_port, wait_for
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(settings.BASE_DIR)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(opener, url: str, data: dict | None = None) -> str:

@@ -26,11 +26,9 @@ from cases.models import (
     ChronologyEntry,
     ExploitationType,
     Indicator,
-    Person,
     RiskAssessment,
     RiskLevel,
 )
-from cases.storage import private_storage
 from contacts.models import Organisation, Phone
 from referrals import tasks
 from referrals.models import DocumentJob
@@ -40,6 +38,7 @@ from safeguard.models import AuditEvent
 from tests.auth import sign_in
 from tests.cases.conftest import request_as
 from tests.cases.test_photos import jpeg_with_metadata, upload
+from tests.storage import keep_private_files_in
 from tests.tools import require
 
 from .test_referrals import NOW, act, consent, start
@@ -110,13 +109,9 @@ def structure_tags(content: bytes) -> set[str]:
 
 
 @pytest.fixture(autouse=True)
-def documents_dir(settings, tmp_path, monkeypatch):
-    """Photos and prepared documents in a temporary private directory (the fields' storage
-    was built from settings at import, so it is rebuilt here)."""
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
-    monkeypatch.setattr(Person._meta.get_field("photo"), "storage", private_storage())
-    monkeypatch.setattr(DocumentJob._meta.get_field("file"), "storage", private_storage())
-    return settings.PRIVATE_FILES_DIR
+def documents_dir(settings, tmp_path):
+    """Photos and prepared documents in a temporary private directory."""
+    return keep_private_files_in(settings, tmp_path / "private")
 
 
 @pytest.fixture

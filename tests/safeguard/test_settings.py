@@ -20,9 +20,9 @@ print(json.dumps({name: getattr(settings, name) for name in [
 """
 
 
-def read_settings(**env: str) -> subprocess.CompletedProcess:
+def read_settings(probe: str = PROBE, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup();" + PROBE],
+        [sys.executable, "-c", "import django; django.setup();" + probe],
         capture_output=True,
         text=True,
         cwd=settings.BASE_DIR,
@@ -162,3 +162,102 @@ def test_the_demo_database_makes_two_writers_at_once_take_turns(tmp_path):
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout)
     assert outcome == {"errors": [], "teams": 2, "journal": "wal"}
+
+
+# --- Private files: the local disk, or an object store ---------------------------------------
+
+PRIVATE_PROBE = """
+import json
+from django.core.files.storage import storages
+storage = storages["private"]
+try:
+    storage.url("photos/a.jpg")
+    url = "a URL was made"
+except ValueError as error:
+    url = str(error)
+print(json.dumps({"class": type(storage).__module__ + "." + type(storage).__name__, "url": url}
+    | {name: str(getattr(storage, name, None)) for name in [
+        "location", "file_permissions_mode", "directory_permissions_mode", "bucket_name",
+        "endpoint_url", "region_name", "addressing_style", "default_acl", "file_overwrite",
+    ]} | {"sse": getattr(storage, "object_parameters", None)}))
+"""
+SECRET = {"DJANGO_SECRET_KEY": "k" * 50}
+NO_URL = "Private files have no URL: serve them through an access-checked view."
+
+
+def read_private_storage(**env: str) -> dict:
+    result = read_settings(PRIVATE_PROBE, **SECRET, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_without_an_object_store_private_files_are_on_the_local_disk_with_no_url(tmp_path):
+    values = read_private_storage(SAFEGUARD_PRIVATE_FILES_DIR=str(tmp_path / "private"))
+
+    assert values["class"] == "safeguard.storage.PrivateStorage"
+    assert values["location"] == str(tmp_path / "private")
+    assert values["file_permissions_mode"] == str(0o600)
+    assert values["directory_permissions_mode"] == str(0o700)
+    assert values["url"] == NO_URL
+
+
+def test_with_a_bucket_private_files_go_to_the_object_store_encrypted_with_no_url():
+    values = read_private_storage(
+        SAFEGUARD_PRIVATE_STORAGE="s3",
+        SAFEGUARD_S3_BUCKET="safeguard-private",
+        SAFEGUARD_S3_ENDPOINT_URL="https://objects.example.org",
+        SAFEGUARD_S3_REGION="eu-west-2",
+        SAFEGUARD_S3_ADDRESSING_STYLE="path",
+    )
+
+    assert values["class"] == "safeguard.storage.PrivateS3Storage"
+    assert values["bucket_name"] == "safeguard-private"
+    assert values["endpoint_url"] == "https://objects.example.org"
+    assert values["region_name"] == "eu-west-2" and values["addressing_style"] == "path"
+    assert values["sse"] == {"ServerSideEncryption": "AES256"}
+    assert values["default_acl"] == "None"  # no ACL sent: the bucket owner's only
+    assert values["file_overwrite"] == "False"
+    assert values["url"] == NO_URL
+
+
+def test_a_bucket_alone_chooses_the_object_store_and_a_kms_key_chooses_kms():
+    values = read_private_storage(
+        SAFEGUARD_S3_BUCKET="safeguard-private", SAFEGUARD_S3_KMS_KEY_ID="alias/safeguard"
+    )
+
+    assert values["class"] == "safeguard.storage.PrivateS3Storage"
+    assert values["sse"] == {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/safeguard"}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SAFEGUARD_PRIVATE_STORAGE": "s3"}, "SAFEGUARD_PRIVATE_STORAGE=s3 needs"),
+        (
+            {"SAFEGUARD_PRIVATE_STORAGE": "local", "SAFEGUARD_S3_BUCKET": "b"},
+            "SAFEGUARD_S3_BUCKET is set but SAFEGUARD_PRIVATE_STORAGE is local",
+        ),
+        ({"SAFEGUARD_PRIVATE_STORAGE": "S3 please"}, "must be local or s3"),
+    ],
+)
+def test_a_private_storage_that_does_not_add_up_refuses_to_start(env, message):
+    result = read_settings(PRIVATE_PROBE, **SECRET, **env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"object_parameters": {}},
+        {"object_parameters": {"ServerSideEncryption": "AES256"}, "default_acl": "public-read"},
+    ],
+)
+def test_the_object_store_refuses_to_keep_files_unencrypted_or_public(options):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from safeguard.storage import PrivateS3Storage
+
+    with pytest.raises(ImproperlyConfigured):
+        PrivateS3Storage(bucket_name="safeguard-private", **options)

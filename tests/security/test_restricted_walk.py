@@ -36,13 +36,13 @@ from cases.models import (
     SupportDomain,
     SupportNeed,
 )
-from cases.storage import private_storage
 from contacts.models import Organisation
 from referrals.deadlines import Timer
 from referrals.models import Consent, Deadline, Decision, DocumentJob, Referral, Transition
 from safeguard.choices import Pathway
 from safeguard.models import Role
 from tests.factories import UserFactory
+from tests.storage import keep_private_files_in
 
 _markers = itertools.count(1)
 MARKERS: dict[str, str] = {}  # marker -> "Model.field", to say which value leaked
@@ -72,9 +72,8 @@ def marked(model: type[models.Model], **given):
 
 
 @pytest.fixture
-def private_files(settings, tmp_path, monkeypatch):
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
-    monkeypatch.setattr(Person._meta.get_field("photo"), "storage", private_storage())
+def private_files(settings, tmp_path):
+    keep_private_files_in(settings, tmp_path / "private")
 
 
 @pytest.fixture

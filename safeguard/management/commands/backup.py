@@ -16,13 +16,19 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from safeguard.backups import DATABASE_FILES, FILES_ARCHIVE, MANIFEST, libpq_environment, program
+from safeguard.backups import (
+    DATABASE_FILES,
+    FILES_ARCHIVE,
+    MANIFEST,
+    libpq_environment,
+    private_files_folder,
+    program,
+)
 
 
 class Command(BaseCommand):
@@ -85,7 +91,9 @@ class Command(BaseCommand):
         return vendor
 
     def _files(self, folder: Path) -> str:
-        private = Path(settings.PRIVATE_FILES_DIR)
+        private = private_files_folder()
+        if private is None:
+            return "in the object store: not copied (its versioning keeps them)"
         if not private.exists():
             return "no private files"
         with tarfile.open(folder / FILES_ARCHIVE, "w:gz") as archive:

@@ -12,12 +12,18 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from safeguard.backups import DATABASE_FILES, FILES_ARCHIVE, MANIFEST, libpq_environment, program
+from safeguard.backups import (
+    DATABASE_FILES,
+    FILES_ARCHIVE,
+    MANIFEST,
+    libpq_environment,
+    private_files_folder,
+    program,
+)
 
 
 class Command(BaseCommand):
@@ -40,8 +46,13 @@ class Command(BaseCommand):
             raise CommandError(
                 "The database is not empty: restore into a new one (createdb), never over data."
             )
-        private = Path(settings.PRIVATE_FILES_DIR)
+        private = private_files_folder()
         archive = folder / FILES_ARCHIVE
+        if archive.exists() and private is None:
+            raise CommandError(
+                "The backup holds private files, but this installation keeps them in an object "
+                "store: restore them into the bucket with the store's own tools."
+            )
         if archive.exists() and private.exists() and any(private.iterdir()):
             raise CommandError(f"{private} is not empty: restore the files into a new folder.")
 
