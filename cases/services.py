@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from safeguard import audit
@@ -32,11 +31,10 @@ from .models import (
     SupportNeed,
     TriageOutcome,
 )
+from .signals import concern_submitted, concern_triaged
 
 # Events other apps act on, inside the same transaction. referrals (which may import cases,
 # not the other way round) starts and stops the 48-hour referral clock on them.
-concern_submitted = Signal()  # concern
-concern_triaged = Signal()  # concern, outcome
 
 
 def _with_reference(obj, prefix: str) -> None:

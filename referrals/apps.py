@@ -22,21 +22,13 @@ class ReferralsConfig(AppConfig):
         return panels(request)
 
     def ready(self) -> None:
-        from cases.services import concern_submitted, concern_triaged
+        from cases.signals import concern_submitted, concern_triaged
 
-        from . import services
+        from . import receivers
 
-        # The 48-hour referral clock starts with a concern and stops with a referral or a
-        # decision not to refer; cases cannot import referrals, so it announces the events.
-        concern_submitted.connect(
-            lambda sender, concern, **kw: services.refer_clock_start(concern=concern),
-            weak=False,
-            dispatch_uid="refer_clock_start",
-        )
+        # The referral clock starts with a concern and stops with a referral or a decision not
+        # to refer; cases cannot import referrals, so it announces the events.
+        concern_submitted.connect(receivers.start_refer_clock, dispatch_uid="refer_clock_start")
         concern_triaged.connect(
-            lambda sender, concern, outcome, **kw: services.refer_clock_on_triage(
-                concern=concern, outcome=outcome
-            ),
-            weak=False,
-            dispatch_uid="refer_clock_on_triage",
+            receivers.stop_or_move_refer_clock, dispatch_uid="refer_clock_on_triage"
         )

@@ -6,13 +6,36 @@ the table is refused, with a message saying why (`why_not`).
 
 from dataclasses import dataclass
 
-from safeguard.choices import Pathway
+from safeguard.choices import Nation, Pathway
+
+from .deadlines import Timer
+
+
+# What a step does to the clocks: timers it satisfies on the referral itself, and whether it
+# stops the case's referral clock (the 48-hour target: only the NRM and the Duty to Notify
+# count as "referred").
+@dataclass(frozen=True)
+class Starts:
+    timer: Timer
+    nations: frozenset[str] = frozenset()  # only where the organisation is, if any named
 
 
 @dataclass(frozen=True)
 class Step:
+    """One step of a pathway, declared: the services read it, the templates show from it."""
+
     to: str
     label: str  # what the button says
+    service: str  # the one service in referrals.services that records it
+    asks: tuple[str, ...] = ("reason",)  # the form's fields, in order
+    needs: tuple[str, ...] = ()  # the fields that must be filled in
+    decision: tuple[str, str] | None = None  # (Decision.Kind, Decision.Outcome) recorded
+    starts: tuple[Starts, ...] = ()  # timers started, counted from the decision day
+    satisfies: tuple[Timer, ...] = ()  # this referral's open timers it meets
+    satisfied_because: str = ""
+    stops_refer_clock: bool = False
+    cancels_timers: bool = False  # withdrawing: nothing of this referral is chased any more
+    warning: bool = False  # the button is a warning (it cannot be undone)
 
 
 DRAFT, SUBMITTED, WITHDRAWN = "draft", "submitted", "withdrawn"
@@ -33,48 +56,144 @@ STATUS_LABELS = {
     CLOSED: "Closed",
 }
 
-WITHDRAW = Step(WITHDRAWN, "Withdraw the referral")
+DECISION_ASKS = ("decided_on", "reason")
+WITHDRAW = Step(
+    WITHDRAWN,
+    "Withdraw the referral",
+    service="referral_withdraw",
+    needs=("reason",),
+    cancels_timers=True,
+    warning=True,
+)
+
+
+def _submit(label: str, *, stops_refer_clock: bool, starts: tuple[Starts, ...] = ()) -> Step:
+    return Step(
+        SUBMITTED,
+        label,
+        service="referral_submit",
+        asks=("external_reference", "reason"),
+        starts=starts,
+        stops_refer_clock=stops_refer_clock,
+    )
+
+
+RG_POSITIVE_STEP = dict(
+    service="referral_decision_record",
+    asks=DECISION_ASKS,
+    needs=("decided_on",),
+    decision=("rg", "positive"),
+    starts=(Starts(Timer.RECOVERY_PERIOD), Starts(Timer.CG_NOT_BEFORE)),
+    satisfies=(Timer.RG_DECISION, Timer.RECONSIDERATION),
+    satisfied_because="Reasonable Grounds decision received",
+)
+CG_POSITIVE_STEP = dict(
+    service="referral_decision_record",
+    asks=DECISION_ASKS,
+    needs=("decided_on",),
+    decision=("cg", "positive"),
+    # Move-on support after a positive CG is England and Wales's.
+    starts=(Starts(Timer.MOVE_ON, frozenset({Nation.ENGLAND_AND_WALES})),),
+    satisfies=(Timer.RECOVERY_PERIOD, Timer.CG_NOT_BEFORE, Timer.RECONSIDERATION),
+    satisfied_because="Conclusive Grounds decision received",
+)
+
+
+def _negative(kind: str) -> dict:
+    return dict(
+        service="referral_decision_record",
+        asks=DECISION_ASKS,
+        needs=("decided_on",),
+        decision=(kind, "negative"),
+        starts=(Starts(Timer.RECONSIDERATION),),
+        satisfies=(Timer.RG_DECISION,),
+        satisfied_because="decision received",
+    )
+
+
+RECONSIDERATION_REQUEST = Step(
+    RECONSIDERATION,
+    "Record a reconsideration request",
+    service="referral_reconsideration_request",
+    satisfies=(Timer.RECONSIDERATION,),
+    satisfied_because="reconsideration requested",
+)
 
 NRM = {
-    DRAFT: {"submit": Step(SUBMITTED, "Record as submitted"), "withdraw": WITHDRAW},
+    DRAFT: {
+        "submit": _submit(
+            "Record as submitted", stops_refer_clock=True, starts=(Starts(Timer.RG_DECISION),)
+        ),
+        "withdraw": WITHDRAW,
+    },
     SUBMITTED: {
-        "rg_positive": Step(RG_POSITIVE, "Record a positive Reasonable Grounds decision"),
-        "rg_negative": Step(RG_NEGATIVE, "Record a negative Reasonable Grounds decision"),
+        "rg_positive": Step(
+            RG_POSITIVE, "Record a positive Reasonable Grounds decision", **RG_POSITIVE_STEP
+        ),
+        "rg_negative": Step(
+            RG_NEGATIVE, "Record a negative Reasonable Grounds decision", **_negative("rg")
+        ),
         "withdraw": WITHDRAW,
     },
     RG_POSITIVE: {
-        "cg_positive": Step(CG_POSITIVE, "Record a positive Conclusive Grounds decision"),
-        "cg_negative": Step(CG_NEGATIVE, "Record a negative Conclusive Grounds decision"),
+        "cg_positive": Step(
+            CG_POSITIVE, "Record a positive Conclusive Grounds decision", **CG_POSITIVE_STEP
+        ),
+        "cg_negative": Step(
+            CG_NEGATIVE, "Record a negative Conclusive Grounds decision", **_negative("cg")
+        ),
         "withdraw": WITHDRAW,
     },
-    RG_NEGATIVE: {
-        "request_reconsideration": Step(RECONSIDERATION, "Record a reconsideration request"),
-    },
-    CG_NEGATIVE: {
-        "request_reconsideration": Step(RECONSIDERATION, "Record a reconsideration request"),
-    },
+    RG_NEGATIVE: {"request_reconsideration": RECONSIDERATION_REQUEST},
+    CG_NEGATIVE: {"request_reconsideration": RECONSIDERATION_REQUEST},
     RECONSIDERATION: {
-        "rg_positive": Step(RG_POSITIVE, "Record a positive decision on reconsideration"),
-        "cg_positive": Step(CG_POSITIVE, "Record a positive CG decision on reconsideration"),
-        "reconsideration_upheld": Step(CLOSED, "Record that the negative decision stands"),
+        "rg_positive": Step(
+            RG_POSITIVE, "Record a positive decision on reconsideration", **RG_POSITIVE_STEP
+        ),
+        "cg_positive": Step(
+            CG_POSITIVE, "Record a positive CG decision on reconsideration", **CG_POSITIVE_STEP
+        ),
+        "reconsideration_upheld": Step(
+            CLOSED,
+            "Record that the negative decision stands",
+            service="referral_decision_record",
+            asks=DECISION_ASKS,
+            needs=("decided_on",),
+            decision=("reconsideration", "negative"),
+            satisfies=tuple(Timer),
+            satisfied_because="negative decision upheld",
+        ),
     },
     CG_POSITIVE: {},
     WITHDRAWN: {},
     CLOSED: {},
 }
 
-# Duty to Notify, Children's Services, police, support services, other agencies: sent, then
-# closed when the receiving agency's answer is recorded.
-SIMPLE = {
-    DRAFT: {"submit": Step(SUBMITTED, "Record as sent"), "withdraw": WITHDRAW},
-    SUBMITTED: {"close": Step(CLOSED, "Record their answer and close"), "withdraw": WITHDRAW},
-    CLOSED: {},
-    WITHDRAWN: {},
-}
+
+def _simple(*, stops_refer_clock: bool) -> dict[str, dict[str, Step]]:
+    """Sent, then closed when the receiving agency's answer is recorded."""
+    return {
+        DRAFT: {
+            "submit": _submit("Record as sent", stops_refer_clock=stops_refer_clock),
+            "withdraw": WITHDRAW,
+        },
+        SUBMITTED: {
+            "close": Step(CLOSED, "Record their answer and close", service="referral_close"),
+            "withdraw": WITHDRAW,
+        },
+        CLOSED: {},
+        WITHDRAWN: {},
+    }
+
+
+# Children's Services, police, support services, other agencies: alongside a referral, so
+# they leave the 48-hour referral clock running; the Duty to Notify is a referral.
+SIMPLE = _simple(stops_refer_clock=False)
+DUTY_TO_NOTIFY = _simple(stops_refer_clock=True)
 
 MACHINES: dict[str, dict[str, dict[str, Step]]] = {
     Pathway.NRM: NRM,
-    Pathway.DUTY_TO_NOTIFY: SIMPLE,
+    Pathway.DUTY_TO_NOTIFY: DUTY_TO_NOTIFY,
     Pathway.CHILDRENS_SERVICES: SIMPLE,
     Pathway.POLICE: SIMPLE,
     Pathway.SUPPORT_SERVICE: SIMPLE,

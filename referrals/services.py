@@ -43,7 +43,7 @@ def _lengths() -> OrganisationSettings:
     return OrganisationSettings.load()
 
 
-def _start_deadline(
+def deadline_start(
     *, timer: Timer, start: dt.datetime, case=None, concern=None, referral=None, assignee=None
 ) -> Deadline:
     settings = _lengths()
@@ -80,7 +80,8 @@ def _start_deadline(
     )
 
 
-def _satisfy(queryset, why: str) -> int:
+def deadlines_satisfy(queryset, why: str) -> int:
+    """Meet every open deadline of `queryset`, saying what met it."""
     return queryset.open().update(satisfied_at=timezone.now(), satisfied_by=why)
 
 
@@ -88,7 +89,7 @@ def _satisfy(queryset, why: str) -> int:
 
 
 def refer_clock_start(*, concern: Concern) -> Deadline:
-    return _start_deadline(
+    return deadline_start(
         timer=Timer.REFER, start=concern.identified_at, concern=concern, case=concern.case
     )
 
@@ -97,7 +98,7 @@ def refer_clock_on_triage(*, concern: Concern, outcome: str) -> None:
     """No referral (with a reason) stops the clock; a case takes it over."""
     clocks = Deadline.objects.filter(concern=concern, timer=Timer.REFER)
     if outcome in (TriageOutcome.NO_FURTHER_ACTION, TriageOutcome.SIGNPOSTED):
-        _satisfy(clocks, f"{NO_REFERRAL}: {outcome}")
+        deadlines_satisfy(clocks, f"{NO_REFERRAL}: {outcome}")
     elif concern.case_id:
         clocks.open().update(case=concern.case, assignee=concern.case.lead)
 
@@ -225,62 +226,52 @@ def _check_submit(referral: Referral) -> None:
     _check_pathway_allowed(case, referral.pathway)
 
 
-DECISIONS = {
-    "rg_positive": (Decision.Kind.RG, Decision.Outcome.POSITIVE),
-    "rg_negative": (Decision.Kind.RG, Decision.Outcome.NEGATIVE),
-    "cg_positive": (Decision.Kind.CG, Decision.Outcome.POSITIVE),
-    "cg_negative": (Decision.Kind.CG, Decision.Outcome.NEGATIVE),
-    "reconsideration_upheld": (Decision.Kind.RECONSIDERATION, Decision.Outcome.NEGATIVE),
-}
-
-
-@transaction.atomic
-def referral_transition(
-    *,
-    request,
-    referral: Referral,
-    action: str,
-    reason: str = "",
-    decided_on: dt.date | None = None,
-    external_reference: str = "",
-) -> Referral:
-    """Move a referral along its pathway: status, decision, deadlines, chronology, audit."""
-    referral = (
+def _locked(referral: Referral) -> Referral:
+    return (
         Referral.objects.select_for_update()
         .select_related("case", "case__person")
         .get(pk=referral.pk)
     )
+
+
+def _step(referral: Referral, action: str, service: str) -> machines.Step:
+    """The declared step, if the referral may take it now and `service` is the one that
+    records it; otherwise the refusal, in plain words."""
     refusal = machines.why_not(referral.pathway, referral.status, action)
     if refusal:
         raise ValidationError(refusal)
-    now = timezone.now()
-    case = referral.case
-    if action in DECISIONS:
+    step = machines.allowed(referral.pathway, referral.status)[action]
+    if step.service != service:
+        raise ValueError(f"{action!r} is recorded by {step.service}, not {service}")
+    return step
+
+
+def _check_needs(step: machines.Step, *, reason: str, decided_on: dt.date | None) -> None:
+    if "decided_on" in step.needs:
         if decided_on is None:
             raise ValidationError({"decided_on": "Enter the date the decision was received"})
         if decided_on > timezone.localdate():
             raise ValidationError({"decided_on": "The decision date must be today or earlier"})
-    if action == "withdraw" and not reason.strip():
+    if "reason" in step.needs and not reason.strip():
         raise ValidationError({"reason": "Enter why the referral is being withdrawn"})
-    if action == "submit":
-        _check_submit(referral)
-        referral.submitted_at = now
-        if external_reference.strip():
-            referral.external_reference = external_reference.strip()
-        if referral.pathway in (Pathway.NRM, Pathway.DUTY_TO_NOTIFY):
-            _satisfy(
-                Deadline.objects.filter(timer=Timer.REFER, concern__case=case),
-                f"{referral.get_pathway_display()} submitted",
-            )
-            _satisfy(
-                Deadline.objects.filter(timer=Timer.REFER, case=case),
-                f"{referral.get_pathway_display()} submitted",
-            )
-        if referral.pathway == Pathway.NRM:
-            _start_deadline(timer=Timer.RG_DECISION, start=now, case=case, referral=referral)
+
+
+def _record_step(
+    *,
+    request,
+    referral: Referral,
+    action: str,
+    step: machines.Step,
+    reason: str = "",
+    decided_on: dt.date | None = None,
+) -> Referral:
+    """What every step does, as its declaration says: the decision, the clocks it meets and
+    starts, the status and its transition, the chronology and the audit event."""
+    now = timezone.now()
+    case = referral.case
     mine = Deadline.objects.filter(referral=referral)
-    if action in DECISIONS:
-        kind, outcome = DECISIONS[action]
+    if step.decision is not None:
+        kind, outcome = step.decision
         Decision.objects.create(
             referral=referral,
             kind=kind,
@@ -289,33 +280,20 @@ def referral_transition(
             recorded_by=request.user,
             note=reason.strip(),
         )
-        start = uk_day_start(decided_on)
-        if action == "rg_positive":
-            _satisfy(
-                mine.filter(timer__in=[Timer.RG_DECISION, Timer.RECONSIDERATION]),
-                "Reasonable Grounds decision received",
-            )
-            _start_deadline(timer=Timer.RECOVERY_PERIOD, start=start, case=case, referral=referral)
-            _start_deadline(timer=Timer.CG_NOT_BEFORE, start=start, case=case, referral=referral)
-        elif action in ("rg_negative", "cg_negative"):
-            _satisfy(mine.filter(timer=Timer.RG_DECISION), "decision received")
-            _start_deadline(timer=Timer.RECONSIDERATION, start=start, case=case, referral=referral)
-        elif action == "cg_positive":
-            _satisfy(
-                mine.filter(
-                    timer__in=[Timer.RECOVERY_PERIOD, Timer.CG_NOT_BEFORE, Timer.RECONSIDERATION]
-                ),
-                "Conclusive Grounds decision received",
-            )
-            if _lengths().nation == Nation.ENGLAND_AND_WALES:
-                _start_deadline(timer=Timer.MOVE_ON, start=start, case=case, referral=referral)
-        elif action == "reconsideration_upheld":
-            _satisfy(mine, "negative decision upheld")
-    elif action == "request_reconsideration":
-        _satisfy(mine.filter(timer=Timer.RECONSIDERATION), "reconsideration requested")
-    elif action == "withdraw":
+    if step.stops_refer_clock:
+        why = f"{referral.get_pathway_display()} submitted"
+        deadlines_satisfy(Deadline.objects.filter(timer=Timer.REFER, concern__case=case), why)
+        deadlines_satisfy(Deadline.objects.filter(timer=Timer.REFER, case=case), why)
+    if step.satisfies:
+        deadlines_satisfy(mine.filter(timer__in=step.satisfies), step.satisfied_because)
+    if step.cancels_timers:
         mine.open().update(cancelled_at=now)
-    step = machines.allowed(referral.pathway, referral.status)[action]
+    # A decision's clocks count from the day it was made; the RG clock from the submission.
+    start = uk_day_start(decided_on) if step.decision is not None else now
+    nation = _lengths().nation
+    for starts in step.starts:
+        if not starts.nations or nation in starts.nations:
+            deadline_start(timer=starts.timer, start=start, case=case, referral=referral)
     Transition.objects.create(
         referral=referral,
         action=action,
@@ -337,6 +315,110 @@ def referral_transition(
         request, action=audit.Action.CHANGE, obj=referral, changed_fields=["status"], detail=action
     )
     return referral
+
+
+@transaction.atomic
+def referral_submit(
+    *, request, referral: Referral, external_reference: str = "", reason: str = ""
+) -> Referral:
+    """Sent to the receiving agency: checked complete first (recipient, competent authority,
+    a child's Children's Services referral, an adult's consent)."""
+    referral = _locked(referral)
+    step = _step(referral, "submit", "referral_submit")
+    _check_submit(referral)
+    referral.submitted_at = timezone.now()
+    if external_reference.strip():
+        referral.external_reference = external_reference.strip()
+    return _record_step(
+        request=request, referral=referral, action="submit", step=step, reason=reason
+    )
+
+
+@transaction.atomic
+def referral_decision_record(
+    *, request, referral: Referral, action: str, decided_on: dt.date | None, reason: str = ""
+) -> Referral:
+    """A Competent Authority's decision (Reasonable Grounds, Conclusive Grounds, or that a
+    negative one stands on reconsideration), with the day it was received."""
+    referral = _locked(referral)
+    step = _step(referral, action, "referral_decision_record")
+    _check_needs(step, reason=reason, decided_on=decided_on)
+    return _record_step(
+        request=request,
+        referral=referral,
+        action=action,
+        step=step,
+        reason=reason,
+        decided_on=decided_on,
+    )
+
+
+@transaction.atomic
+def referral_reconsideration_request(*, request, referral: Referral, reason: str = "") -> Referral:
+    referral = _locked(referral)
+    step = _step(referral, "request_reconsideration", "referral_reconsideration_request")
+    return _record_step(
+        request=request,
+        referral=referral,
+        action="request_reconsideration",
+        step=step,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def referral_withdraw(*, request, referral: Referral, reason: str) -> Referral:
+    """Withdrawn, with why: none of its clocks is chased any more."""
+    referral = _locked(referral)
+    step = _step(referral, "withdraw", "referral_withdraw")
+    _check_needs(step, reason=reason, decided_on=None)
+    return _record_step(
+        request=request, referral=referral, action="withdraw", step=step, reason=reason
+    )
+
+
+@transaction.atomic
+def referral_close(*, request, referral: Referral, reason: str = "") -> Referral:
+    """The receiving agency's answer recorded (a pathway other than the NRM)."""
+    referral = _locked(referral)
+    step = _step(referral, "close", "referral_close")
+    return _record_step(
+        request=request, referral=referral, action="close", step=step, reason=reason
+    )
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    request,
+    referral: Referral,
+    action: str,
+    reason: str = "",
+    decided_on: dt.date | None = None,
+    external_reference: str = "",
+) -> Referral:
+    """The step named `action`, by the service its declaration names (the referral page's one
+    form posts here). Fields a step does not ask for are ignored."""
+    referral = _locked(referral)  # the status now, not the caller's copy of it
+    refusal = machines.why_not(referral.pathway, referral.status, action)
+    if refusal:
+        raise ValidationError(refusal)
+    step = machines.allowed(referral.pathway, referral.status)[action]
+    fields = {
+        "reason": reason,
+        "decided_on": decided_on,
+        "external_reference": external_reference,
+        "action": action,
+    }
+    wanted = {
+        "referral_submit": ("external_reference", "reason"),
+        "referral_decision_record": ("action", "decided_on", "reason"),
+        "referral_reconsideration_request": ("reason",),
+        "referral_withdraw": ("reason",),
+        "referral_close": ("reason",),
+    }[step.service]
+    service = globals()[step.service]
+    return service(request=request, referral=referral, **{k: fields[k] for k in wanted})
 
 
 @transaction.atomic

@@ -79,7 +79,7 @@ def clock_due_at(due: dt.datetime, **where) -> Deadline:
     # a clock change.
     start = due.astimezone(dt.UTC) - dt.timedelta(hours=REFER_HOURS)
     with time_machine.travel(start, tick=False):
-        deadline = services._start_deadline(timer=Timer.REFER, start=start, **where)
+        deadline = services.deadline_start(timer=Timer.REFER, start=start, **where)
     deadline.refresh_from_db()
     return deadline
 
@@ -311,7 +311,9 @@ def test_each_sweep_moves_its_heartbeat_on_for_health_to_read(case, sweep_at):
 def test_a_deadline_satisfied_before_its_reminders_is_never_reminded(case, sweep_at, mailoutbox):
     deadline = clock_due_at(uk(2026, 11, 23, 10), case=case)
     with time_machine.travel(uk(2026, 11, 19, 12), tick=False):
-        services._satisfy(Deadline.objects.filter(pk=deadline.pk), "NRM referral submitted")
+        services.deadlines_satisfy(
+            Deadline.objects.filter(pk=deadline.pk), "NRM referral submitted"
+        )
 
     for day in (20, 23, 24, 25):
         sweep_at(uk(2026, 11, day, 10))
@@ -328,7 +330,7 @@ def test_a_deadline_met_between_the_sweeps_claim_and_the_send_gets_no_reminder(
     [pk] = queued
 
     with time_machine.travel(uk(2026, 11, 20, 10, 0, 5), tick=False):
-        services._satisfy(Deadline.objects.filter(pk=clock.pk), "NRM referral submitted")
+        services.deadlines_satisfy(Deadline.objects.filter(pk=clock.pk), "NRM referral submitted")
         assert tasks.send_reminder.run(pk) == "deadline met"
 
     assert Reminder.objects.get(pk=pk).status == Reminder.Status.SKIPPED
@@ -339,7 +341,7 @@ def test_a_deadline_met_between_the_sweeps_claim_and_the_send_gets_no_reminder(
 def test_a_not_before_marker_is_never_chased(case, sweep_at, mailoutbox):
     start = uk(2026, 11, 2, 0)
     with time_machine.travel(start, tick=False):
-        marker = services._start_deadline(timer=Timer.CG_NOT_BEFORE, start=start, case=case)
+        marker = services.deadline_start(timer=Timer.CG_NOT_BEFORE, start=start, case=case)
 
     for moment in (marker.due_at, marker.due_at + dt.timedelta(days=3), uk(2027, 1, 4, 9)):
         sweep_at(moment)

@@ -291,7 +291,7 @@ def due_deadlines(case, count: int) -> list[int]:
     overdue reminder now."""
     start = timezone.now() - dt.timedelta(hours=OrganisationSettings.load().refer_hours + 1)
     return [
-        services._start_deadline(timer=Timer.REFER, start=start, case=case).pk for _ in range(count)
+        services.deadline_start(timer=Timer.REFER, start=start, case=case).pk for _ in range(count)
     ]
 
 
