@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from safeguard import dates
 from safeguard.access import Relation
+from safeguard.dates import When
 
 from .storage import private_storage
 
@@ -133,6 +135,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def clean(self):
+        dates.check(date_of_birth=(self.date_of_birth, When.HAPPENED))
+
     @property
     def display_name(self) -> str:
         return self.name or f"Unnamed person {self.reference}"
@@ -240,6 +245,9 @@ class Concern(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def clean(self):
+        dates.check(observed_at=(self.observed_at, When.HAPPENED))
 
     @property
     def audit_reference(self) -> str:
@@ -461,6 +469,9 @@ class SupportNeed(models.Model):
     def __str__(self) -> str:
         return f"{self.get_domain_display()}: {self.need}"
 
+    def clean(self):
+        dates.check(target_date=(self.target_date, When.PLANNED))
+
 
 class RiskAssessment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="risk_assessments")
@@ -480,6 +491,9 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} ({self.assessed_at:%Y-%m-%d})"
+
+    def clean(self):
+        dates.check(review_on=(self.review_on, When.PLANNED))
 
 
 class ExitChecklist(models.TextChoices):

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -473,3 +474,35 @@ def test_a_photo_is_served_only_through_the_access_check_and_each_view_audited(
     assert client.get(url).status_code == 404
     client.force_login(world.lead_south)
     assert client.get(url).status_code == 404
+
+
+# --- Impossible dates (issue 14) ---------------------------------------------------------------
+
+
+def test_a_concern_observed_in_year_1_is_refused_with_the_range_and_keeps_what_was_typed(
+    frontline_client,
+):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+
+    html = frontline_client.post(url + "?step=what", what(observed_date="0001-01-01")).text
+
+    assert "The date must be between 1 January 1900 and today" in html
+    assert "He keeps my passport." in html
+    assert not Concern.objects.exists()
+
+
+def test_a_date_of_birth_before_1900_is_refused_with_the_range(frontline_client):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+
+    html = frontline_client.post(url + "?step=person", {**PERSON, "date_of_birth": "1899-12-31"})
+
+    assert "The date must be between 1 January 1900 and today" in html.text
+    assert 'value="Ana Popescu"' in html.text
+
+
+def test_the_service_refuses_a_concern_observed_before_1900(log_concern, world):
+    with pytest.raises(ValidationError, match="between 1 January 1900 and today"):
+        log_concern(world.frontline, observed_at=dt.datetime(1, 1, 2, tzinfo=dt.UTC))
