@@ -156,7 +156,11 @@ PhoneFormSet = formset_factory(PhoneForm, formset=BasePhoneFormSet, extra=2, max
 
 
 class HoursForm(forms.Form):
-    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, widget=forms.HiddenInput)
+    # Each row is its day (the view gives the seven rows their weekday as initial data):
+    # disabled, so that a weekday sent back (abc, 9, -1 or none) is never read.
+    weekday = forms.TypedChoiceField(
+        choices=Weekday.choices, coerce=int, widget=forms.HiddenInput, disabled=True
+    )
     opens = forms.TimeField(
         label="Opens",
         required=False,
@@ -194,7 +198,23 @@ class HoursForm(forms.Form):
         return Weekday(int(self["weekday"].value())).label
 
 
-HoursFormSet = formset_factory(HoursForm, extra=0, min_num=7, max_num=7, validate_max=True)
+class BaseHoursFormSet(BaseFormSet):
+    default_error_messages = {
+        **BaseFormSet.default_error_messages,
+        "too_many_forms": "Enter opening hours for the seven days of the week only",
+    }
+
+
+# absolute_max: rows beyond the seventh are never built, however many the form says it sends.
+HoursFormSet = formset_factory(
+    HoursForm,
+    formset=BaseHoursFormSet,
+    extra=0,
+    min_num=7,
+    max_num=7,
+    absolute_max=7,
+    validate_max=True,
+)
 
 
 class SituationForm(forms.Form):
