@@ -84,7 +84,10 @@ class ConsentForm(forms.Form):
 
 class TransitionForm(forms.Form):
     submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
-    action = forms.CharField(widget=forms.HiddenInput)
+    action = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose which step to record, using its button"},
+    )
     decided_on = DateField(
         label="Date the decision was received", required=False, when=When.HAPPENED
     )

@@ -177,6 +177,11 @@ def error_list(*forms_and_formsets) -> list[dict]:
             for field in fields:
                 for message in field.errors:
                     errors.append({"href": _anchor(field), "text": message})
+            # A hidden field (which step a button records) has no box to point at, but its
+            # error must still be said, or the page is refused with no reason given.
+            for field in form.hidden_fields():
+                for message in field.errors:
+                    errors.append({"href": "#main-content", "text": message})
         for message in getattr(item, "non_form_errors", list)():
             errors.append({"href": "#main-content", "text": message})
     return errors

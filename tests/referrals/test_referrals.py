@@ -428,3 +428,20 @@ def test_the_services_refuse_a_consent_or_decision_before_1900(world, nrm):
     act(world, nrm, "submit")
     with pytest.raises(ValidationError, match="between 1 January 1900 and today"):
         act(world, nrm, "rg_positive", decided_on=dt.date(1, 1, 1))
+
+
+def test_a_step_sent_without_its_action_says_what_to_do(client, world, nrm):
+    act(world, nrm, "submit")
+    client.force_login(world.lead)
+
+    response = client.post(
+        reverse("referrals:transition", args=[nrm.reference]),
+        {"decided_on": "2026-11-20", "reason": "Letter from the SCA", "submission_token": "t"},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Choose which step to record, using its button" in html
+    nrm.refresh_from_db()
+    assert nrm.status == "submitted"
