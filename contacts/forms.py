@@ -146,13 +146,21 @@ class PhoneForm(forms.Form):
 
 
 class BasePhoneFormSet(BaseFormSet):
+    default_error_messages = {
+        **BaseFormSet.default_error_messages,
+        "too_many_forms": "Enter at most 10 phone numbers",
+    }
+
     def get_form_kwargs(self, index):
         # Every row is checked, even one that looks unchanged: a number must never be dropped
         # because its row matched the form's starting values.
         return {**super().get_form_kwargs(index), "empty_permitted": False}
 
 
-PhoneFormSet = formset_factory(PhoneForm, formset=BasePhoneFormSet, extra=2, max_num=10)
+# absolute_max: a form claiming thousands of rows gets ten, not a thousand and ten.
+PhoneFormSet = formset_factory(
+    PhoneForm, formset=BasePhoneFormSet, extra=2, max_num=10, absolute_max=10
+)
 
 
 class HoursForm(forms.Form):

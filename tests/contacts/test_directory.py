@@ -487,3 +487,16 @@ def test_more_than_seven_days_of_opening_hours_are_refused_saying_why(client, wo
     assert response.status_code == 200
     assert "Enter opening hours for the seven days of the week only" in response.text
     assert not Organisation.objects.filter(name="Oak Law Centre").exists()
+
+
+def test_a_form_claiming_thousands_of_phone_numbers_builds_ten_rows_and_says_why(client, world):
+    client.force_login(world.lead)
+
+    response = client.post(
+        reverse("contacts:create"), form_data(**{"phones-TOTAL_FORMS": "99999999999"})
+    )
+
+    assert response.status_code == 200
+    assert "Enter at most 10 phone numbers" in response.text
+    assert 'name="phones-10-number"' not in response.text
+    assert not Organisation.objects.filter(name="Oak Law Centre").exists()
