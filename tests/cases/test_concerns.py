@@ -15,6 +15,8 @@ from cases.models import (
     ConcernStatus,
     Indicator,
     Person,
+    RiskAssessment,
+    SupportNeed,
 )
 from safeguard.access import Action, actions_on
 from safeguard.models import AuditEvent
@@ -506,3 +508,18 @@ def test_a_date_of_birth_before_1900_is_refused_with_the_range(frontline_client)
 def test_the_service_refuses_a_concern_observed_before_1900(log_concern, world):
     with pytest.raises(ValidationError, match="between 1 January 1900 and today"):
         log_concern(world.frontline, observed_at=dt.datetime(1, 1, 2, tzinfo=dt.UTC))
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        (Person(date_of_birth=dt.date(1899, 12, 31)), "date_of_birth"),
+        (SupportNeed(target_date=dt.date(9999, 12, 31)), "target_date"),
+        (RiskAssessment(review_on=dt.date(1, 1, 1)), "review_on"),
+    ],
+)
+def test_records_refuse_a_date_out_of_range_when_the_services_check_them(record, field):
+    with pytest.raises(ValidationError) as refused:
+        record.clean()
+
+    assert "must be between 1 January 1900 and" in refused.value.message_dict[field][0]
