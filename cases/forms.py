@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from contacts.models import Organisation
+from safeguard.dates import When
+from safeguard.forms import DateField
 from safeguard.submissions import new_token
 
 from . import photos
@@ -45,10 +47,10 @@ class PersonStepForm(forms.Form):
         label="Name", required=False, max_length=200, help_text="Leave blank if you do not know it."
     )
     aliases = forms.CharField(label="Other names or spellings", required=False, max_length=300)
-    date_of_birth = forms.DateField(
+    date_of_birth = DateField(
         label="Date of birth",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        when=When.HAPPENED,
         error_messages={"invalid": "Enter the date of birth as a real date, like 2008-03-27"},
     )
     estimated_age = forms.IntegerField(
@@ -102,9 +104,6 @@ class PersonStepForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        dob = cleaned.get("date_of_birth")
-        if dob and dob > timezone.localdate():
-            self.add_error("date_of_birth", "The date of birth must be in the past")
         if cleaned.get("interpreter_needed") and not cleaned.get("interpreter_language"):
             self.add_error("interpreter_language", "Enter the language the interpreter needs")
         return cleaned
@@ -113,9 +112,9 @@ class PersonStepForm(forms.Form):
 class WhatStepForm(forms.Form):
     """What was seen, heard or disclosed, the indicators, and details other reports may share."""
 
-    observed_date = forms.DateField(
+    observed_date = DateField(
         label="Date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        when=When.HAPPENED,
         error_messages={
             "required": "Enter the date you saw or heard this",
             "invalid": "Enter the date as a real date, like 2026-11-23",

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from safeguard import dates
 from safeguard.access import Relation
+from safeguard.dates import When
 from safeguard.storage import private_storage
 
 User = settings.AUTH_USER_MODEL
@@ -139,6 +141,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def clean(self):
+        dates.check(date_of_birth=(self.date_of_birth, When.HAPPENED))
+
     @property
     def display_name(self) -> str:
         return self.name or f"Unnamed person {self.reference}"
@@ -249,6 +254,9 @@ class Concern(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:concern_detail", args=[self.reference])
+
+    def clean(self):
+        dates.check(observed_at=(self.observed_at, When.HAPPENED))
 
     @property
     def audit_reference(self) -> str:
@@ -490,6 +498,9 @@ class SupportNeed(models.Model):
     def __str__(self) -> str:
         return f"{self.get_domain_display()}: {self.need}"
 
+    def clean(self):
+        dates.check(target_date=(self.target_date, When.PLANNED))
+
 
 class RiskAssessment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="risk_assessments")
@@ -509,6 +520,9 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} ({self.assessed_at:%Y-%m-%d})"
+
+    def clean(self):
+        dates.check(review_on=(self.review_on, When.PLANNED))
 
 
 class ExitChecklist(models.TextChoices):

@@ -5,9 +5,6 @@ Every case is fetched through `get_for_user`, which applies the record policy an
 reads; every change goes through a service in `cases.services`. A closed case is read-only.
 """
 
-import datetime as dt
-
-from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safeguard import access
 from safeguard.access import Action, get_for_user
 from safeguard.choices import Role
-from safeguard.forms import error_list
+from safeguard.dates import When
+from safeguard.forms import GovukDateField, error_list
 from safeguard.models import Team, User
 from safeguard.selectors import audit_viewers_of
 from safeguard.submissions import new_token, submitted_once
@@ -38,76 +36,8 @@ from .models import (
 
 CASES_PER_PAGE = 50
 VIEWERS_SHOWN = 20
-REAL_DATE = "Enter a real date, like 27 3 2026"
 
 # --- Forms: used only by these pages ---------------------------------------------------------
-
-
-class DateBoundField(forms.BoundField):
-    """Gives the template (cases/case_date_input.html) the day, month and year boxes."""
-
-    LABELS = (("Day", 2), ("Month", 2), ("Year", 4))
-
-    @property
-    def parts(self) -> list[dict]:
-        value = self.value()
-        if not isinstance(value, list | tuple):
-            value = self.field.widget.decompress(value)
-        return [
-            {
-                "id": f"{self.auto_id}_{i}",
-                "name": f"{self.html_name}_{i}",
-                "label": label,
-                "width": width,
-                "value": value[i] if i < len(value) and value[i] is not None else "",
-            }
-            for i, (label, width) in enumerate(self.LABELS)
-        ]
-
-
-class GovukDateField(forms.MultiValueField):
-    """The GOV.UK date input: three boxes, one plain message for any date that is not real.
-
-    A half-filled date is an error, never silently dropped, even when the date is optional.
-    """
-
-    widget = DateInputWidget
-    bound_field_class = DateBoundField
-
-    def __init__(self, *, required_message: str = "Enter a date", **kwargs):
-        parts = (forms.CharField(), forms.CharField(), forms.CharField())
-        super().__init__(
-            fields=parts,
-            require_all_fields=False,
-            error_messages={"required": required_message, "invalid": REAL_DATE},
-            **kwargs,
-        )
-        for part in self.fields:
-            part.required = False
-
-    def clean(self, value):
-        parts = [str(v).strip() if v is not None else "" for v in (value or [])][:3]
-        parts += [""] * (3 - len(parts))
-        if not any(parts):
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return None
-        try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1000:
-                raise ValueError
-            return dt.date(year, month, day)
-        except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def compress(self, data_list):  # clean() above does the whole job
-        return None
-
-    def has_changed(self, initial, data) -> bool:
-        try:
-            return self.clean(data) != initial
-        except ValidationError:
-            return True
 
 
 YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
@@ -160,7 +90,10 @@ class NoteForm(forms.Form):
 class SupportNeedForm(forms.ModelForm):
     submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
     target_date = GovukDateField(
-        label="Target date (optional)", required=False, help_text="For example, 27 3 2026"
+        label="Target date (optional)",
+        required=False,
+        when=When.PLANNED,
+        help_text="For example, 27 3 2026",
     )
 
     class Meta:
@@ -216,6 +149,7 @@ class RiskAssessmentForm(forms.ModelForm):
     )
     review_on = GovukDateField(
         label="Review by",
+        when=When.PLANNED,
         required_message="Enter the date to review this assessment by",
         help_text="For example, 27 3 2026",
     )

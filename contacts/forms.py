@@ -145,17 +145,29 @@ class PhoneForm(forms.Form):
 
 
 class BasePhoneFormSet(BaseFormSet):
+    default_error_messages = {
+        **BaseFormSet.default_error_messages,
+        "too_many_forms": "Enter at most 10 phone numbers",
+    }
+
     def get_form_kwargs(self, index):
         # Every row is checked, even one that looks unchanged: a number must never be dropped
         # because its row matched the form's starting values.
         return {**super().get_form_kwargs(index), "empty_permitted": False}
 
 
-PhoneFormSet = formset_factory(PhoneForm, formset=BasePhoneFormSet, extra=2, max_num=10)
+# absolute_max: a form claiming thousands of rows gets ten, not a thousand and ten.
+PhoneFormSet = formset_factory(
+    PhoneForm, formset=BasePhoneFormSet, extra=2, max_num=10, absolute_max=10
+)
 
 
 class HoursForm(forms.Form):
-    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, widget=forms.HiddenInput)
+    # Each row is its day (the view gives the seven rows their weekday as initial data):
+    # disabled, so that a weekday sent back (abc, 9, -1 or none) is never read.
+    weekday = forms.TypedChoiceField(
+        choices=Weekday.choices, coerce=int, widget=forms.HiddenInput, disabled=True
+    )
     opens = forms.TimeField(
         label="Opens",
         required=False,
@@ -193,4 +205,20 @@ class HoursForm(forms.Form):
         return Weekday(int(self["weekday"].value())).label
 
 
-HoursFormSet = formset_factory(HoursForm, extra=0, min_num=7, max_num=7, validate_max=True)
+class BaseHoursFormSet(BaseFormSet):
+    default_error_messages = {
+        **BaseFormSet.default_error_messages,
+        "too_many_forms": "Enter opening hours for the seven days of the week only",
+    }
+
+
+# absolute_max: rows beyond the seventh are never built, however many the form says it sends.
+HoursFormSet = formset_factory(
+    HoursForm,
+    formset=BaseHoursFormSet,
+    extra=0,
+    min_num=7,
+    max_num=7,
+    absolute_max=7,
+    validate_max=True,
+)

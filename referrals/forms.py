@@ -6,6 +6,8 @@ from django.utils import timezone
 from contacts.models import Organisation
 from safeguard import pdf
 from safeguard.choices import Pathway
+from safeguard.dates import When
+from safeguard.forms import DateField
 from safeguard.submissions import new_token
 
 from .models import CompetentAuthority
@@ -62,13 +64,10 @@ class ConsentForm(forms.Form):
         choices=[("yes", "Yes, they agreed"), ("no", "No, they declined")],
         error_messages={"required": "Select whether they agreed"},
     )
-    given_on = forms.DateField(
+    given_on = DateField(
         label="Date",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={
-            "required": "Enter the date they gave their answer",
-            "invalid": "Enter the date as a real date, like 2026-11-23",
-        },
+        when=When.HAPPENED,
+        error_messages={"required": "Enter the date they gave their answer"},
     )
     how_explained = forms.CharField(
         label="How it was explained",
@@ -85,12 +84,12 @@ class ConsentForm(forms.Form):
 
 class TransitionForm(forms.Form):
     submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
-    action = forms.CharField(widget=forms.HiddenInput)
-    decided_on = forms.DateField(
-        label="Date the decision was received",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as a real date, like 2026-11-23"},
+    action = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose which step to record, using its button"},
+    )
+    decided_on = DateField(
+        label="Date the decision was received", required=False, when=When.HAPPENED
     )
     external_reference = forms.CharField(
         label="Their reference (for example the NRM reference)", required=False, max_length=60
@@ -136,12 +135,7 @@ class DocumentPasswordForm(forms.Form):
 class MissingPersonForm(DocumentPasswordForm):
     field_order = ["last_seen_on", "last_seen_time", "last_seen_where", "description", "password"]
 
-    last_seen_on = forms.DateField(
-        label="Date last seen (optional)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as a real date, like 2026-11-23"},
-    )
+    last_seen_on = DateField(label="Date last seen (optional)", required=False, when=When.HAPPENED)
     last_seen_time = forms.TimeField(
         label="Time last seen (optional)",
         required=False,
@@ -161,8 +155,6 @@ class MissingPersonForm(DocumentPasswordForm):
         data = super().clean()
         if data.get("last_seen_time") and not data.get("last_seen_on"):
             self.add_error("last_seen_on", "Enter the date they were last seen, or clear the time")
-        elif data.get("last_seen_on") and data["last_seen_on"] > timezone.localdate():
-            self.add_error("last_seen_on", "The date last seen must be today or earlier")
         return data
 
     def last_seen_at(self):
@@ -175,19 +167,13 @@ class MissingPersonForm(DocumentPasswordForm):
 class ChronologyRangeForm(DocumentPasswordForm):
     field_order = ["date_from", "date_to", "password"]
 
-    date_from = forms.DateField(
+    date_from = DateField(
         label="From (optional)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        when=When.PLANNED,
         help_text="Leave both dates empty for the whole chronology.",
-        error_messages={"invalid": "Enter the date as a real date, like 2026-11-23"},
     )
-    date_to = forms.DateField(
-        label="To (optional)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as a real date, like 2026-11-23"},
-    )
+    date_to = DateField(label="To (optional)", required=False, when=When.PLANNED)
 
     def clean(self):
         data = super().clean()

@@ -11,9 +11,9 @@ from django.utils import timezone
 from cases.models import Case, Concern, TriageOutcome
 from cases.services import chronology_add
 from contacts.models import Organisation
-from safeguard import audit
+from safeguard import audit, dates
 from safeguard.choices import Nation, Pathway
-from safeguard.dates import uk_day_start
+from safeguard.dates import When, uk_day_start
 from safeguard.models import OrganisationSettings
 
 from . import deadlines, machines
@@ -172,8 +172,7 @@ def consent_record(
 ) -> Consent:
     if interpreter_used and not interpreter_language.strip():
         raise ValidationError({"interpreter_language": "Enter the interpreter's language"})
-    if given_on > timezone.localdate():
-        raise ValidationError({"given_on": "The date of consent must be today or earlier"})
+    dates.check(given_on=(given_on, When.HAPPENED))
     consent, _ = Consent.objects.update_or_create(
         referral=referral,
         defaults={
@@ -250,8 +249,7 @@ def _check_needs(step: machines.Step, *, reason: str, decided_on: dt.date | None
     if "decided_on" in step.needs:
         if decided_on is None:
             raise ValidationError({"decided_on": "Enter the date the decision was received"})
-        if decided_on > timezone.localdate():
-            raise ValidationError({"decided_on": "The decision date must be today or earlier"})
+        dates.check(decided_on=(decided_on, When.HAPPENED))
     if "reason" in step.needs and not reason.strip():
         raise ValidationError({"reason": "Enter why the referral is being withdrawn"})
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from safeguard import audit
+from safeguard.dates import When
+from safeguard.forms import DateField
 from safeguard.models import Team
 
 from . import statistics
@@ -27,13 +29,15 @@ DATE_INPUT = {"type": "date", "class": "govuk-input govuk-input--width-10"}
 
 
 class StatisticsFilterForm(forms.Form):
-    start = forms.DateField(
+    start = DateField(
         label="From",
+        when=When.PLANNED,
         widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter the first day as a date, for example 2026-01-01"},
     )
-    end = forms.DateField(
+    end = DateField(
         label="To",
+        when=When.PLANNED,
         widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter the last day as a date, for example 2026-12-31"},
     )

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import LoginForm
 from allauth.core.internal.cryptokit import normalize_user_code
@@ -7,12 +9,106 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal.auth import validate_totp_code
 from allauth.mfa.utils import decrypt
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from . import ratelimits
+from .dates import DateRangeValidator, When
 from .models import AuditEvent, User
+
+# --- Dates: every date field in the app is one of these two, so each gets a sensible range ----
+
+ISO_EXAMPLE = "Enter the date as a real date, like 2026-11-23"
+REAL_DATE = "Enter a real date, like 27 3 2026"
+
+
+class DateField(forms.DateField):
+    """A date typed as 2026-11-23 (or picked), within the range for `when` (safeguard.dates)."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def __init__(self, *, when: When, what: str = "The date", **kwargs):
+        kwargs["error_messages"] = {"invalid": ISO_EXAMPLE, **kwargs.get("error_messages", {})}
+        super().__init__(**kwargs)
+        self.validators.append(DateRangeValidator(when, what))
+
+
+class DateBoundField(forms.BoundField):
+    """Gives the template (cases/case_date_input.html) the day, month and year boxes."""
+
+    LABELS = (("Day", 2), ("Month", 2), ("Year", 4))
+
+    @property
+    def parts(self) -> list[dict]:
+        value = self.value()
+        if not isinstance(value, list | tuple):
+            value = self.field.widget.decompress(value)
+        return [
+            {
+                "id": f"{self.auto_id}_{i}",
+                "name": f"{self.html_name}_{i}",
+                "label": label,
+                "width": width,
+                "value": value[i] if i < len(value) and value[i] is not None else "",
+            }
+            for i, (label, width) in enumerate(self.LABELS)
+        ]
+
+
+class GovukDateField(forms.MultiValueField):
+    """The GOV.UK date input: three boxes, one plain message for any date that is not real,
+    within the range for `when` (safeguard.dates).
+
+    A half-filled date is an error, never silently dropped, even when the date is optional.
+    """
+
+    widget = DateInputWidget
+    bound_field_class = DateBoundField
+
+    def __init__(
+        self, *, when: When, what: str = "The date", required_message: str = "Enter a date", **kw
+    ):
+        parts = (forms.CharField(), forms.CharField(), forms.CharField())
+        super().__init__(
+            fields=parts,
+            require_all_fields=False,
+            error_messages={"required": required_message, "invalid": REAL_DATE},
+            **kw,
+        )
+        for part in self.fields:
+            part.required = False
+        self.validators.append(DateRangeValidator(when, what))
+
+    def clean(self, value):
+        parts = [str(v).strip() if v is not None else "" for v in (value or [])][:3]
+        parts += [""] * (3 - len(parts))
+        if not any(parts):
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        try:
+            day, month, year = (int(p) for p in parts)
+            if year < 1000:  # "26" for 2026: say the date is not real, not out of range
+                raise ValueError
+            date = dt.date(year, month, day)
+        except (ValueError, OverflowError):  # 99999999999 overflows before it is refused
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        self.run_validators(date)
+        return date
+
+    def compress(self, data_list):  # clean() above does the whole job
+        return None
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.clean(data) != initial
+        except ValidationError:
+            return True
+
+
+# --- Forms ---------------------------------------------------------------------------------
 
 
 class SignInForm(LoginForm):
@@ -123,16 +219,16 @@ class AuditFilterForm(forms.Form):
             )
         ],
     )
-    date_from = forms.DateField(
+    date_from = DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        when=When.PLANNED,
         error_messages={"invalid": "Enter the start date as a date, like 2026-11-23"},
     )
-    date_to = forms.DateField(
+    date_to = DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        when=When.PLANNED,
         error_messages={"invalid": "Enter the end date as a date, like 2026-11-23"},
     )
 
@@ -167,6 +263,11 @@ def error_list(*forms_and_formsets) -> list[dict]:
             for field in fields:
                 for message in field.errors:
                     errors.append({"href": _anchor(field), "text": message})
+            # A hidden field (which step a button records) has no box to point at, but its
+            # error must still be said, or the page is refused with no reason given.
+            for field in form.hidden_fields():
+                for message in field.errors:
+                    errors.append({"href": "#main-content", "text": message})
         for message in getattr(item, "non_form_errors", list)():
             errors.append({"href": "#main-content", "text": message})
     return errors

@@ -1,4 +1,5 @@
 import logging
+import re
 import time
 import uuid
 
@@ -7,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, resolve_url
 
 from . import access, audit
@@ -26,6 +27,43 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+# NUL cannot be stored by PostgreSQL and lone surrogates cannot be encoded by psycopg: either
+# one in a value reaching the database is a server error (and a draft's autosave loses the
+# whole request).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _without_unstorable(data: QueryDict) -> QueryDict:
+    if not any(
+        UNSTORABLE.search(k) or any(UNSTORABLE.search(v) for v in vs) for k, vs in data.lists()
+    ):
+        return data
+    clean = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        clean.setlistdefault(UNSTORABLE.sub("", key), []).extend(
+            UNSTORABLE.sub("", v) for v in values
+        )
+    clean._mutable = False
+    return clean
+
+
+class UnstorableCharactersMiddleware:
+    """Removes NUL and lone surrogates from every query and form value and key, keeping the
+    rest of what was typed, so that no view has to remember to; a URL holding a NUL (a
+    reference, an id) names nothing and is not found."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if UNSTORABLE.search(request.path_info):
+            raise Http404
+        request.GET = _without_unstorable(request.GET)
+        if request.method == "POST":
+            request.POST = _without_unstorable(request.POST)
+        return self.get_response(request)
 
 
 class AccessPolicyMiddleware:

@@ -558,3 +558,60 @@ def test_case_list_queries_do_not_grow_with_the_number_of_cases(
         response = client.get(reverse("cases:case_list"))
 
     assert response.text.count("Ana Example") == 20
+
+
+# --- Dates out of range (issue 14) -------------------------------------------------------------
+
+
+def test_support_need_target_date_with_a_huge_year_says_what_to_fix(client, world, case):
+    client.force_login(world.lead)
+
+    response = client.post(
+        url("case_support_add", case),
+        {
+            "domain": SupportDomain.HEALTH,
+            "need": "Antenatal appointment",
+            "target_date_0": "1",
+            "target_date_1": "2",
+            "target_date_2": "99999999999",
+            "status": SupportNeed.Status.NOT_STARTED,
+        },
+    )
+
+    assert response.status_code == 200
+    assert 'href="#id_target_date_0"' in response.text
+    assert "Enter a real date, like 27 3 2026" in response.text
+    assert 'value="99999999999"' in response.text
+    assert not SupportNeed.objects.exists()
+
+
+def test_support_need_target_date_more_than_ten_years_ahead_says_the_range(client, world, case):
+    client.force_login(world.lead)
+    far = timezone.localdate().year + 11
+
+    response = client.post(
+        url("case_support_add", case),
+        {
+            "domain": SupportDomain.HEALTH,
+            "need": "Antenatal appointment",
+            "target_date_0": "1",
+            "target_date_1": "2",
+            "target_date_2": str(far),
+            "status": SupportNeed.Status.NOT_STARTED,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "The date must be between 1 January 1900 and " in response.text
+    assert not SupportNeed.objects.exists()
+
+
+def test_risk_review_date_with_a_huge_day_says_what_to_fix(client, world, case):
+    client.force_login(world.lead)
+
+    response = client.post(url("case_risk", case), risk_answers(review_on_0="99999999999"))
+
+    assert response.status_code == 200
+    assert "Enter a real date, like 27 3 2026" in response.text
+    assert "Exploiter lives nearby." in response.text
+    assert not case.risk_assessments.exists()

@@ -3,6 +3,7 @@ import re
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,8 @@ from cases.models import (
     ConcernStatus,
     Indicator,
     Person,
+    RiskAssessment,
+    SupportNeed,
 )
 from referrals.deadlines import Timer
 from safeguard.access import Action, actions_on
@@ -556,3 +559,50 @@ def test_a_photo_is_served_only_through_the_access_check_and_each_view_audited(
     assert client.get(url).status_code == 404
     client.force_login(world.lead_south)
     assert client.get(url).status_code == 404
+
+
+# --- Impossible dates (issue 14) ---------------------------------------------------------------
+
+
+def test_a_concern_observed_in_year_1_is_refused_with_the_range_and_keeps_what_was_typed(
+    frontline_client,
+):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+
+    html = frontline_client.post(url + "?step=what", what(observed_date="0001-01-01")).text
+
+    assert "The date must be between 1 January 1900 and today" in html
+    assert "He keeps my passport." in html
+    assert not Concern.objects.exists()
+
+
+def test_a_date_of_birth_before_1900_is_refused_with_the_range(frontline_client):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+
+    html = frontline_client.post(url + "?step=person", {**PERSON, "date_of_birth": "1899-12-31"})
+
+    assert "The date must be between 1 January 1900 and today" in html.text
+    assert 'value="Ana Popescu"' in html.text
+
+
+def test_the_service_refuses_a_concern_observed_before_1900(log_concern, world):
+    with pytest.raises(ValidationError, match="between 1 January 1900 and today"):
+        log_concern(world.frontline, observed_at=dt.datetime(1, 1, 2, tzinfo=dt.UTC))
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        (Person(date_of_birth=dt.date(1899, 12, 31)), "date_of_birth"),
+        (SupportNeed(target_date=dt.date(9999, 12, 31)), "target_date"),
+        (RiskAssessment(review_on=dt.date(1, 1, 1)), "review_on"),
+    ],
+)
+def test_records_refuse_a_date_out_of_range_when_the_services_check_them(record, field):
+    with pytest.raises(ValidationError) as refused:
+        record.clean()
+
+    assert "must be between 1 January 1900 and" in refused.value.message_dict[field][0]

@@ -489,3 +489,56 @@ def test_named_people_are_added_changed_and_removed(client, world, directory):
     client.post(reverse("contacts:person_remove", args=[person.pk]))
     assert not Person.objects.filter(pk=person.pk).exists()
     assert AuditEvent.objects.filter(object_id=str(org.pk)).count() == 3
+
+
+# --- Opening hours sent wrong (issue 14) -------------------------------------------------------
+
+
+def test_opening_hours_take_their_day_from_the_row_whatever_weekday_is_sent(client, world):
+    client.force_login(world.lead)
+    data = form_data(**{"hours-0-weekday": "abc", "hours-1-weekday": "9", "hours-2-weekday": "-1"})
+    del data["hours-3-weekday"]
+
+    response = client.post(reverse("contacts:create"), data)
+
+    assert response.status_code == 302
+    org = Organisation.objects.get(name="Oak Law Centre")
+    assert sorted(org.hours.values_list("weekday", flat=True)) == [0, 1, 2, 3, 4]
+
+
+def test_opening_hours_with_a_bad_weekday_and_an_error_show_each_day_by_name(client, world):
+    client.force_login(world.lead)
+
+    response = client.post(
+        reverse("contacts:create"),
+        form_data(**{"hours-0-weekday": "abc", "email": "not-an-email"}),
+    )
+
+    assert response.status_code == 200
+    assert "Enter an email address in the right format" in response.text
+    assert "Monday" in response.text and "Sunday" in response.text
+
+
+def test_more_than_seven_days_of_opening_hours_are_refused_saying_why(client, world):
+    client.force_login(world.lead)
+
+    response = client.post(
+        reverse("contacts:create"), form_data(**{"hours-TOTAL_FORMS": "99999999999"})
+    )
+
+    assert response.status_code == 200
+    assert "Enter opening hours for the seven days of the week only" in response.text
+    assert not Organisation.objects.filter(name="Oak Law Centre").exists()
+
+
+def test_a_form_claiming_thousands_of_phone_numbers_builds_ten_rows_and_says_why(client, world):
+    client.force_login(world.lead)
+
+    response = client.post(
+        reverse("contacts:create"), form_data(**{"phones-TOTAL_FORMS": "99999999999"})
+    )
+
+    assert response.status_code == 200
+    assert "Enter at most 10 phone numbers" in response.text
+    assert 'name="phones-10-number"' not in response.text
+    assert not Organisation.objects.filter(name="Oak Law Centre").exists()

@@ -774,3 +774,24 @@ def test_loading_the_renderer_leaves_truncated_photos_refused():
 
     assert pdf.HTML  # the renderer is loaded
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+def test_a_chronology_to_the_last_day_of_year_9999_says_what_to_fix(lead_client, case):
+    response = lead_client.post(
+        reverse("referrals:chronology_pdf", args=[case.reference]),
+        {"chronology-date_to": "9999-12-31"},
+    )
+
+    assert response.status_code == 400
+    assert "The date must be between 1 January 1900 and " in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_a_missing_person_sheet_last_seen_in_year_1_says_what_to_fix(lead_client, case):
+    response = lead_client.post(
+        reverse("referrals:missing_person", args=[case.reference]),
+        {"missing-last_seen_on": "0001-01-01"},
+    )
+
+    assert response.status_code == 400
+    assert "The date must be between 1 January 1900 and today" in response.content.decode()

@@ -168,7 +168,7 @@ def test_a_decision_needs_its_date_and_it_cannot_be_in_the_future(world, nrm):
     act(world, nrm, "submit")
     with pytest.raises(ValidationError, match="Enter the date the decision was received"):
         act(world, nrm, "rg_positive")
-    with pytest.raises(ValidationError, match="today or earlier"):
+    with pytest.raises(ValidationError, match="between 1 January 1900 and today"):
         act(world, nrm, "rg_positive", decided_on=dt.date(2099, 1, 1))
 
 
@@ -374,3 +374,74 @@ def test_a_lead_of_another_team_cannot_see_the_referral(client, world, nrm):
     client.force_login(world.lead_south)
 
     assert client.get(reverse("referrals:detail", args=[nrm.reference])).status_code == 404
+
+
+# --- Impossible dates (issue 14) ---------------------------------------------------------------
+
+
+def test_consent_dated_in_year_1_is_refused_with_the_range(
+    client, world, log_concern, organisation, recipient
+):
+    referral = start(world, open_case(world, log_concern), recipient=recipient)
+    client.force_login(world.lead)
+
+    response = client.post(
+        reverse("referrals:consent", args=[referral.reference]),
+        {"given": "yes", "given_on": "0001-01-01", "how_explained": "With a leaflet"},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The date must be between 1 January 1900 and today" in html
+    assert "With a leaflet" in html
+
+
+def test_a_reasonable_grounds_decision_dated_in_year_1_is_refused_with_the_range(
+    client, world, nrm
+):
+    act(world, nrm, "submit")
+    client.force_login(world.lead)
+
+    response = client.post(
+        reverse("referrals:transition", args=[nrm.reference]),
+        {"action": "rg_positive", "decided_on": "0001-01-01", "submission_token": "t"},
+    )
+
+    assert response.status_code == 400
+    assert "The date must be between 1 January 1900 and today" in response.content.decode()
+    nrm.refresh_from_db()
+    assert nrm.status == "submitted" and not nrm.decisions.exists()
+
+
+def test_the_services_refuse_a_consent_or_decision_before_1900(world, nrm):
+    with pytest.raises(ValidationError, match="between 1 January 1900 and today"):
+        services.consent_record(
+            request=request_as(world.lead),
+            referral=nrm,
+            given=True,
+            given_on=dt.date(1, 1, 1),
+            how_explained="Explained",
+            interpreter_used=False,
+            interpreter_language="",
+            witnessed_by="",
+        )
+    act(world, nrm, "submit")
+    with pytest.raises(ValidationError, match="between 1 January 1900 and today"):
+        act(world, nrm, "rg_positive", decided_on=dt.date(1, 1, 1))
+
+
+def test_a_step_sent_without_its_action_says_what_to_do(client, world, nrm):
+    act(world, nrm, "submit")
+    client.force_login(world.lead)
+
+    response = client.post(
+        reverse("referrals:transition", args=[nrm.reference]),
+        {"decided_on": "2026-11-20", "reason": "Letter from the SCA", "submission_token": "t"},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Choose which step to record, using its button" in html
+    nrm.refresh_from_db()
+    assert nrm.status == "submitted"

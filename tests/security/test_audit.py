@@ -247,3 +247,13 @@ def test_viewers_selector_lists_views_of_one_record_newest_first(db, world):
     viewers = selectors.audit_viewers_of(object_type="case", object_id=5)
 
     assert [e.actor for e in viewers] == [world.manager, world.lead]
+
+
+def test_audit_log_ending_on_the_last_day_of_year_9999_says_what_to_fix(client, world):
+    client.force_login(world.manager)
+
+    response = client.get(reverse("audit_log"), {"date_to": "9999-12-31"})
+
+    assert response.status_code == 200
+    assert "The date must be between 1 January 1900 and " in response.text
+    assert 'value="9999-12-31"' in response.text
