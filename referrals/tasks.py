@@ -22,12 +22,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from safeguard import health
 from safeguard.choices import Role
+from safeguard.email import make_message
 from safeguard.models import Notification, OrganisationSettings
 
 from . import deadlines, selectors
@@ -198,14 +198,11 @@ def _message(reminder: Reminder) -> tuple[EmailMultiAlternatives, dict]:
         "overdue_by": deadlines.describe_remaining(deadline.due_at, timezone.now()),
         "link": settings.SITE_URL.rstrip("/") + path,
     }
-    message = EmailMultiAlternatives(
-        subject=render_to_string("referrals/email/reminder_subject.txt", context).strip(),
-        body=render_to_string("referrals/email/reminder_message.txt", context),
+    message = make_message(
+        "referrals/email/reminder",
         to=[reminder.recipient.email],
+        context=context,
         headers={"Message-ID": f"<reminder-{reminder.pk}@safeguard>"},
-    )
-    message.attach_alternative(
-        render_to_string("referrals/email/reminder_message.html", context), "text/html"
     )
     return message, context
 
@@ -281,16 +278,14 @@ def manager_digest() -> int:
             f"{timezone.localtime(d.due_at):%a %d %b %Y %H:%M}"
             for d in overdue
         ]
-        message = EmailMultiAlternatives(
-            subject=f"Safeguard: {len(overdue)} overdue deadline{'s' if len(overdue) != 1 else ''}",
-            body=render_to_string(
-                "referrals/email/digest_message.txt",
-                {
-                    "lines": lines,
-                    "link": settings.SITE_URL.rstrip("/") + reverse("referrals:overdue"),
-                },
-            ),
+        message = make_message(
+            "referrals/email/digest",
             to=[manager.email],
+            context={
+                "count": len(overdue),
+                "lines": lines,
+                "link": settings.SITE_URL.rstrip("/") + reverse("referrals:overdue"),
+            },
         )
         try:
             # Recorded only with a successful send: a refused digest is tried again by the

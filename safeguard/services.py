@@ -5,12 +5,11 @@ from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from . import audit
+from .email import make_message
 from .models import User
 
 
@@ -42,14 +41,7 @@ def user_invite(*, request, actor: User, user: User) -> None:
         "link": request.build_absolute_uri(path),
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
-    message = EmailMultiAlternatives(
-        subject=render_to_string("safeguard/email/invitation_subject.txt", context).strip(),
-        body=render_to_string("safeguard/email/invitation_message.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(
-        render_to_string("safeguard/email/invitation_message.html", context), "text/html"
-    )
+    message = make_message("safeguard/email/invitation", to=[user.email], context=context)
     audit.record(request, actor=actor, action=audit.Action.USER_INVITED, obj=user)
     transaction.on_commit(message.send)
 

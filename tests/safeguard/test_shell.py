@@ -210,3 +210,23 @@ def test_administrator_adds_a_user_who_is_invited_by_email(
     [invitation] = mailoutbox
     assert invitation.to == ["new.person@example.test"]
     assert "/account/password/reset/key/" in invitation.body
+
+
+def test_every_email_has_a_subject_a_text_and_an_html_template():
+    # safeguard.email.make_message renders the three from one name: none may be missing.
+    from pathlib import Path
+
+    from django.conf import settings
+
+    names = {
+        str(path.relative_to(settings.BASE_DIR / "templates")).rsplit("_", 1)[0]
+        for path in (settings.BASE_DIR / "templates").rglob("email/*_*.*")
+    }
+    assert {
+        "referrals/email/reminder",
+        "referrals/email/digest",
+        "safeguard/email/invitation",
+    } <= names
+    for name in names:
+        for part in ("subject.txt", "message.txt", "message.html"):
+            assert Path(settings.BASE_DIR / "templates" / f"{name}_{part}").is_file(), (name, part)
