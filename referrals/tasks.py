@@ -251,7 +251,6 @@ def send_reminder(self, reminder_id: int) -> str:
     return "sent"
 
 
-@shared_task
 def digest_items(manager, *, now):
     """What a manager's morning digest lists: the overdue items of the overdue page it links
     to, from the same scoping selector (restricted cases they are not named on left out; the
@@ -264,6 +263,7 @@ def digest_items(manager, *, now):
     )
 
 
+@shared_task
 def manager_digest() -> int:
     """Each morning, each manager's overdue items: references and timers only."""
     today = timezone.localdate()

@@ -261,3 +261,13 @@ def test_the_object_store_refuses_to_keep_files_unencrypted_or_public(options):
 
     with pytest.raises(ImproperlyConfigured):
         PrivateS3Storage(bucket_name="safeguard-private", **options)
+
+
+def test_every_task_beat_schedules_is_a_registered_task():
+    # A beat entry naming a task no worker knows is never run, and nothing says so.
+    from safeguard.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert scheduled <= set(app.tasks), scheduled - set(app.tasks)
