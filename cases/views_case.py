@@ -243,12 +243,12 @@ def _restricted(request, case: Case):
 SECTIONS = (
     ("cases:case_detail", "Overview"),
     ("cases:case_chronology", "Chronology"),
-    # By URL name only: cases does not import referrals.
+    # By URL name only: cases imports neither referrals nor documents.
     ("referrals:case_referrals", "Referrals"),
     ("cases:case_support", "Support plan"),
     ("cases:case_risk", "Risk"),
     ("cases:case_members", "Members"),
-    ("referrals:case_documents", "Documents"),
+    ("documents:case_documents", "Documents"),
 )
 
 

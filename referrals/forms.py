@@ -1,10 +1,6 @@
-import datetime as dt
-
 from django import forms
-from django.utils import timezone
 
 from contacts.models import Organisation
-from safeguard import pdf
 from safeguard.choices import Pathway
 from safeguard.dates import When
 from safeguard.forms import DateField
@@ -102,82 +98,3 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["submission_token"].initial = new_token()
-
-
-# --- Documents (referrals.views_documents) -----------------------------------------------------
-
-
-class DocumentPasswordForm(forms.Form):
-    """An optional password: the PDF is then encrypted and opens only with it."""
-
-    password = forms.CharField(
-        label="Password to open the PDF (optional)",
-        required=False,
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "spellcheck": "false"}),
-        help_text=f"Leave empty to download it as it is. To send it by email, type at least "
-        f"{pdf.PDF_PASSWORD_MIN_LENGTH} characters and give the password to the recipient "
-        f"another way, for example by phone.",
-    )
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if password and not password.strip():
-            raise forms.ValidationError("The password cannot be only spaces")
-        if password and len(password) < pdf.PDF_PASSWORD_MIN_LENGTH:
-            raise forms.ValidationError(
-                f"The password must be at least {pdf.PDF_PASSWORD_MIN_LENGTH} characters"
-            )
-        return password
-
-
-class MissingPersonForm(DocumentPasswordForm):
-    field_order = ["last_seen_on", "last_seen_time", "last_seen_where", "description", "password"]
-
-    last_seen_on = DateField(label="Date last seen (optional)", required=False, when=When.HAPPENED)
-    last_seen_time = forms.TimeField(
-        label="Time last seen (optional)",
-        required=False,
-        input_formats=["%H:%M", "%H.%M", "%H%M"],
-        widget=forms.TimeInput(attrs={"type": "time"}),
-        help_text="24-hour clock, like 21:30",
-        error_messages={"invalid": "Enter the time on the 24-hour clock, like 21:30"},
-    )
-    last_seen_where = forms.CharField(label="Where last seen (optional)", required=False)
-    description = forms.CharField(
-        label="Clothing and appearance when last seen (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("last_seen_time") and not data.get("last_seen_on"):
-            self.add_error("last_seen_on", "Enter the date they were last seen, or clear the time")
-        return data
-
-    def last_seen_at(self):
-        day, time = self.cleaned_data.get("last_seen_on"), self.cleaned_data.get("last_seen_time")
-        if not day:
-            return None
-        return timezone.make_aware(dt.datetime.combine(day, time or dt.time(0, 0)))
-
-
-class ChronologyRangeForm(DocumentPasswordForm):
-    field_order = ["date_from", "date_to", "password"]
-
-    date_from = DateField(
-        label="From (optional)",
-        required=False,
-        when=When.PLANNED,
-        help_text="Leave both dates empty for the whole chronology.",
-    )
-    date_to = DateField(label="To (optional)", required=False, when=When.PLANNED)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date must be the same as or after the start date")
-        return data

@@ -8,12 +8,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.models import Case
 from cases.views_case import case_page
 from safeguard.access import Action, get_for_user
-from safeguard.forms import error_list
+from safeguard.forms import DocumentPasswordForm, error_list
 from safeguard.models import OrganisationSettings
 from safeguard.submissions import submitted_once
 
-from . import deadlines, documents, machines, services
-from .forms import ConsentForm, DocumentPasswordForm, ReferralStartForm, TransitionForm
+from . import deadlines, machines, services
+from .forms import ConsentForm, ReferralStartForm, TransitionForm
 from .models import Consent, Referral
 
 
@@ -122,7 +122,7 @@ def detail_context(request, granted, *, transition_form=None, failed_action=None
         "needs_consent": referral.pathway == "nrm" and not referral.case.person.may_be_child(),
         "consent_form": ConsentForm(),
         "pack_form": DocumentPasswordForm(prefix="pack"),
-        "anonymous": documents.is_anonymous(referral),
+        "anonymous": referral.is_anonymous,
         "now": now,
         **extra,
     }

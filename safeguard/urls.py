@@ -16,5 +16,6 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("", include("cases.urls")),
     path("", include("referrals.urls")),
+    path("", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -30,18 +30,17 @@ from cases.models import (
     RiskLevel,
 )
 from contacts.models import Organisation, Phone
-from referrals import tasks
-from referrals.models import DocumentJob
+from documents import tasks
+from documents.models import DocumentJob
 from safeguard import pdf
 from safeguard.choices import Pathway
 from safeguard.models import AuditEvent
 from tests.auth import sign_in
 from tests.cases.conftest import request_as
 from tests.cases.test_photos import jpeg_with_metadata, upload
+from tests.referrals.test_referrals import NOW, act, consent, start
 from tests.storage import keep_private_files_in
 from tests.tools import require
-
-from .test_referrals import NOW, act, consent, start
 
 
 @pytest.fixture(autouse=True)
@@ -188,7 +187,7 @@ def lead_client(client, world):
 
 def download_pack(client, referral, password=""):
     return client.post(
-        reverse("referrals:pack", args=[referral.reference]), {"pack-password": password}
+        reverse("documents:pack", args=[referral.reference]), {"pack-password": password}
     )
 
 
@@ -318,7 +317,7 @@ def test_every_page_carries_the_marking_the_reference_the_author_and_page_x_of_y
         ChronologyEntry.objects.create(
             case=case, kind="note", title=f"Visit {number}", text="Long note. " * 40
         )
-    response = lead_client.post(reverse("referrals:chronology_pdf", args=[case.reference]), {})
+    response = lead_client.post(reverse("documents:chronology_pdf", args=[case.reference]), {})
     content = pdf_of(response)
     pages = page_count(content)
 
@@ -443,7 +442,7 @@ def test_html_typed_into_a_narrative_is_printed_as_text_and_fetches_nothing(
     )
     ChronologyEntry.objects.create(case=case, kind="note", title="Typed markup", text=narrative)
 
-    response = lead_client.post(reverse("referrals:chronology_pdf", args=[case.reference]), {})
+    response = lead_client.post(reverse("documents:chronology_pdf", args=[case.reference]), {})
     text = flat(pdf_text(pdf_of(response)))
 
     assert hits == []
@@ -514,7 +513,7 @@ def test_a_manager_outside_a_restricted_case_cannot_make_its_documents(client, w
     case.save()
 
     assert pack_status(client, world.manager, world, nrm_pack) == 404
-    response = client.post(reverse("referrals:missing_person", args=[case.reference]), {})
+    response = client.post(reverse("documents:missing_person", args=[case.reference]), {})
     assert response.status_code == 404
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.ACCESS_DENIED, actor=world.manager
@@ -525,14 +524,14 @@ def test_a_manager_outside_a_restricted_case_cannot_make_its_documents(client, w
 def test_a_frontline_practitioner_cannot_open_a_cases_documents(client, world, case):
     sign_in(client, world.frontline)
 
-    response = client.get(reverse("referrals:case_documents", args=[case.reference]))
+    response = client.get(reverse("documents:case_documents", args=[case.reference]))
 
     assert response.status_code == 403
     assert case.reference not in response.content.decode()
 
 
 def test_the_documents_tab_lists_the_referrals_and_the_forms(lead_client, nrm_pack):
-    response = lead_client.get(reverse("referrals:case_documents", args=[nrm_pack.case.reference]))
+    response = lead_client.get(reverse("documents:case_documents", args=[nrm_pack.case.reference]))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -571,7 +570,7 @@ def test_the_missing_person_sheet_has_the_photo_details_associates_and_vehicles(
 
     save_photo(case.person, upload(jpeg_with_metadata()))
     response = lead_client.post(
-        reverse("referrals:missing_person", args=[case.reference]),
+        reverse("documents:missing_person", args=[case.reference]),
         {
             "missing-last_seen_on": "2026-11-22",
             "missing-last_seen_time": "21:30",
@@ -604,7 +603,7 @@ def test_the_missing_person_sheet_has_the_photo_details_associates_and_vehicles(
 
 def test_a_time_without_a_date_is_refused_and_what_was_typed_is_kept(case, lead_client):
     response = lead_client.post(
-        reverse("referrals:missing_person", args=[case.reference]),
+        reverse("documents:missing_person", args=[case.reference]),
         {"missing-last_seen_time": "21:30", "missing-last_seen_where": "Outside the bus station"},
     )
 
@@ -628,7 +627,7 @@ def test_the_chronology_holds_only_the_chosen_dates_oldest_first(world, case, le
         )
 
     response = lead_client.post(
-        reverse("referrals:chronology_pdf", args=[case.reference]),
+        reverse("documents:chronology_pdf", args=[case.reference]),
         {"chronology-date_from": "2026-10-05", "chronology-date_to": "2026-10-20"},
     )
     text = flat(pdf_text(pdf_of(response)))
@@ -640,7 +639,7 @@ def test_the_chronology_holds_only_the_chosen_dates_oldest_first(world, case, le
 
 def test_an_end_date_before_the_start_is_refused(case, lead_client):
     response = lead_client.post(
-        reverse("referrals:chronology_pdf", args=[case.reference]),
+        reverse("documents:chronology_pdf", args=[case.reference]),
         {"chronology-date_from": "2026-10-20", "chronology-date_to": "2026-10-05"},
     )
 
@@ -658,7 +657,7 @@ def long_chronology(case, settings):
 
 def request_long(client, case, password=""):
     return client.post(
-        reverse("referrals:chronology_pdf", args=[case.reference]),
+        reverse("documents:chronology_pdf", args=[case.reference]),
         {"chronology-password": password},
     )
 
@@ -671,7 +670,7 @@ def test_a_long_chronology_is_prepared_by_a_worker_with_a_page_that_says_so(
 
     job = DocumentJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("referrals:document_job", args=[job.pk])
+    assert response["Location"] == reverse("documents:document_job", args=[job.pk])
     assert len(callbacks) == 1  # the task is queued once the job row is committed
     page = lead_client.get(response["Location"]).content.decode()
     assert "We are preparing it" in page
@@ -684,7 +683,7 @@ def test_a_long_chronology_is_prepared_by_a_worker_with_a_page_that_says_so(
     assert lead_client.get(response["Location"], headers={"accept": "application/json"}).json() == {
         "state": "ready"
     }
-    download = lead_client.post(reverse("referrals:document_job_download", args=[job.pk]), {})
+    download = lead_client.post(reverse("documents:document_job_download", args=[job.pk]), {})
     text = flat(pdf_text(pdf_of(download)))
     assert "Entry number 0" in text
     assert "Entry number 11" in text
@@ -698,7 +697,7 @@ def test_a_password_asked_for_is_not_kept_and_is_asked_for_again_at_download(
     assert job.password_wanted
     assert "correct horse battery" not in str(DocumentJob.objects.values().get())
     tasks.render_chronology(str(job.pk))
-    url = reverse("referrals:document_job_download", args=[job.pk])
+    url = reverse("documents:document_job_download", args=[job.pk])
 
     refused = lead_client.post(url, {})
     content = pdf_of(lead_client.post(url, {"password": "correct horse battery"}))
@@ -717,8 +716,8 @@ def test_only_the_person_who_asked_may_fetch_a_prepared_document(
     client.logout()
     sign_in(client, world.manager, secret=world.totp[world.manager.pk])
 
-    assert client.get(reverse("referrals:document_job", args=[job.pk])).status_code == 404
-    response = client.post(reverse("referrals:document_job_download", args=[job.pk]), {})
+    assert client.get(reverse("documents:document_job", args=[job.pk])).status_code == 404
+    response = client.post(reverse("documents:document_job_download", args=[job.pk]), {})
     assert response.status_code == 404
 
 
@@ -778,7 +777,7 @@ def test_loading_the_renderer_leaves_truncated_photos_refused():
 
 def test_a_chronology_to_the_last_day_of_year_9999_says_what_to_fix(lead_client, case):
     response = lead_client.post(
-        reverse("referrals:chronology_pdf", args=[case.reference]),
+        reverse("documents:chronology_pdf", args=[case.reference]),
         {"chronology-date_to": "9999-12-31"},
     )
 
@@ -789,7 +788,7 @@ def test_a_chronology_to_the_last_day_of_year_9999_says_what_to_fix(lead_client,
 
 def test_a_missing_person_sheet_last_seen_in_year_1_says_what_to_fix(lead_client, case):
     response = lead_client.post(
-        reverse("referrals:missing_person", args=[case.reference]),
+        reverse("documents:missing_person", args=[case.reference]),
         {"missing-last_seen_on": "0001-01-01"},
     )
 

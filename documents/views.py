@@ -8,7 +8,6 @@ or a "last seen" description never travels in an address.
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -17,14 +16,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
 from cases.views_case import case_page
+from referrals.models import Referral
+from referrals.views import detail_context as referral_detail_context
 from safeguard import audit, pdf
 from safeguard.access import Action, get_for_user
-from safeguard.forms import error_list
+from safeguard.forms import DocumentPasswordForm, error_list
 
-from . import documents, tasks
-from .forms import ChronologyRangeForm, DocumentPasswordForm, MissingPersonForm
-from .models import DocumentJob, Referral
-from .views import detail_context as referral_detail_context
+from . import pdfs, services
+from .forms import ChronologyRangeForm, MissingPersonForm
+from .models import DocumentJob
 
 
 def _case(request, reference: str, *, audit_read: bool = True):
@@ -60,11 +60,11 @@ def _documents_page(request, granted, *, status=200, **forms):
     bound = [form for form in forms.values() if form.is_bound]
     return render(
         request,
-        "referrals/case_documents.html",
+        "documents/case_documents.html",
         case_page(
             request,
             granted,
-            "referrals:case_documents",
+            "documents:case_documents",
             referrals=case.referrals.order_by("-created_at"),
             jobs=DocumentJob.objects.filter(case=case, requested_by=request.user).exclude(
                 status=DocumentJob.Status.EXPIRED
@@ -104,11 +104,11 @@ def referral_pack(request, reference: str):
             status=400,
         )
     what = "Referral pack"
-    if documents.is_anonymous(referral):
+    if referral.is_anonymous:
         what = "Referral pack, anonymous Duty to Notify"
     return _deliver(
         request,
-        content=documents.referral_pack_pdf(referral, generated_by=request.user),
+        content=pdfs.referral_pack_pdf(referral, generated_by=request.user),
         password=form.cleaned_data["password"],
         obj=referral,
         what=what,
@@ -124,13 +124,13 @@ def missing_person(request, reference: str):
     if not form.is_valid():
         return _documents_page(request, granted, status=400, missing_form=form)
     data = form.cleaned_data
-    last_seen = documents.LastSeen(
+    last_seen = pdfs.LastSeen(
         at=form.last_seen_at(), where=data["last_seen_where"], description=data["description"]
     )
     case = granted.obj
     return _deliver(
         request,
-        content=documents.missing_person_pdf(case, last_seen, generated_by=request.user),
+        content=pdfs.missing_person_pdf(case, last_seen, generated_by=request.user),
         password=data["password"],
         obj=case,
         what="Missing person sheet",
@@ -148,34 +148,26 @@ def chronology(request, reference: str):
         return _documents_page(request, granted, status=400, chronology_form=form)
     date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
     password = form.cleaned_data["password"]
-    entries = documents.chronology_entries(case, date_from, date_to).count()
+    entries = pdfs.chronology_entries(case, date_from, date_to).count()
     if entries <= settings.CHRONOLOGY_INLINE_MAX_ENTRIES:
         return _deliver(
             request,
-            content=documents.chronology_pdf(case, date_from, date_to, generated_by=request.user),
+            content=pdfs.chronology_pdf(case, date_from, date_to, generated_by=request.user),
             password=password,
             obj=case,
             what="Chronology",
             filename=f"chronology-{case.reference}.pdf",
         )
     # Long: a worker prepares it. The password is not kept; it is asked for at download.
-    with transaction.atomic():
-        job = DocumentJob.objects.create(
-            kind=DocumentJob.Kind.CHRONOLOGY,
-            case=case,
-            requested_by=request.user,
-            date_from=date_from,
-            date_to=date_to,
-            password_wanted=bool(password),
-        )
-        audit.record(
-            request,
-            action=audit.Action.EXPORT,
-            obj=case,
-            detail=f"Chronology requested ({entries} entries, prepared in the background)",
-        )
-        transaction.on_commit(lambda: tasks.render_chronology.delay(str(job.pk)))
-    return redirect("referrals:document_job", job_id=job.pk)
+    job = services.document_job_create(
+        request=request,
+        case=case,
+        date_from=date_from,
+        date_to=date_to,
+        password_wanted=bool(password),
+        entries=entries,
+    )
+    return redirect("documents:document_job", job_id=job.pk)
 
 
 def _job(request, job_id):
@@ -200,9 +192,9 @@ def document_job(request, job_id):
         return JsonResponse({"state": job.status})
     return render(
         request,
-        "referrals/document_job.html",
+        "documents/document_job.html",
         {
-            **case_page(request, granted, "referrals:case_documents"),
+            **case_page(request, granted, "documents:case_documents"),
             "job": job,
             "form": DocumentPasswordForm(),
             "waiting": job.status in (DocumentJob.Status.QUEUED, DocumentJob.Status.RENDERING),
@@ -216,7 +208,7 @@ def document_job(request, job_id):
 def document_job_download(request, job_id):
     job, granted = _job(request, job_id)
     if job.status != DocumentJob.Status.READY:
-        return redirect("referrals:document_job", job_id=job.pk)
+        return redirect("documents:document_job", job_id=job.pk)
     form = DocumentPasswordForm(request.POST)
     if form.is_valid() and job.password_wanted and not form.cleaned_data["password"]:
         form.add_error(
@@ -227,9 +219,9 @@ def document_job_download(request, job_id):
     if not form.is_valid():
         return render(
             request,
-            "referrals/document_job.html",
+            "documents/document_job.html",
             {
-                **case_page(request, granted, "referrals:case_documents"),
+                **case_page(request, granted, "documents:case_documents"),
                 "job": job,
                 "form": form,
                 "errors": error_list(form),

@@ -1,8 +1,8 @@
 """The documents a lead hands to another agency: what each carries, and rendering it.
 
 Each `*_pdf` function takes records the caller has already fetched through the access policy
-and returns the PDF's bytes; views (referrals.views_documents) and the Celery task for long
-chronologies (referrals.tasks.render_chronology) call them. Reads are gathered here, with
+and returns the PDF's bytes; views (documents.views) and the Celery task for long
+chronologies (documents.tasks.render_chronology) call them. Reads are gathered here, with
 their relations fetched up front, so that a pack with many concerns costs a few queries.
 
 A Duty to Notify for someone who has not agreed to be named is anonymous: `anonymous` packs
@@ -30,20 +30,15 @@ from cases.models import (
     SupportNeed,
 )
 from contacts.models import Organisation
+from referrals import deadlines, machines
+from referrals.models import Consent, Referral
 from safeguard import pdf
 from safeguard.choices import Pathway
 from safeguard.dates import uk_day_bounds
 from safeguard.models import OrganisationSettings
 
-from . import deadlines, machines
-from .models import Consent, Referral
-
 GROUP_LABELS = dict(IndicatorGroup.choices)
 PHOTO = "photo"
-
-
-def is_anonymous(referral: Referral) -> bool:
-    return referral.pathway == Pathway.DUTY_TO_NOTIFY and not referral.named
 
 
 def _concerns(case: Case):
@@ -155,7 +150,7 @@ def referral_pack_context(referral: Referral) -> dict:
     person = case.person
     today = timezone.localdate()
     now = timezone.now()
-    anonymous = is_anonymous(referral)
+    anonymous = referral.is_anonymous
     child = person.may_be_child(today)
     concerns = list(_concerns(case))
     consent = Consent.objects.filter(referral=referral).select_related("recorded_by").first()
