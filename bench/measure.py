@@ -78,7 +78,7 @@ PAGES = [
     # small team for the query count.
     Page(
         "statistics page",
-        "referrals:statistics",
+        "dashboards:statistics",
         (MANAGER, ()),
         (MANAGER, ()),
         big_query="team=1",

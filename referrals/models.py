@@ -203,7 +203,7 @@ class Deadline(models.Model):
                     satisfied_at__isnull=True, cancelled_at__isnull=True, is_earliest=False
                 ),
             ),
-            # Statistics (referrals.statistics): a timer's clocks stopped within a period.
+            # Statistics (dashboards.statistics): a timer's clocks stopped within a period.
             models.Index(fields=["timer", "satisfied_at"], name="deadline_timer_met_idx"),
             # The reminder sweep (referrals.tasks.sweep): open deadlines whose reminder is due.
             models.Index(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_deadlines, views, views_statistics
+from . import urls_deadlines, views
 
 app_name = "referrals"
 
@@ -10,10 +10,4 @@ urlpatterns = [
     path("referrals/<str:reference>/transition/", views.transition, name="transition"),
     path("referrals/<str:reference>/consent/", views.consent, name="consent"),
     *urls_deadlines.urlpatterns,
-    path("statistics/", views_statistics.statistics_page, name="statistics"),
-    path(
-        "statistics/<slug:figure>.csv",
-        views_statistics.statistics_export,
-        name="statistics_export",
-    ),
 ]

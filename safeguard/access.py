@@ -271,8 +271,8 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "referrals:overdue": LEADS,
     "referrals:overdue_export": LEADS,
     "referrals:deadline_reassign": LEADS,
-    "referrals:statistics": MANAGERS,
-    "referrals:statistics_export": MANAGERS,
+    "dashboards:statistics": MANAGERS,
+    "dashboards:statistics_export": MANAGERS,
     # The Django admin: administrators, and only with MFA (safeguard.admin_site).
     "admin:*": frozenset({Role.ADMIN}),
     # Sign-in, password reset from an invitation or reset email, MFA at sign-in.

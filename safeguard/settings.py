@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "documents",
+    "dashboards",
     "safeguard.apps.SafeguardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

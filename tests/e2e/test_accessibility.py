@@ -82,7 +82,7 @@ PAGES: dict[str, list[P]] = {
         P("home"),
         P("referrals:overdue"),
         P("audit_log"),
-        P("referrals:statistics"),
+        P("dashboards:statistics"),
     ],
     "admin": [P("home"), P("audit_log")],
 }

@@ -53,7 +53,7 @@ def test_ten_years_after_29_february_is_28_february():
             DateRangeValidator(When.PLANNED)(dt.date(2038, 3, 1))
 
 
-OUR_APPS = ("safeguard", "contacts", "cases", "referrals", "documents")
+OUR_APPS = ("safeguard", "contacts", "cases", "referrals", "documents", "dashboards")
 
 
 def _our_forms():

@@ -36,9 +36,9 @@ from cases.models import Concern, ConcernDraft, RiskAssessment, Setting, Support
 from cases.models import Person as Subject
 from contacts.models import OpeningHours, Organisation, Phone
 from contacts.models import Person as Contact
+from dashboards import statistics
 from documents.models import DocumentJob
 from referrals import services as referral_services
-from referrals import statistics
 from referrals.deadlines import Timer
 from referrals.models import Deadline, Reminder
 from safeguard import access, pdf
@@ -233,7 +233,7 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
         ("contacts:person_remove", "pk"): w.contact.pk,
         ("contacts:person_vcard", "pk"): w.contact.pk,
         ("referrals:deadline_reassign", "pk"): w.deadline.pk,
-        ("referrals:statistics_export", "figure"): next(iter(statistics.FIGURES)),
+        ("dashboards:statistics_export", "figure"): next(iter(statistics.FIGURES)),
         # Nobody in the world has a security key: the page answers "not found".
         ("mfa_edit_webauthn", "pk"): 1,
         ("mfa_remove_webauthn", "pk"): 1,

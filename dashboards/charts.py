@@ -1,5 +1,5 @@
 """Horizontal bar charts drawn on the server as SVG: geometry here, markup in
-templates/referrals/includes/bar_chart.html. No JavaScript, nothing from a CDN.
+templates/dashboards/includes/bar_chart.html. No JavaScript, nothing from a CDN.
 
 The chart repeats what the table next to it says; the table is the accessible version, so
 the SVG only carries a title and a one-line description for screen readers.

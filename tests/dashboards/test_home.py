@@ -114,7 +114,7 @@ def test_lead_home_shows_triage_waiting_and_the_oldest(client, lead_world):
 
 
 def test_lead_home_counts_their_open_deadlines_by_urgency(client, lead_world):
-    from referrals.selectors_home import lead_home
+    from dashboards.selectors import lead_home
 
     result = lead_home(lead_world.lead, now=NOW)
 
@@ -138,7 +138,7 @@ def test_lead_home_lists_their_cases_next_due_first_with_the_next_deadline(clien
 
 
 def test_lead_home_shows_unread_notifications(client, lead_world):
-    from referrals.selectors_home import lead_home
+    from dashboards.selectors import lead_home
 
     assert lead_home(lead_world.lead, now=NOW).unread_notifications == 2
 
@@ -166,7 +166,7 @@ def manager_world(lead_world):
 
 
 def test_manager_home_counts_triage_waiting_longer_than_one_working_day(client, manager_world):
-    from referrals.selectors_home import manager_home
+    from dashboards.selectors import manager_home
 
     result = manager_home(manager_world.manager, now=NOW)
 
@@ -176,7 +176,7 @@ def test_manager_home_counts_triage_waiting_longer_than_one_working_day(client, 
 
 
 def test_triage_lateness_skips_a_bank_holiday(manager_world):
-    from referrals.selectors_home import manager_home
+    from dashboards.selectors import manager_home
 
     # Tuesday 26 May 2026, after the spring bank holiday: a concern logged on Friday 22 May
     # was due by the end of Tuesday (Monday was not a working day), so it is not late yet.
@@ -188,7 +188,7 @@ def test_triage_lateness_skips_a_bank_holiday(manager_world):
 
 
 def test_manager_home_shows_overdue_by_team_and_lead(client, manager_world):
-    from referrals.selectors_home import manager_home
+    from dashboards.selectors import manager_home
 
     w = manager_world
     groups = manager_home(w.manager, now=NOW).overdue_groups
@@ -206,7 +206,7 @@ def test_manager_home_shows_overdue_by_team_and_lead(client, manager_world):
 def test_manager_home_shows_workload_per_lead_and_restricted_cases_by_count_only(
     client, manager_world
 ):
-    from referrals.selectors_home import manager_home
+    from dashboards.selectors import manager_home
 
     w = manager_world
     result = manager_home(w.manager, now=NOW)

@@ -55,13 +55,12 @@ from django.db.models.functions import (
 
 from cases.models import Concern, ExploitationType, Gender
 from cases.selectors import cases_visible_to, concerns_visible_to
+from referrals.deadlines import UK, Timer
+from referrals.models import Deadline, Decision, Referral
+from referrals.services import NO_REFERRAL
 from safeguard.choices import Pathway
 from safeguard.dates import uk_day_start
 from safeguard.models import OrganisationSettings, Team
-
-from .deadlines import UK, Timer
-from .models import Deadline, Decision, Referral
-from .services import NO_REFERRAL
 
 # Counts from 1 to this are shown as "<5" in exports: small enough to point at a person.
 SUPPRESS_BELOW = 5

@@ -19,11 +19,10 @@ from cases.selectors import (
     restricted_cases_known_to,
     triage_queue,
 )
+from referrals import deadlines, selectors
+from referrals.models import Deadline
 from safeguard.choices import Role
 from safeguard.models import Notification, OrganisationSettings, User
-
-from . import deadlines, selectors
-from .models import Deadline
 
 RECENT_CONCERNS = 10
 URGENT_DEADLINES = 5

@@ -15,11 +15,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from referrals import statistics
+from dashboards import statistics
+from dashboards.statistics import Cell, Kind, Period, Scope
 from referrals.deadlines import UK, Timer
 from referrals.models import Decision
 from referrals.services import NO_REFERRAL
-from referrals.statistics import Cell, Kind, Period, Scope
 from safeguard.choices import Pathway
 from safeguard.models import AuditEvent
 from tests.referrals import records as r
@@ -319,7 +319,7 @@ def test_a_csv_export_suppresses_small_counts_and_names_nobody(client, data):
         r.concern(data.frontline, team=data.north, who=who, submitted_at=r.uk(2026, 5, 2))
     client.force_login(data.manager)
 
-    response = client.get(reverse("referrals:statistics_export", args=["gender"]))
+    response = client.get(reverse("dashboards:statistics_export", args=["gender"]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -339,7 +339,7 @@ def test_a_csv_export_suppresses_small_counts_and_names_nobody(client, data):
 def test_derived_figures_resting_on_few_records_are_suppressed_in_exports(client, data):
     client.force_login(data.manager)
 
-    rows = csv_rows(client.get(reverse("referrals:statistics_export", args=["within-target"])))
+    rows = csv_rows(client.get(reverse("dashboards:statistics_export", args=["within-target"])))
 
     assert rows == [
         ["Target", "Within target", "All", "Share (%)"],
@@ -352,7 +352,7 @@ def test_each_export_is_audited_with_its_figure_and_filter(client, data):
     client.force_login(data.manager)
 
     client.get(
-        reverse("referrals:statistics_export", args=["pathway"]),
+        reverse("dashboards:statistics_export", args=["pathway"]),
         {"start": "2026-03-01", "end": "2026-03-31", "team": data.south.pk},
     )
 
@@ -365,7 +365,7 @@ def test_each_export_is_audited_with_its_figure_and_filter(client, data):
 def test_an_unknown_figure_is_not_found(client, world):
     client.force_login(world.manager)
 
-    response = client.get(reverse("referrals:statistics_export", args=["names"]))
+    response = client.get(reverse("dashboards:statistics_export", args=["names"]))
 
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
@@ -377,7 +377,7 @@ def test_an_unknown_figure_is_not_found(client, world):
 def test_the_page_shows_each_figure_as_a_chart_and_a_table_with_its_download(client, data):
     client.force_login(data.manager)
 
-    content = client.get(reverse("referrals:statistics")).content.decode()
+    content = client.get(reverse("dashboards:statistics")).content.decode()
 
     for slug in statistics.FIGURES:
         assert f'id="{slug}-chart-title"' in content
@@ -393,7 +393,7 @@ def test_an_invalid_period_shows_the_error_and_no_figures(client, world):
     client.force_login(world.manager)
 
     response = client.get(
-        reverse("referrals:statistics"), {"start": "2026-05-01", "end": "2026-04-01"}
+        reverse("dashboards:statistics"), {"start": "2026-05-01", "end": "2026-04-01"}
     )
 
     content = response.content.decode()
@@ -406,14 +406,14 @@ def test_an_invalid_period_shows_the_error_and_no_figures(client, world):
 def test_only_managers_open_statistics_and_exports(client, world, role):
     client.force_login(getattr(world, role))
 
-    assert client.get(reverse("referrals:statistics")).status_code == 403
-    export = reverse("referrals:statistics_export", args=["gender"])
+    assert client.get(reverse("dashboards:statistics")).status_code == 403
+    export = reverse("dashboards:statistics_export", args=["gender"])
     assert client.get(export).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, db):
-    response = client.get(reverse("referrals:statistics"))
+    response = client.get(reverse("dashboards:statistics"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -421,13 +421,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
 
 def _queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("referrals:statistics")).status_code == 200
+        assert client.get(reverse("dashboards:statistics")).status_code == 200
     return len(queries)
 
 
 def test_the_page_costs_the_same_queries_with_ten_times_the_data(client, data):
     client.force_login(data.manager)
-    client.get(reverse("referrals:statistics"))
+    client.get(reverse("dashboards:statistics"))
     small = _queries(client)
 
     case_a = data.lead.led_cases.filter(restricted=False).first()

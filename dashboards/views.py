@@ -1,6 +1,6 @@
 """Managers' statistics: every figure as a chart and a table, and each table as a CSV.
 
-The figures come from `referrals.statistics` (aggregates only: no row names a person). On the
+The figures come from `dashboards.statistics` (aggregates only: no row names a person). On the
 page counts are exact, since a manager may open every case counted; a CSV leaves the system,
 so in it 1 to 4 becomes "<5" (and so does a median or share resting on 1 to 4 records).
 """
@@ -14,15 +14,36 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from safeguard import audit
+from referrals.views_deadlines import csv_cell
+from safeguard import audit, navigation
+from safeguard.choices import Role
 from safeguard.dates import When
 from safeguard.forms import DateField
 from safeguard.models import Team
 
+from . import home as home_page
 from . import statistics
 from .charts import bar_chart
 from .statistics import MAX_MONTHS, Period, Scope
-from .views_deadlines import csv_cell
+
+HOME_TEMPLATES = {
+    Role.FRONTLINE: "dashboards/home_frontline.html",
+    Role.LEAD: "dashboards/home_lead.html",
+    Role.MANAGER: "dashboards/home_manager.html",
+    Role.ADMIN: "dashboards/home_admin.html",
+}
+
+
+@require_GET
+def home(request):
+    """Each role's home page: what needs them first, then the pages they may go to."""
+    sections = [item for item in navigation.items_for(request.user) if item["href"] != "/"]
+    return render(
+        request,
+        HOME_TEMPLATES[request.user.role],
+        {"panel": home_page.panel_for(request.user), "sections": sections},
+    )
+
 
 # A browser's date picker needs ISO dates; typing one works everywhere else.
 DATE_INPUT = {"type": "date", "class": "govuk-input govuk-input--width-10"}
@@ -93,12 +114,12 @@ def statistics_page(request):
                 {
                     "figure": figure,
                     "chart": bar_chart(figure),
-                    "export": f"{reverse('referrals:statistics_export', args=[slug])}?{query}",
+                    "export": f"{reverse('dashboards:statistics_export', args=[slug])}?{query}",
                 }
             )
     return render(
         request,
-        "referrals/statistics.html",
+        "dashboards/statistics.html",
         {"form": form, "scope": scope, "figures": figures},
     )
 
