@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from referrals.views_deadlines import deadline_row
+from referrals.rows import deadline_row
 from safeguard.choices import Role
 
 from . import selectors

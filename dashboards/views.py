@@ -1,4 +1,5 @@
-"""Managers' statistics: every figure as a chart and a table, and each table as a CSV.
+"""Each role's home page; and the managers' statistics: every figure as a chart and a table,
+and each table as a CSV.
 
 The figures come from `dashboards.statistics` (aggregates only: no row names a person). On the
 page counts are exact, since a manager may open every case counted; a CSV leaves the system,
@@ -7,24 +8,21 @@ so in it 1 to 4 becomes "<5" (and so does a median or share resting on 1 to 4 re
 
 import csv
 
-from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from referrals.views_deadlines import csv_cell
 from safeguard import audit, navigation
 from safeguard.choices import Role
-from safeguard.dates import When
-from safeguard.forms import DateField
-from safeguard.models import Team
+from safeguard.exports import csv_cell
 
 from . import home as home_page
 from . import statistics
 from .charts import bar_chart
-from .statistics import MAX_MONTHS, Period, Scope
+from .forms import StatisticsFilterForm
+from .statistics import Period, Scope
 
 HOME_TEMPLATES = {
     Role.FRONTLINE: "dashboards/home_frontline.html",
@@ -43,41 +41,6 @@ def home(request):
         HOME_TEMPLATES[request.user.role],
         {"panel": home_page.panel_for(request.user), "sections": sections},
     )
-
-
-# A browser's date picker needs ISO dates; typing one works everywhere else.
-DATE_INPUT = {"type": "date", "class": "govuk-input govuk-input--width-10"}
-
-
-class StatisticsFilterForm(forms.Form):
-    start = DateField(
-        label="From",
-        when=When.PLANNED,
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the first day as a date, for example 2026-01-01"},
-    )
-    end = DateField(
-        label="To",
-        when=When.PLANNED,
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the last day as a date, for example 2026-12-31"},
-    )
-    team = forms.ModelChoiceField(
-        label="Team",
-        queryset=Team.objects.order_by("name"),
-        required=False,
-        empty_label="All teams",
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", "The last day must be the same as or after the first day")
-            elif (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
-                self.add_error("end", f"Choose a period of {MAX_MONTHS} months or less")
-        return cleaned
 
 
 def _scope(request) -> tuple[StatisticsFilterForm, Scope | None]:

@@ -15,9 +15,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
-from cases.views_case import case_page
+from cases.tabs import case_page
 from referrals.models import Referral
-from referrals.views import detail_context as referral_detail_context
+from referrals.views.referrals import detail_context as referral_detail_context
 from safeguard import audit, pdf
 from safeguard.access import Action, get_for_user
 from safeguard.forms import DocumentPasswordForm, error_list

@@ -4,9 +4,12 @@ from contacts.models import Organisation
 from safeguard.choices import Pathway
 from safeguard.dates import When
 from safeguard.forms import DateField
+from safeguard.models import Team
 from safeguard.submissions import new_token
 
-from .models import CompetentAuthority
+from . import selectors
+from .deadlines import NOT_BEFORE_TIMERS, TIMER_LABELS, Timer
+from .models import CompetentAuthority, Deadline
 
 
 class ReferralStartForm(forms.Form):
@@ -98,3 +101,61 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["submission_token"].initial = new_token()
+
+
+# --- The deadline pages (referrals.views.deadlines) --------------------------------------------
+
+# The overdue view's filters, in its address and in a reassignment's way back to it.
+FILTERS = ("team", "lead", "timer")
+
+
+class OverdueFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label="Any team",
+    )
+    lead = forms.ModelChoiceField(
+        label="Assigned to",
+        queryset=selectors.deadline_assignees(),
+        required=False,
+        empty_label="Anyone",
+        help_text="Or the case's lead, when nobody else is assigned.",
+    )
+    timer = forms.ChoiceField(
+        label="Deadline",
+        required=False,
+        choices=[("", "Any deadline")]
+        + [(t.value, TIMER_LABELS[t]) for t in Timer if t not in NOT_BEFORE_TIMERS],
+    )
+
+    def filters(self) -> dict:
+        """The valid filters, for the selector; an invalid form filters out every row."""
+        return {name: self.cleaned_data.get(name) or None for name in FILTERS}
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label="Reassign to",
+        queryset=selectors.deadline_assignees(),
+        error_messages={
+            "required": "Choose who will chase this deadline",
+            "invalid_choice": "Choose a safeguarding lead or a manager",
+        },
+    )
+
+    def __init__(self, *args, deadline: Deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def clean_assignee(self):
+        assignee = self.cleaned_data["assignee"]
+        # Someone who cannot open the case could not act on the deadline, and its reminders
+        # would send them a reference they may not know.
+        if not selectors.deadline_visible_to(assignee, self.deadline):
+            raise forms.ValidationError(
+                f"{assignee.full_name} cannot see this case. Add them to it first, or choose "
+                "someone else"
+            )
+        return assignee

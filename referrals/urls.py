@@ -1,13 +1,16 @@
 from django.urls import path
 
-from . import urls_deadlines, views
+from .views import deadlines, referrals
 
 app_name = "referrals"
 
 urlpatterns = [
-    path("cases/<str:reference>/referrals/", views.case_referrals, name="case_referrals"),
-    path("referrals/<str:reference>/", views.detail, name="detail"),
-    path("referrals/<str:reference>/transition/", views.transition, name="transition"),
-    path("referrals/<str:reference>/consent/", views.consent, name="consent"),
-    *urls_deadlines.urlpatterns,
+    path("cases/<str:reference>/referrals/", referrals.case_referrals, name="case_referrals"),
+    path("referrals/<str:reference>/", referrals.detail, name="detail"),
+    path("referrals/<str:reference>/transition/", referrals.transition, name="transition"),
+    path("referrals/<str:reference>/consent/", referrals.consent, name="consent"),
+    path("deadlines/", deadlines.deadlines, name="deadlines"),
+    path("deadlines/overdue/", deadlines.overdue, name="overdue"),
+    path("deadlines/overdue.csv", deadlines.overdue_export, name="overdue_export"),
+    path("deadlines/<int:pk>/reassign/", deadlines.deadline_reassign, name="deadline_reassign"),
 ]

@@ -6,10 +6,8 @@ Times are shown in UK local time; "overdue" is always said in words, never by co
 """
 
 import csv
-from dataclasses import dataclass
 from datetime import datetime
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict, StreamingHttpResponse
@@ -19,116 +17,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard import access, audit
-from safeguard.models import Team
+from safeguard.exports import csv_cell
 
-from . import selectors, services
-from .deadlines import NOT_BEFORE_TIMERS, TIMER_LABELS, UK, Timer, describe_remaining
-from .models import Deadline
+from .. import selectors, services
+from ..deadlines import UK
+from ..forms import FILTERS, OverdueFilterForm, ReassignForm
+from ..models import Deadline
+from ..rows import deadline_row
 
 ROWS_PER_PAGE = 50
-FILTERS = ("team", "lead", "timer")
-
-# --- Forms: used only by these pages ---------------------------------------------------------
-
-
-class OverdueFilterForm(forms.Form):
-    team = forms.ModelChoiceField(
-        label="Team",
-        queryset=Team.objects.order_by("name"),
-        required=False,
-        empty_label="Any team",
-    )
-    lead = forms.ModelChoiceField(
-        label="Assigned to",
-        queryset=selectors.deadline_assignees(),
-        required=False,
-        empty_label="Anyone",
-        help_text="Or the case's lead, when nobody else is assigned.",
-    )
-    timer = forms.ChoiceField(
-        label="Deadline",
-        required=False,
-        choices=[("", "Any deadline")]
-        + [(t.value, TIMER_LABELS[t]) for t in Timer if t not in NOT_BEFORE_TIMERS],
-    )
-
-    def filters(self) -> dict:
-        """The valid filters, for the selector; an invalid form filters out every row."""
-        return {name: self.cleaned_data.get(name) or None for name in FILTERS}
-
-
-class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label="Reassign to",
-        queryset=selectors.deadline_assignees(),
-        error_messages={
-            "required": "Choose who will chase this deadline",
-            "invalid_choice": "Choose a safeguarding lead or a manager",
-        },
-    )
-
-    def __init__(self, *args, deadline: Deadline, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
-
-    def clean_assignee(self):
-        assignee = self.cleaned_data["assignee"]
-        # Someone who cannot open the case could not act on the deadline, and its reminders
-        # would send them a reference they may not know.
-        if not selectors.deadline_visible_to(assignee, self.deadline):
-            raise forms.ValidationError(
-                f"{assignee.full_name} cannot see this case. Add them to it first, or choose "
-                "someone else"
-            )
-        return assignee
-
-
-# --- Rows ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    deadline: Deadline
-    label: str
-    reference: str
-    href: str
-    team: str
-    chaser: object  # the assignee, else the case's lead; None for a concern awaiting triage
-    due: datetime  # UK local time
-    remaining: str
-    overdue: bool
-    allowed_now: bool  # a "not before" marker whose moment has come
-    can_reassign: bool
-
-    @property
-    def due_text(self) -> str:
-        return f"{self.due:%a} {self.due.day} {self.due:%b %Y, %H:%M}"
-
-
-def deadline_row(deadline: Deadline, *, now: datetime, user) -> Row:
-    case, concern = deadline.case, deadline.concern
-    if case is not None:
-        reference, href = case.reference, reverse("cases:case_detail", args=[case.reference])
-    else:
-        reference = concern.reference
-        href = reverse("cases:concern_detail", args=[concern.reference])
-    past = deadline.due_at <= now
-    return Row(
-        deadline=deadline,
-        label=deadline.get_timer_display(),
-        reference=reference,
-        href=href,
-        team=(case or concern).team.name,
-        chaser=deadline.assignee or (case.lead if case is not None else None),
-        due=deadline.due_at.astimezone(UK),
-        remaining=describe_remaining(deadline.due_at, now),
-        overdue=deadline.is_overdue(now),
-        allowed_now=deadline.is_earliest and past,
-        can_reassign=access.may_reassign(user, deadline),
-    )
-
-
-# --- Pages -----------------------------------------------------------------------------------
 
 
 def _sections(current: str) -> list[dict]:
@@ -203,11 +100,6 @@ def overdue(request):
 class _Echo:
     def write(self, value):
         return value
-
-
-def csv_cell(value: str) -> str:
-    # A spreadsheet runs a cell that starts like a formula; team and user names are typed in.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 @require_GET

@@ -1,38 +1,26 @@
+"""Logging a concern: a draft, step by step, until it is submitted. Everything typed is kept
+on the server, valid or not."""
+
 import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from safeguard import audit, submissions
-from safeguard.access import Action, get_for_user
-from safeguard.choices import Role
-from safeguard.forms import add_service_errors, error_list
+from safeguard import submissions
+from safeguard.forms import error_list
 from safeguard.middleware import pop_pending_post
-from safeguard.models import OrganisationSettings, User
 
-from . import matching, photos, selectors, services
-from .forms import (
-    AddendumForm,
-    PersonStepForm,
-    PhotoForm,
-    SearchForm,
-    StartForm,
-    TriageForm,
-    WhatStepForm,
-)
-from .models import Concern, ConcernDraft, ConcernStatus, Person, TriageOutcome
+from .. import photos, selectors, services
+from ..forms import PersonStepForm, PhotoForm, StartForm, WhatStepForm
+from ..models import Concern, ConcernDraft, Person
 
 STEPS = ("person", "what")
-
-
-# --- Drafts: everything typed is kept on the server ----------------------------------------
 
 
 def _draft(request, pk: int, *, lock: bool = False) -> ConcernDraft:
@@ -257,216 +245,3 @@ def draft_delete(request, draft: int):
     _draft(request, draft).delete()
     messages.success(request, "The draft has been deleted.")
     return redirect("cases:my_concerns")
-
-
-@require_GET
-def my_concerns(request):
-    concerns = (
-        selectors.concerns_visible_to(request.user)
-        .filter(reporter=request.user)
-        .select_related("person", "case")
-        .order_by("-submitted_at")[:100]
-    )
-    return render(
-        request,
-        "cases/my_concerns.html",
-        {
-            "concerns": concerns,
-            "drafts": selectors.drafts_of(request.user),
-        },
-    )
-
-
-# --- A submitted concern ---------------------------------------------------------------------
-
-
-def _concern(request, reference, action=Action.VIEW):
-    return get_for_user(
-        request,
-        Concern.objects.select_related("person", "reporter", "team", "case", "signposted_to"),
-        action=action,
-        reference=reference,
-    )
-
-
-def _render_concern(request, granted, form, status=200):
-    concern = granted.obj
-    return render(
-        request,
-        "cases/concern_detail.html",
-        {
-            "concern": concern,
-            "granted": granted,
-            "observations": concern.observations.select_related("indicator").order_by(
-                "indicator__group", "indicator__order"
-            ),
-            "addenda": concern.addenda.select_related("author"),
-            "links": concern.links.all(),
-            "similar": selectors.similar_reports(request.user, concern),
-            "addendum_form": form,
-            "errors": error_list(form) if form.is_bound else [],
-        },
-        status=status,
-    )
-
-
-@require_GET
-def concern_detail(request, reference: str):
-    return _render_concern(request, _concern(request, reference), AddendumForm())
-
-
-@require_GET
-def concern_next_steps(request, reference: str):
-    concern = _concern(request, reference).obj
-    organisation = OrganisationSettings.load()
-    return render(
-        request,
-        "cases/concern_next_steps.html",
-        {
-            "concern": concern,
-            "child": concern.person.may_be_child(concern.observed_at.date()),
-            "organisation": organisation,
-            "now": timezone.now(),
-        },
-    )
-
-
-@require_POST
-def concern_addendum(request, reference: str):
-    granted = _concern(request, reference, action=Action.ADD_NOTE)
-    form = AddendumForm(request.POST)
-    if form.is_valid():
-        services.addendum_add(request=request, concern=granted.obj, text=form.cleaned_data["text"])
-        messages.success(request, "Your addition has been added to the concern.")
-        return redirect("cases:concern_detail", reference=reference)
-    return _render_concern(request, granted, form, status=400)
-
-
-# --- Triage ------------------------------------------------------------------------------------
-
-
-@require_GET
-def triage_queue(request):
-    return render(
-        request,
-        "cases/triage_queue.html",
-        {
-            "concerns": selectors.triage_queue(request.user),
-            "now": timezone.now(),
-        },
-    )
-
-
-def _leads_for(concern: Concern):
-    return User.objects.filter(role=Role.LEAD, is_active=True, teams=concern.team).order_by(
-        "full_name"
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@submissions.submitted_once
-def concern_triage(request, reference: str):
-    concern = _concern(request, reference, action=Action.EDIT).obj
-    if concern.status != ConcernStatus.SUBMITTED:
-        messages.info(request, "This concern has already been triaged.")
-        return redirect("cases:concern_detail", reference=concern.reference)
-    cases = list(selectors.open_cases_for(request.user).filter(person=concern.person)) + [
-        c for c in selectors.open_cases_for(request.user).exclude(person=concern.person)[:50]
-    ]
-    leads = _leads_for(concern)
-    form = TriageForm(request.POST if request.method == "POST" else None, cases=cases, leads=leads)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.concern_triage(
-                request=request,
-                concern=concern,
-                outcome=data["outcome"],
-                reason=data["reason"],
-                signposted_to=data["signposted_to"],
-                case=next((c for c in cases if c.reference == data["case"]), None),
-                lead=leads.filter(pk=data["lead"]).first() if data["lead"] else None,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            concern.refresh_from_db()
-            url = (
-                reverse("cases:case_detail", args=[concern.case.reference])
-                if concern.case_id
-                else reverse("cases:triage_queue")
-            )
-            messages.success(
-                request, f"Concern {concern.reference}: {concern.get_status_display().lower()}."
-            )
-            return redirect(url)
-    person = concern.person
-    candidates = selectors.people_visible_to(request.user).exclude(pk=person.pk)
-    duplicates = (
-        matching.similar_people(
-            {
-                "name": person.name,
-                "aliases": person.aliases,
-                "date_of_birth": person.date_of_birth,
-                "estimated_age": person.estimated_age,
-                "nationalities": person.nationalities,
-            },
-            candidates.prefetch_related("cases")[:500],
-        )
-        if person.name or person.aliases
-        else []
-    )
-    return render(
-        request,
-        "cases/concern_triage.html",
-        {
-            "concern": concern,
-            "form": form,
-            "duplicates": duplicates,
-            "similar": selectors.similar_reports(request.user, concern),
-            "now": timezone.now(),
-            "errors": error_list(form) if request.method == "POST" else [],
-            "outcomes": TriageOutcome,
-        },
-    )
-
-
-# --- Search and photos -------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def search(request):
-    """Search by name, alias or reference. The words are posted, never put in the address:
-    an address ends up in the web server's access log and the browser's history. The audit
-    trail records that a search was made and how many results it gave, not what was typed."""
-    form = SearchForm(request.POST if request.method == "POST" else None)
-    results = None
-    if form.is_bound and form.is_valid():
-        results = selectors.search(request.user, form.cleaned_data["q"])
-        found = len(results["people"]) + len(results["cases"])
-        audit.record(
-            request,
-            action=audit.Action.SEARCH,
-            object_type="person",
-            detail=f"{found} result{pluralize(found)}",
-        )
-    return render(
-        request,
-        "cases/search.html",
-        {
-            "form": form,
-            "results": results,
-            "errors": error_list(form) if form.is_bound else [],
-        },
-    )
-
-
-@require_GET
-def person_photo(request, reference: str):
-    person = get_for_user(request, Person.objects.all(), reference=reference).obj
-    if not person.photo:
-        raise Http404
-    response = FileResponse(photos.open_photo(person), content_type="image/jpeg")
-    response["Cache-Control"] = "no-store"
-    response["Content-Disposition"] = "inline"
-    return response

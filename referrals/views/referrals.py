@@ -1,3 +1,5 @@
+"""A case's referrals, and each referral: its steps, decisions, consent and deadlines."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -6,15 +8,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case
-from cases.views_case import case_page
+from cases.tabs import case_page
 from safeguard.access import Action, get_for_user
 from safeguard.forms import DocumentPasswordForm, error_list
 from safeguard.models import OrganisationSettings
 from safeguard.submissions import submitted_once
 
-from . import deadlines, machines, services
-from .forms import ConsentForm, ReferralStartForm, TransitionForm
-from .models import Consent, Referral
+from .. import deadlines, machines, services
+from ..forms import ConsentForm, ReferralStartForm, TransitionForm
+from ..models import Consent, Referral
 
 
 def _case(request, reference, action=Action.VIEW):
