@@ -78,7 +78,7 @@ PAGES = [
     # small team for the query count.
     Page(
         "statistics page",
-        "referrals:statistics",
+        "dashboards:statistics",
         (MANAGER, ()),
         (MANAGER, ()),
         big_query="team=1",
@@ -89,7 +89,7 @@ PAGES = [
     # PACK_CHRONOLOGY chronology entries, and that chronology itself.
     Page(
         "referral pack (PDF)",
-        "referrals:pack",
+        "documents:pack",
         (BIG_LEAD, ("RF-2026-000001",)),
         (SMALL_LEAD, ("RF-2026-050001",)),
         post={},
@@ -97,7 +97,7 @@ PAGES = [
     ),
     Page(
         "chronology, 50 entries (PDF)",
-        "referrals:chronology_pdf",
+        "documents:chronology_pdf",
         (BIG_LEAD, (BIG_CASE,)),
         (SMALL_LEAD, (SMALL_CASE,)),
         post={},

@@ -1,23 +1,32 @@
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from contacts.models import Organisation
+from safeguard.choices import Role
 from safeguard.dates import When
-from safeguard.forms import DateField
+from safeguard.forms import DateField, GovukDateField
+from safeguard.models import Team, User
 from safeguard.submissions import new_token
 
 from . import photos
 from .models import (
     Answer,
     AppliesTo,
+    Case,
+    ExitChecklist,
     ExploitationType,
     Gender,
     Indicator,
     IndicatorGroup,
     LinkKind,
+    RiskAssessment,
+    RiskLevel,
     Setting,
+    SupportDomain,
+    SupportNeed,
     TriageOutcome,
 )
 
@@ -292,4 +301,186 @@ class SearchForm(forms.Form):
         label="Name, alias or reference",
         max_length=100,
         error_messages={"required": "Enter a name, alias or reference"},
+    )
+
+
+# --- The case pages (cases.views.cases) -----------------------------------------------------
+
+
+YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+
+
+def _yes_no_not_known(label: str, required: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO_NOT_KNOWN,
+        coerce=lambda answer: {"yes": True, "no": False}.get(answer),
+        widget=forms.RadioSelect,
+        error_messages={"required": required},
+    )
+
+
+class CaseFilterForm(forms.Form):
+    mine = forms.BooleanField(label="Only cases I lead", required=False)
+    team = forms.ModelChoiceField(
+        label="Team", queryset=Team.objects.all(), required=False, empty_label="Any team"
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("open", "Open"), ("closed", "Closed"), ("all", "Open or closed")],
+    )
+    risk = forms.ChoiceField(
+        label="Risk level", required=False, choices=[("", "Any risk level"), *RiskLevel.choices]
+    )
+
+
+class NoteForm(forms.Form):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(
+        label="Title (optional)",
+        required=False,
+        max_length=200,
+        help_text="A few words to find it by later, like “Call with her solicitor”.",
+    )
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter the note"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = new_token()
+
+
+class SupportNeedForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    target_date = GovukDateField(
+        label="Target date (optional)",
+        required=False,
+        when=When.PLANNED,
+        help_text="For example, 27 3 2026",
+    )
+
+    class Meta:
+        model = SupportNeed
+        fields = ["domain", "need", "action", "owner", "target_date", "status"]
+        labels = {
+            "domain": "Area of support",
+            "need": "What they need",
+            "action": "What will be done (optional)",
+            "owner": "Who will do it (optional)",
+            "status": "Progress",
+        }
+        help_texts = {"owner": "A person or an agency."}
+        error_messages = {
+            "domain": {"required": "Select the area of support"},
+            "need": {"required": "Enter what they need"},
+            "status": {"required": "Select how far it has got"},
+        }
+        widgets = {"status": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [("", "Select an area"), *SupportDomain.choices]
+        if self.instance.pk is None:
+            self.fields["submission_token"].initial = new_token()
+
+
+class RiskAssessmentForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    level = forms.ChoiceField(
+        label="Risk level",
+        choices=[c for c in RiskLevel.choices if c[0] != RiskLevel.NOT_ASSESSED],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the risk level"},
+    )
+    community_safe = _yes_no_not_known(
+        "Is the local community safe for them?",
+        "Select whether the local community is safe for them, or not known",
+    )
+    family_risk = _yes_no_not_known(
+        "Are family or friends a risk to them?",
+        "Select whether family or friends are a risk to them, or not known",
+    )
+    public_funds = _yes_no_not_known(
+        "Do they have access to public funds?",
+        "Select whether they have access to public funds, or not known",
+    )
+    summary = forms.CharField(
+        label="Summary",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the risks are and what is being done about them.",
+        error_messages={"required": "Enter a summary of the assessment"},
+    )
+    review_on = GovukDateField(
+        label="Review by",
+        when=When.PLANNED,
+        required_message="Enter the date to review this assessment by",
+        help_text="For example, 27 3 2026",
+    )
+
+    class Meta:
+        model = RiskAssessment
+        fields = ["level", "community_safe", "family_risk", "public_funds", "summary", "review_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = new_token()
+
+    def clean_review_on(self):
+        review_on = self.cleaned_data["review_on"]
+        if review_on and review_on < timezone.localdate():
+            raise ValidationError("The review date must be today or in the future")
+        return review_on
+
+
+class NameableUsers(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        teams = ", ".join(team.name for team in user.teams.all())
+        return f"{user.full_name} ({user.get_role_display()}{', ' + teams if teams else ''})"
+
+
+class MembersForm(forms.Form):
+    restricted = forms.BooleanField(
+        label="Restrict this case",
+        required=False,
+        help_text="Only its lead and the people named below will see it. Managers who are not "
+        "named will see only that it exists and who leads it.",
+    )
+    members = NameableUsers(
+        label="People named on this case",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Named frontline staff can read the case and add notes. The lead is always "
+        "included.",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Administrators hold no case data; the lead is a member already.
+        self.fields["members"].queryset = (
+            User.objects.filter(is_active=True)
+            .exclude(role=Role.ADMIN)
+            .exclude(pk=case.lead_id)
+            .prefetch_related("teams")
+            .order_by("full_name")
+        )
+
+
+class CloseForm(forms.Form):
+    # Optional here: `services.case_close` owns the rule and its messages.
+    checklist = forms.MultipleChoiceField(
+        label="Exit checks",
+        choices=ExitChecklist.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick each one that is done. All of them must be done to close the case.",
+    )
+    reason = forms.CharField(
+        label="Why is the case being closed?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

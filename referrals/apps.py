@@ -8,18 +8,7 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals and deadlines"
     navigation = (
         NavItem("Deadlines", "referrals:deadlines", order=350, section="referrals:deadline"),
-        NavItem(
-            "Statistics",
-            "referrals:statistics",
-            order=500,
-            section="referrals:statistics",
-        ),
     )
-
-    def home_panels(self, request):
-        from .home import panels
-
-        return panels(request)
 
     def ready(self) -> None:
         from cases.signals import concern_submitted, concern_triaged

@@ -1,16 +1,15 @@
-import datetime as dt
-
 from django import forms
-from django.utils import timezone
 
 from contacts.models import Organisation
-from safeguard import pdf
 from safeguard.choices import Pathway
 from safeguard.dates import When
 from safeguard.forms import DateField
+from safeguard.models import Team
 from safeguard.submissions import new_token
 
-from .models import CompetentAuthority
+from . import selectors
+from .deadlines import NOT_BEFORE_TIMERS, TIMER_LABELS, Timer
+from .models import CompetentAuthority, Deadline
 
 
 class ReferralStartForm(forms.Form):
@@ -104,80 +103,59 @@ class TransitionForm(forms.Form):
             self.fields["submission_token"].initial = new_token()
 
 
-# --- Documents (referrals.views_documents) -----------------------------------------------------
+# --- The deadline pages (referrals.views.deadlines) --------------------------------------------
+
+# The overdue view's filters, in its address and in a reassignment's way back to it.
+FILTERS = ("team", "lead", "timer")
 
 
-class DocumentPasswordForm(forms.Form):
-    """An optional password: the PDF is then encrypted and opens only with it."""
-
-    password = forms.CharField(
-        label="Password to open the PDF (optional)",
+class OverdueFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.order_by("name"),
         required=False,
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "spellcheck": "false"}),
-        help_text=f"Leave empty to download it as it is. To send it by email, type at least "
-        f"{pdf.PDF_PASSWORD_MIN_LENGTH} characters and give the password to the recipient "
-        f"another way, for example by phone.",
+        empty_label="Any team",
+    )
+    lead = forms.ModelChoiceField(
+        label="Assigned to",
+        queryset=selectors.deadline_assignees(),
+        required=False,
+        empty_label="Anyone",
+        help_text="Or the case's lead, when nobody else is assigned.",
+    )
+    timer = forms.ChoiceField(
+        label="Deadline",
+        required=False,
+        choices=[("", "Any deadline")]
+        + [(t.value, TIMER_LABELS[t]) for t in Timer if t not in NOT_BEFORE_TIMERS],
     )
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if password and not password.strip():
-            raise forms.ValidationError("The password cannot be only spaces")
-        if password and len(password) < pdf.PDF_PASSWORD_MIN_LENGTH:
+    def filters(self) -> dict:
+        """The valid filters, for the selector; an invalid form filters out every row."""
+        return {name: self.cleaned_data.get(name) or None for name in FILTERS}
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label="Reassign to",
+        queryset=selectors.deadline_assignees(),
+        error_messages={
+            "required": "Choose who will chase this deadline",
+            "invalid_choice": "Choose a safeguarding lead or a manager",
+        },
+    )
+
+    def __init__(self, *args, deadline: Deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def clean_assignee(self):
+        assignee = self.cleaned_data["assignee"]
+        # Someone who cannot open the case could not act on the deadline, and its reminders
+        # would send them a reference they may not know.
+        if not selectors.deadline_visible_to(assignee, self.deadline):
             raise forms.ValidationError(
-                f"The password must be at least {pdf.PDF_PASSWORD_MIN_LENGTH} characters"
+                f"{assignee.full_name} cannot see this case. Add them to it first, or choose "
+                "someone else"
             )
-        return password
-
-
-class MissingPersonForm(DocumentPasswordForm):
-    field_order = ["last_seen_on", "last_seen_time", "last_seen_where", "description", "password"]
-
-    last_seen_on = DateField(label="Date last seen (optional)", required=False, when=When.HAPPENED)
-    last_seen_time = forms.TimeField(
-        label="Time last seen (optional)",
-        required=False,
-        input_formats=["%H:%M", "%H.%M", "%H%M"],
-        widget=forms.TimeInput(attrs={"type": "time"}),
-        help_text="24-hour clock, like 21:30",
-        error_messages={"invalid": "Enter the time on the 24-hour clock, like 21:30"},
-    )
-    last_seen_where = forms.CharField(label="Where last seen (optional)", required=False)
-    description = forms.CharField(
-        label="Clothing and appearance when last seen (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("last_seen_time") and not data.get("last_seen_on"):
-            self.add_error("last_seen_on", "Enter the date they were last seen, or clear the time")
-        return data
-
-    def last_seen_at(self):
-        day, time = self.cleaned_data.get("last_seen_on"), self.cleaned_data.get("last_seen_time")
-        if not day:
-            return None
-        return timezone.make_aware(dt.datetime.combine(day, time or dt.time(0, 0)))
-
-
-class ChronologyRangeForm(DocumentPasswordForm):
-    field_order = ["date_from", "date_to", "password"]
-
-    date_from = DateField(
-        label="From (optional)",
-        required=False,
-        when=When.PLANNED,
-        help_text="Leave both dates empty for the whole chronology.",
-    )
-    date_to = DateField(label="To (optional)", required=False, when=When.PLANNED)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date must be the same as or after the start date")
-        return data
+        return assignee

@@ -9,7 +9,6 @@ class SafeguardConfig(AppConfig):
     name = "safeguard"
     verbose_name = "Safeguard"
     navigation = (
-        NavItem("Home", "home", order=0),
         NavItem("Notifications", "notifications", order=850, section="notifications"),
         NavItem(
             "Audit log",

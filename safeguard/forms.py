@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
-from . import ratelimits
+from . import pdf, ratelimits
 from .dates import DateRangeValidator, When
 from .models import AuditEvent, User
 
@@ -281,3 +281,31 @@ def add_service_errors(form, error: ValidationError) -> None:
         return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+# --- PDF passwords (safeguard.pdf): every PDF download offers one, the referral pack too ------
+
+
+class DocumentPasswordForm(forms.Form):
+    """An optional password: the PDF is then encrypted and opens only with it."""
+
+    password = forms.CharField(
+        label="Password to open the PDF (optional)",
+        required=False,
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "spellcheck": "false"}),
+        help_text=f"Leave empty to download it as it is. To send it by email, type at least "
+        f"{pdf.PDF_PASSWORD_MIN_LENGTH} characters and give the password to the recipient "
+        f"another way, for example by phone.",
+    )
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if password and not password.strip():
+            raise forms.ValidationError("The password cannot be only spaces")
+        if password and len(password) < pdf.PDF_PASSWORD_MIN_LENGTH:
+            raise forms.ValidationError(
+                f"The password must be at least {pdf.PDF_PASSWORD_MIN_LENGTH} characters"
+            )
+        return password

@@ -40,27 +40,3 @@ def items_for(user, current_view: str = "") -> list[dict]:
         for item in entries
         if access.may_open(user, item.url_name)
     ]
-
-
-@dataclass(frozen=True)
-class HomePanel:
-    """A part of a role's home page, contributed by an app: its template and what it shows."""
-
-    template: str
-    context: dict
-    order: int = 100
-
-
-def home_panels_for(request) -> list[HomePanel]:
-    """Panels from every app whose AppConfig has `home_panels(request)`, in `order`.
-
-    The same hook as the menu: the core's home page shows domain data without importing a
-    domain app; each app answers only for the roles it has something to say to.
-    """
-    panels = [
-        panel
-        for config in apps.get_app_configs()
-        if hasattr(config, "home_panels")
-        for panel in config.home_panels(request)
-    ]
-    return sorted(panels, key=lambda panel: panel.order)

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "contacts",
     "cases",
     "referrals",
+    "documents",
+    "dashboards",
     "safeguard.apps.SafeguardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -431,6 +433,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.manager_digest",
         "schedule": crontab(hour=7, minute=0),
     },
+    # documents.tasks.documents_expire, registered under its name from before the split.
     "documents-expire": {"task": "referrals.tasks.documents_expire", "schedule": 600.0},
     "rate-limits-prune": {"task": "safeguard.tasks.rate_limits_prune", "schedule": 600.0},
     "submissions-forget": {
@@ -441,7 +444,7 @@ CELERY_BEAT_SCHEDULE = {
 # /health/ (safeguard.health) says the sweep has stopped once its last run is older than this:
 # five missed minutes, long enough for one slow sweep, short enough to page someone.
 SWEEP_STALE_SECONDS = envint("SAFEGUARD_SWEEP_STALE_SECONDS", 300)
-# PDFs (safeguard.pdf, referrals.documents): a chronology longer than this is prepared by a
+# PDFs (safeguard.pdf, documents.pdfs): a chronology longer than this is prepared by a
 # worker, not in the request; a prepared file is deleted this many hours after it is ready.
 CHRONOLOGY_INLINE_MAX_ENTRIES = envint("SAFEGUARD_CHRONOLOGY_INLINE_MAX_ENTRIES", 300)
 DOCUMENT_KEEP_HOURS = envint("SAFEGUARD_DOCUMENT_KEEP_HOURS", 8)

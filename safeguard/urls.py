@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import dashboards.views
+
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboards.views.home, name="home"),
     path("account/", include("allauth.urls")),
     path("session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("exit/", views.exit_page, name="exit"),
@@ -16,5 +18,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("", include("cases.urls")),
     path("", include("referrals.urls")),
+    path("", include("documents.urls")),
+    path("", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

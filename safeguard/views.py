@@ -11,27 +11,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, navigation, selectors
+from . import audit, selectors
 from . import health as health_checks
-from .choices import Role
 from .forms import AuditFilterForm
-
-HOME_TEMPLATES = {
-    Role.FRONTLINE: "safeguard/home_frontline.html",
-    Role.LEAD: "safeguard/home_lead.html",
-    Role.MANAGER: "safeguard/home_manager.html",
-    Role.ADMIN: "safeguard/home_admin.html",
-}
-
-
-@require_GET
-def home(request):
-    sections = [item for item in navigation.items_for(request.user) if item["href"] != "/"]
-    return render(
-        request,
-        HOME_TEMPLATES[request.user.role],
-        {"panels": navigation.home_panels_for(request), "sections": sections},
-    )
 
 
 @login_not_required

@@ -1,4 +1,4 @@
-// A document being prepared in the background (templates/referrals/document_job.html): ask
+// A document being prepared in the background (templates/documents/document_job.html): ask
 // the server every few seconds and show the page again when it has changed. Without
 // JavaScript the page offers a "Check again" link instead.
 const INTERVAL_MS = 3000;

@@ -74,7 +74,7 @@ PAGES: dict[str, list[P]] = {
         P("cases:case_close", CASE),
         P("referrals:case_referrals", CASE),
         P("referrals:detail", ("referral_reference",)),
-        P("referrals:case_documents", CASE),
+        P("documents:case_documents", CASE),
         P("referrals:deadlines"),
         P("referrals:overdue"),
     ],
@@ -82,7 +82,7 @@ PAGES: dict[str, list[P]] = {
         P("home"),
         P("referrals:overdue"),
         P("audit_log"),
-        P("referrals:statistics"),
+        P("dashboards:statistics"),
     ],
     "admin": [P("home"), P("audit_log")],
 }

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case, ChronologyEntry, Person
-from referrals.models import DocumentJob
+from documents.models import DocumentJob
 from tests.auth import sign_in
 from tests.storage import keep_private_files_in
 from tests.tools import require
@@ -35,16 +35,16 @@ def test_a_worker_prepares_a_long_chronology_that_the_lead_then_downloads(
         ChronologyEntry.objects.create(case=case, kind="note", title=f"Worker entry {number}")
     sign_in(client, world.lead, secret=world.totp[world.lead.pk])
 
-    response = client.post(reverse("referrals:chronology_pdf", args=[case.reference]), {})
+    response = client.post(reverse("documents:chronology_pdf", args=[case.reference]), {})
 
     job = DocumentJob.objects.get()
-    assert response["Location"] == reverse("referrals:document_job", args=[job.pk])
+    assert response["Location"] == reverse("documents:document_job", args=[job.pk])
     wait_for(
         lambda: DocumentJob.objects.filter(pk=job.pk, status="ready").exists(),
         90,
         "the worker to prepare the chronology",
     )
-    download = client.post(reverse("referrals:document_job_download", args=[job.pk]), {})
+    download = client.post(reverse("documents:document_job_download", args=[job.pk]), {})
     assert download.status_code == 200
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=download.content, capture_output=True, check=True

@@ -23,8 +23,8 @@ from PIL import Image
 
 from cases import photos
 from cases.models import Case, ChronologyEntry, Concern, Person
-from referrals import tasks
-from referrals.models import DocumentJob
+from documents import tasks
+from documents.models import DocumentJob
 from safeguard.models import AuditEvent
 from safeguard.settings import private_storage_from_env
 from safeguard.storage import PrivateS3Storage
@@ -258,7 +258,7 @@ def test_a_worker_prepares_a_chronology_into_the_bucket_that_the_web_serves_and_
         ChronologyEntry.objects.create(case=case, kind="note", title=f"Bucket entry {number}")
     sign_in(client, world.lead, secret=world.totp[world.lead.pk])
 
-    client.post(reverse("referrals:chronology_pdf", args=[case.reference]), {})
+    client.post(reverse("documents:chronology_pdf", args=[case.reference]), {})
 
     job = DocumentJob.objects.get()
     wait_for(
@@ -271,7 +271,7 @@ def test_a_worker_prepares_a_chronology_into_the_bucket_that_the_web_serves_and_
     assert_private_and_encrypted(bucket, job.file.name, "application/pdf")
     assert not unused_private_dir.exists() or not any(unused_private_dir.rglob("*"))
 
-    download = client.post(reverse("referrals:document_job_download", args=[job.pk]), {})
+    download = client.post(reverse("documents:document_job_download", args=[job.pk]), {})
     assert download.status_code == 200
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=download.content, capture_output=True, check=True

@@ -53,8 +53,11 @@ def test_ten_years_after_29_february_is_28_february():
             DateRangeValidator(When.PLANNED)(dt.date(2038, 3, 1))
 
 
+OUR_APPS = ("safeguard", "contacts", "cases", "referrals", "documents", "dashboards")
+
+
 def _our_forms():
-    for app in ("safeguard", "cases", "contacts", "referrals"):
+    for app in OUR_APPS:
         package = importlib.import_module(app)
         for module in pkgutil.iter_modules(package.__path__):
             if module.name.startswith(("forms", "views")):
@@ -68,7 +71,7 @@ def _our_forms():
     return [
         form
         for form in {*subclasses(forms.Form), *subclasses(forms.ModelForm)}
-        if form.__module__.split(".")[0] in ("safeguard", "cases", "contacts", "referrals")
+        if form.__module__.split(".")[0] in OUR_APPS
     ]
 
 

@@ -36,10 +36,11 @@ from cases.models import Concern, ConcernDraft, RiskAssessment, Setting, Support
 from cases.models import Person as Subject
 from contacts.models import OpeningHours, Organisation, Phone
 from contacts.models import Person as Contact
+from dashboards import statistics
+from documents.models import DocumentJob
 from referrals import services as referral_services
-from referrals import statistics
 from referrals.deadlines import Timer
-from referrals.models import Deadline, DocumentJob, Reminder
+from referrals.models import Deadline, Reminder
 from safeguard import access, pdf
 from safeguard.choices import Pathway
 from safeguard.models import OrganisationSettings, Role
@@ -197,9 +198,9 @@ CASE_PAGES = {
     "cases:case_members",
     "cases:case_close",
     "referrals:case_referrals",
-    "referrals:case_documents",
-    "referrals:missing_person",
-    "referrals:chronology_pdf",
+    "documents:case_documents",
+    "documents:missing_person",
+    "documents:chronology_pdf",
 }
 CONCERN_PAGES = {
     "cases:concern_detail",
@@ -207,7 +208,7 @@ CONCERN_PAGES = {
     "cases:concern_addendum",
     "cases:concern_triage",
 }
-REFERRAL_PAGES = {"referrals:detail", "referrals:transition", "referrals:consent", "referrals:pack"}
+REFERRAL_PAGES = {"referrals:detail", "referrals:transition", "referrals:consent", "documents:pack"}
 
 
 def argument_values(name: str, argument: str, w, role: str) -> list[str]:
@@ -232,7 +233,7 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
         ("contacts:person_remove", "pk"): w.contact.pk,
         ("contacts:person_vcard", "pk"): w.contact.pk,
         ("referrals:deadline_reassign", "pk"): w.deadline.pk,
-        ("referrals:statistics_export", "figure"): next(iter(statistics.FIGURES)),
+        ("dashboards:statistics_export", "figure"): next(iter(statistics.FIGURES)),
         # Nobody in the world has a security key: the page answers "not found".
         ("mfa_edit_webauthn", "pk"): 1,
         ("mfa_remove_webauthn", "pk"): 1,
@@ -249,7 +250,7 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
         return [str(by_name[name, argument])]
     if argument == "draft" and name.startswith("cases:draft_"):
         return [str(w.drafts[role].pk)]
-    if argument == "job_id" and name.startswith("referrals:document_job"):
+    if argument == "job_id" and name.startswith("documents:document_job"):
         return [str(w.job.pk)]
     if argument == "object_id" and name.startswith("admin:"):
         return [str(_admin_object(name).pk)]

@@ -37,8 +37,9 @@ from cases.models import (
     SupportNeed,
 )
 from contacts.models import Organisation
+from documents.models import DocumentJob
 from referrals.deadlines import Timer
-from referrals.models import Consent, Deadline, Decision, DocumentJob, Referral, Transition
+from referrals.models import Consent, Deadline, Decision, Referral, Transition
 from safeguard.choices import Pathway
 from safeguard.models import Role
 from tests.factories import UserFactory

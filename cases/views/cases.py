@@ -1,0 +1,394 @@
+"""The pages of a safeguarding case: the list, and each case's overview, chronology, support
+plan, risk, members and closing.
+
+Every case is fetched through `get_for_user`, which applies the record policy and audits
+reads; every change goes through a service in `cases.services`. A closed case is read-only.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from safeguard import access, audit
+from safeguard.access import Action, get_for_user
+from safeguard.forms import error_list
+from safeguard.selectors import audit_viewers_of
+from safeguard.submissions import submitted_once
+
+from .. import photos, selectors, services
+from ..forms import (
+    CaseFilterForm,
+    CloseForm,
+    MembersForm,
+    NoteForm,
+    RiskAssessmentForm,
+    SearchForm,
+    SupportNeedForm,
+)
+from ..models import Case, CaseStatus, Person, RiskAssessment, SupportDomain, SupportNeed
+from ..tabs import case_page
+
+CASES_PER_PAGE = 50
+VIEWERS_SHOWN = 20
+
+# --- Fetching a case and what the user may do with it ----------------------------------------
+
+
+def _case(request, reference: str, action: Action = Action.VIEW) -> access.Granted:
+    return get_for_user(
+        request,
+        Case.objects.select_related("person", "team", "lead"),
+        action=action,
+        reference=reference,
+    )
+
+
+def _restricted(request, case: Case):
+    """All a manager outside a restricted case may know: that it exists, and who to ask."""
+    return render(
+        request,
+        "cases/case_restricted.html",
+        {"reference": case.reference, "lead_name": case.lead.full_name, "team": case.team.name},
+    )
+
+
+def _done(request, url: str, message: str):
+    messages.success(request, message)
+    return redirect(url)
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+
+@require_GET
+def case_list(request):
+    user = request.user
+    form = CaseFilterForm(request.GET or None)
+    form.is_valid()  # invalid filters are shown with their errors and otherwise ignored
+    filters = getattr(form, "cleaned_data", {})
+    status = filters.get("status") or "open"
+    if status == "open":
+        cases = selectors.open_cases_for(user)
+    else:
+        cases = (
+            selectors.cases_visible_to(user)
+            .select_related("person", "lead", "team")
+            .order_by("-opened_at")
+        )
+        if status == "closed":
+            cases = cases.filter(status=CaseStatus.CLOSED)
+    if filters.get("mine"):
+        cases = cases.filter(lead=user)
+    if filters.get("team"):
+        cases = cases.filter(team=filters["team"])
+    if filters.get("risk"):
+        cases = cases.filter(risk_level=filters["risk"])
+    hidden = selectors.restricted_cases_known_to(user)
+    if status != "all":
+        hidden = hidden.filter(status=CaseStatus.CLOSED if status == "closed" else CaseStatus.OPEN)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "status": status,
+            "restricted_count": hidden.count(),
+        },
+    )
+
+
+@require_GET
+def case_detail(request, reference: str):
+    # The one page that may answer a manager outside a restricted case: it asks for the
+    # existence-only grant by name, and shows content only to those who hold VIEW.
+    granted = _case(request, reference, Action.SEE_EXISTENCE)
+    case = granted.obj
+    if not granted.can(Action.VIEW):
+        return _restricted(request, case)
+    user = request.user
+    latest = case.risk_assessments.select_related("assessed_by").first()
+    show_viewers = granted.can(Action.SEE_VIEWERS)
+    viewers = (
+        list(audit_viewers_of(object_type="case", object_id=case.pk)[:VIEWERS_SHOWN])
+        if show_viewers
+        else []
+    )
+    return render(
+        request,
+        "cases/case_detail.html",
+        case_page(
+            request,
+            granted,
+            "case_detail",
+            person=case.person,
+            concerns=selectors.concerns_visible_to(user).filter(case=case).order_by("observed_at"),
+            latest=latest,
+            review_overdue=bool(latest and latest.review_on < timezone.localdate()),
+            open_needs=case.support_needs.exclude(status=SupportNeed.Status.DONE).count(),
+            show_viewers=show_viewers,
+            viewers=viewers,
+        ),
+    )
+
+
+def _timeline(case: Case) -> list[dict]:
+    return [
+        {
+            "title": entry.title,
+            "when": entry.at,
+            "byline": entry.author.full_name if entry.author else "",
+            "description": entry.text,
+        }
+        for entry in case.chronology.select_related("author")
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def case_chronology(request, reference: str):
+    if request.method == "POST":
+        granted = _case(request, reference, Action.ADD_NOTE)
+        case = granted.obj
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            services.case_note_add(
+                request=request,
+                case=case,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+            )
+            url = reverse("cases:case_chronology", kwargs={"reference": case.reference})
+            return _done(request, url, "Your note has been added to the chronology.")
+    else:
+        granted = _case(request, reference)
+        case = granted.obj
+        form = NoteForm()
+    return render(
+        request,
+        "cases/case_chronology.html",
+        case_page(
+            request,
+            granted,
+            "case_chronology",
+            form=form,
+            errors=error_list(form) if form.is_bound else [],
+            events=_timeline(case),
+        ),
+    )
+
+
+@require_GET
+def case_support(request, reference: str):
+    granted = _case(request, reference)
+    case = granted.obj
+    needs = list(case.support_needs.all())
+    groups = [
+        {"domain": label, "needs": [n for n in needs if n.domain == value]}
+        for value, label in SupportDomain.choices
+    ]
+    return render(
+        request,
+        "cases/case_support.html",
+        case_page(
+            request,
+            granted,
+            "case_support",
+            groups=[g for g in groups if g["needs"]],
+            not_planned=[g["domain"] for g in groups if not g["needs"]],
+            today=timezone.localdate(),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def case_support_edit(request, reference: str, pk: int | None = None):
+    granted = _case(request, reference, Action.EDIT)
+    case = granted.obj
+    need = get_object_or_404(case.support_needs, pk=pk) if pk else SupportNeed(case=case)
+    back = reverse("cases:case_support", kwargs={"reference": case.reference})
+    data = request.POST if request.method == "POST" else None
+    form = SupportNeedForm(data, instance=need)
+    if data is not None and form.is_valid():
+        creating = need.pk is None
+        try:
+            saved = services.support_need_save(
+                request=request,
+                need=form.save(commit=False),
+                changed_fields=[f for f in form.changed_data if f != "submission_token"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            verb = "added to" if creating else "updated in"
+            return _done(request, back, f"{saved.get_domain_display()} {verb} the support plan.")
+    return render(
+        request,
+        "cases/case_support_edit.html",
+        {
+            "case": case,
+            "need": need,
+            "form": form,
+            "back": back,
+            "errors": error_list(form) if form.is_bound else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def case_risk(request, reference: str):
+    if request.method == "POST":
+        granted = _case(request, reference, Action.EDIT)
+        case = granted.obj
+        form = RiskAssessmentForm(request.POST, instance=RiskAssessment(case=case))
+        if form.is_valid():
+            try:
+                services.risk_assessment_add(request=request, assessment=form.save(commit=False))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                url = reverse("cases:case_risk", kwargs={"reference": case.reference})
+                return _done(request, url, "The risk assessment has been added.")
+    else:
+        granted = _case(request, reference)
+        case = granted.obj
+        form = RiskAssessmentForm()
+    return render(
+        request,
+        "cases/case_risk.html",
+        case_page(
+            request,
+            granted,
+            "case_risk",
+            form=form,
+            errors=error_list(form) if form.is_bound else [],
+            assessments=case.risk_assessments.select_related("assessed_by"),
+            today=timezone.localdate(),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_members(request, reference: str):
+    if request.method == "POST":
+        granted = _case(request, reference, Action.MANAGE_MEMBERS)
+        case = granted.obj
+        form = MembersForm(request.POST, case=case)
+        if form.is_valid():
+            try:
+                services.case_set_restriction(
+                    request=request,
+                    case=case,
+                    restricted=form.cleaned_data["restricted"],
+                    members=form.cleaned_data["members"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Who can see this case has been saved.")
+                return redirect("cases:case_members", reference=case.reference)
+    else:
+        granted = _case(request, reference)
+        case = granted.obj
+        form = MembersForm(
+            initial={
+                "restricted": case.restricted,
+                "members": [m.pk for m in case.members.all()],
+            },
+            case=case,
+        )
+    return render(
+        request,
+        "cases/case_members.html",
+        case_page(
+            request,
+            granted,
+            "case_members",
+            form=form,
+            errors=error_list(form) if form.is_bound else [],
+            members=case.members.order_by("full_name"),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_close(request, reference: str):
+    granted = _case(request, reference, Action.EDIT)
+    case = granted.obj
+    form = CloseForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.case_close(
+                request=request,
+                case=case,
+                checklist=form.cleaned_data["checklist"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Case {case.reference} is closed.")
+            return redirect("cases:case_detail", reference=case.reference)
+    return render(
+        request,
+        "cases/case_close.html",
+        {
+            "case": case,
+            "form": form,
+            "errors": error_list(form) if form.is_bound else [],
+            "back": reverse("cases:case_detail", kwargs={"reference": case.reference}),
+        },
+    )
+
+
+# --- Search and photos -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def search(request):
+    """Search by name, alias or reference. The words are posted, never put in the address:
+    an address ends up in the web server's access log and the browser's history. The audit
+    trail records that a search was made and how many results it gave, not what was typed."""
+    form = SearchForm(request.POST if request.method == "POST" else None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = selectors.search(request.user, form.cleaned_data["q"])
+        found = len(results["people"]) + len(results["cases"])
+        audit.record(
+            request,
+            action=audit.Action.SEARCH,
+            object_type="person",
+            detail=f"{found} result{pluralize(found)}",
+        )
+    return render(
+        request,
+        "cases/search.html",
+        {
+            "form": form,
+            "results": results,
+            "errors": error_list(form) if form.is_bound else [],
+        },
+    )
+
+
+@require_GET
+def person_photo(request, reference: str):
+    person = get_for_user(request, Person.objects.all(), reference=reference).obj
+    if not person.photo:
+        raise Http404
+    response = FileResponse(photos.open_photo(person), content_type="image/jpeg")
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = "inline"
+    return response

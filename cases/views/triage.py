@@ -1,0 +1,105 @@
+"""Triage (leads): the queue, and deciding what happens to a concern."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from safeguard import submissions
+from safeguard.access import Action
+from safeguard.choices import Role
+from safeguard.forms import add_service_errors, error_list
+from safeguard.models import User
+
+from .. import matching, selectors, services
+from ..forms import TriageForm
+from ..models import Concern, ConcernStatus, TriageOutcome
+from .concerns import concern_get
+
+
+@require_GET
+def triage_queue(request):
+    return render(
+        request,
+        "cases/triage_queue.html",
+        {
+            "concerns": selectors.triage_queue(request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _leads_for(concern: Concern):
+    return User.objects.filter(role=Role.LEAD, is_active=True, teams=concern.team).order_by(
+        "full_name"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@submissions.submitted_once
+def concern_triage(request, reference: str):
+    concern = concern_get(request, reference, action=Action.EDIT).obj
+    if concern.status != ConcernStatus.SUBMITTED:
+        messages.info(request, "This concern has already been triaged.")
+        return redirect("cases:concern_detail", reference=concern.reference)
+    cases = list(selectors.open_cases_for(request.user).filter(person=concern.person)) + [
+        c for c in selectors.open_cases_for(request.user).exclude(person=concern.person)[:50]
+    ]
+    leads = _leads_for(concern)
+    form = TriageForm(request.POST if request.method == "POST" else None, cases=cases, leads=leads)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.concern_triage(
+                request=request,
+                concern=concern,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                signposted_to=data["signposted_to"],
+                case=next((c for c in cases if c.reference == data["case"]), None),
+                lead=leads.filter(pk=data["lead"]).first() if data["lead"] else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            concern.refresh_from_db()
+            url = (
+                reverse("cases:case_detail", args=[concern.case.reference])
+                if concern.case_id
+                else reverse("cases:triage_queue")
+            )
+            messages.success(
+                request, f"Concern {concern.reference}: {concern.get_status_display().lower()}."
+            )
+            return redirect(url)
+    person = concern.person
+    candidates = selectors.people_visible_to(request.user).exclude(pk=person.pk)
+    duplicates = (
+        matching.similar_people(
+            {
+                "name": person.name,
+                "aliases": person.aliases,
+                "date_of_birth": person.date_of_birth,
+                "estimated_age": person.estimated_age,
+                "nationalities": person.nationalities,
+            },
+            candidates.prefetch_related("cases")[:500],
+        )
+        if person.name or person.aliases
+        else []
+    )
+    return render(
+        request,
+        "cases/concern_triage.html",
+        {
+            "concern": concern,
+            "form": form,
+            "duplicates": duplicates,
+            "similar": selectors.similar_reports(request.user, concern),
+            "now": timezone.now(),
+            "errors": error_list(form) if request.method == "POST" else [],
+            "outcomes": TriageOutcome,
+        },
+    )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("referrals/<str:reference>/pack/", views.referral_pack, name="pack"),
+    path("cases/<str:reference>/documents/", views.case_documents, name="case_documents"),
+    path(
+        "cases/<str:reference>/documents/missing-person/",
+        views.missing_person,
+        name="missing_person",
+    ),
+    path(
+        "cases/<str:reference>/documents/chronology/",
+        views.chronology,
+        name="chronology_pdf",
+    ),
+    path("documents/<uuid:job_id>/", views.document_job, name="document_job"),
+    path(
+        "documents/<uuid:job_id>/download/",
+        views.document_job_download,
+        name="document_job_download",
+    ),
+]

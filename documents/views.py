@@ -1,0 +1,242 @@
+"""The documents tab of a case, and the PDFs it makes: referral packs, the missing-person
+sheet and the chronology.
+
+Every document is an export: the record is fetched through `get_for_user` with EXPORT (404
+for anyone the policy refuses), and the audit event is written once the PDF exists, naming
+the document and whether it was password protected. The forms are POSTs, so that a password
+or a "last seen" description never travels in an address.
+"""
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import Case
+from cases.tabs import case_page
+from referrals.models import Referral
+from referrals.views.referrals import detail_context as referral_detail_context
+from safeguard import audit, pdf
+from safeguard.access import Action, get_for_user
+from safeguard.forms import DocumentPasswordForm, error_list
+
+from . import pdfs, services
+from .forms import ChronologyRangeForm, MissingPersonForm
+from .models import DocumentJob
+
+
+def _case(request, reference: str, *, audit_read: bool = True):
+    return get_for_user(
+        request,
+        Case.objects.select_related("person", "lead", "team"),
+        action=Action.EXPORT,
+        audit_read=audit_read,
+        reference=reference,
+    )
+
+
+def _deliver(request, *, content: bytes, password: str, obj, what: str, filename: str):
+    """Protect the PDF if a password was typed, record the export, send it."""
+    if password:
+        content = pdf.protect(content, password)
+    audit.record(
+        request,
+        action=audit.Action.EXPORT,
+        obj=obj,
+        detail=f"{what} (PDF{', password protected' if password else ''})",
+    )
+    return pdf.download(content, filename)
+
+
+def _documents_page(request, granted, *, status=200, **forms):
+    case = granted.obj
+    forms = {
+        "missing_form": MissingPersonForm(prefix="missing"),
+        "chronology_form": ChronologyRangeForm(prefix="chronology"),
+        **forms,
+    }
+    bound = [form for form in forms.values() if form.is_bound]
+    return render(
+        request,
+        "documents/case_documents.html",
+        case_page(
+            request,
+            granted,
+            "documents:case_documents",
+            referrals=case.referrals.order_by("-created_at"),
+            jobs=DocumentJob.objects.filter(case=case, requested_by=request.user).exclude(
+                status=DocumentJob.Status.EXPIRED
+            )[:5],
+            errors=error_list(*bound) if bound else [],
+            inline_max=settings.CHRONOLOGY_INLINE_MAX_ENTRIES,
+            **forms,
+        ),
+        status=status,
+    )
+
+
+@require_GET
+def case_documents(request, reference: str):
+    return _documents_page(request, _case(request, reference))
+
+
+@sensitive_post_parameters("pack-password")
+@require_POST
+def referral_pack(request, reference: str):
+    granted = get_for_user(
+        request,
+        Referral.objects.select_related(
+            "case", "case__person", "case__lead", "case__team", "recipient"
+        ),
+        action=Action.EXPORT,
+        audit_read=False,
+        reference=reference,
+    )
+    referral = granted.obj
+    form = DocumentPasswordForm(request.POST, prefix="pack")
+    if not form.is_valid():
+        return render(
+            request,
+            "referrals/detail.html",
+            referral_detail_context(request, granted, pack_form=form, errors=error_list(form)),
+            status=400,
+        )
+    what = "Referral pack"
+    if referral.is_anonymous:
+        what = "Referral pack, anonymous Duty to Notify"
+    return _deliver(
+        request,
+        content=pdfs.referral_pack_pdf(referral, generated_by=request.user),
+        password=form.cleaned_data["password"],
+        obj=referral,
+        what=what,
+        filename=f"referral-pack-{referral.reference}.pdf",
+    )
+
+
+@sensitive_post_parameters("missing-password", "missing-description", "missing-last_seen_where")
+@require_POST
+def missing_person(request, reference: str):
+    granted = _case(request, reference, audit_read=False)
+    form = MissingPersonForm(request.POST, prefix="missing")
+    if not form.is_valid():
+        return _documents_page(request, granted, status=400, missing_form=form)
+    data = form.cleaned_data
+    last_seen = pdfs.LastSeen(
+        at=form.last_seen_at(), where=data["last_seen_where"], description=data["description"]
+    )
+    case = granted.obj
+    return _deliver(
+        request,
+        content=pdfs.missing_person_pdf(case, last_seen, generated_by=request.user),
+        password=data["password"],
+        obj=case,
+        what="Missing person sheet",
+        filename=f"missing-person-{case.reference}.pdf",
+    )
+
+
+@sensitive_post_parameters("chronology-password")
+@require_POST
+def chronology(request, reference: str):
+    granted = _case(request, reference, audit_read=False)
+    case = granted.obj
+    form = ChronologyRangeForm(request.POST, prefix="chronology")
+    if not form.is_valid():
+        return _documents_page(request, granted, status=400, chronology_form=form)
+    date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    password = form.cleaned_data["password"]
+    entries = pdfs.chronology_entries(case, date_from, date_to).count()
+    if entries <= settings.CHRONOLOGY_INLINE_MAX_ENTRIES:
+        return _deliver(
+            request,
+            content=pdfs.chronology_pdf(case, date_from, date_to, generated_by=request.user),
+            password=password,
+            obj=case,
+            what="Chronology",
+            filename=f"chronology-{case.reference}.pdf",
+        )
+    # Long: a worker prepares it. The password is not kept; it is asked for at download.
+    job = services.document_job_create(
+        request=request,
+        case=case,
+        date_from=date_from,
+        date_to=date_to,
+        password_wanted=bool(password),
+        entries=entries,
+    )
+    return redirect("documents:document_job", job_id=job.pk)
+
+
+def _job(request, job_id):
+    """The job, if this user asked for it and may still export its case."""
+    job = (
+        DocumentJob.objects.select_related("case")
+        .filter(pk=job_id, requested_by=request.user)
+        .first()
+    )
+    if job is None:
+        raise Http404
+    granted = _case(request, job.case.reference, audit_read=False)
+    return job, granted
+
+
+@never_cache
+@require_GET
+def document_job(request, job_id):
+    job, granted = _job(request, job_id)
+    if "application/json" in request.headers.get("Accept", ""):
+        # For static/js/document-job.mjs: whether the page has something new to show.
+        return JsonResponse({"state": job.status})
+    return render(
+        request,
+        "documents/document_job.html",
+        {
+            **case_page(request, granted, "documents:case_documents"),
+            "job": job,
+            "form": DocumentPasswordForm(),
+            "waiting": job.status in (DocumentJob.Status.QUEUED, DocumentJob.Status.RENDERING),
+            "keep_hours": settings.DOCUMENT_KEEP_HOURS,
+        },
+    )
+
+
+@sensitive_post_parameters("password")
+@require_POST
+def document_job_download(request, job_id):
+    job, granted = _job(request, job_id)
+    if job.status != DocumentJob.Status.READY:
+        return redirect("documents:document_job", job_id=job.pk)
+    form = DocumentPasswordForm(request.POST)
+    if form.is_valid() and job.password_wanted and not form.cleaned_data["password"]:
+        form.add_error(
+            "password",
+            "Type the password to protect it: you asked for one, and it was not kept while "
+            "the document was prepared",
+        )
+    if not form.is_valid():
+        return render(
+            request,
+            "documents/document_job.html",
+            {
+                **case_page(request, granted, "documents:case_documents"),
+                "job": job,
+                "form": form,
+                "errors": error_list(form),
+                "waiting": False,
+                "keep_hours": settings.DOCUMENT_KEEP_HOURS,
+            },
+            status=400,
+        )
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    return _deliver(
+        request,
+        content=content,
+        password=form.cleaned_data["password"],
+        obj=job.case,
+        what="Chronology, prepared in the background",
+        filename=f"chronology-{job.case.reference}.pdf",
+    )

@@ -1,0 +1,55 @@
+"""A deadline as a row of a list: what it is, whose it is, when it falls due and whether it is
+overdue, in UK local time. The deadline pages and the lead's home page show the same rows.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.urls import reverse
+
+from safeguard import access
+
+from .deadlines import UK, describe_remaining
+from .models import Deadline
+
+
+@dataclass(frozen=True)
+class Row:
+    deadline: Deadline
+    label: str
+    reference: str
+    href: str
+    team: str
+    chaser: object  # the assignee, else the case's lead; None for a concern awaiting triage
+    due: datetime  # UK local time
+    remaining: str
+    overdue: bool
+    allowed_now: bool  # a "not before" marker whose moment has come
+    can_reassign: bool
+
+    @property
+    def due_text(self) -> str:
+        return f"{self.due:%a} {self.due.day} {self.due:%b %Y, %H:%M}"
+
+
+def deadline_row(deadline: Deadline, *, now: datetime, user) -> Row:
+    case, concern = deadline.case, deadline.concern
+    if case is not None:
+        reference, href = case.reference, reverse("cases:case_detail", args=[case.reference])
+    else:
+        reference = concern.reference
+        href = reverse("cases:concern_detail", args=[concern.reference])
+    past = deadline.due_at <= now
+    return Row(
+        deadline=deadline,
+        label=deadline.get_timer_display(),
+        reference=reference,
+        href=href,
+        team=(case or concern).team.name,
+        chaser=deadline.assignee or (case.lead if case is not None else None),
+        due=deadline.due_at.astimezone(UK),
+        remaining=describe_remaining(deadline.due_at, now),
+        overdue=deadline.is_overdue(now),
+        allowed_now=deadline.is_earliest and past,
+        can_reassign=access.may_reassign(user, deadline),
+    )

@@ -1,0 +1,178 @@
+"""The deadline pages: a lead's own open deadlines, and the overdue view (filters, reassign,
+CSV export) that managers chase from.
+
+Rows come only from `referrals.selectors`, which scope them to what the user may see.
+Times are shown in UK local time; "overdue" is always said in words, never by colour alone.
+"""
+
+import csv
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from safeguard import access, audit
+from safeguard.exports import csv_cell
+
+from .. import selectors, services
+from ..deadlines import UK
+from ..forms import FILTERS, OverdueFilterForm, ReassignForm
+from ..models import Deadline
+from ..rows import deadline_row
+
+ROWS_PER_PAGE = 50
+
+
+def _sections(current: str) -> list[dict]:
+    return [
+        {"text": text, "href": reverse(name), "active": name == current}
+        for text, name in (
+            ("Your deadlines", "referrals:deadlines"),
+            ("Overdue and due soon", "referrals:overdue"),
+        )
+    ]
+
+
+@require_GET
+def deadlines(request):
+    now = timezone.now()
+    # The selector's order is the page's: overdue, then due soonest, "not before" last.
+    rows = [
+        deadline_row(d, now=now, user=request.user) for d in selectors.my_deadlines(request.user)
+    ]
+    return render(
+        request,
+        "referrals/deadlines.html",
+        {"rows": rows, "sections": _sections("referrals:deadlines")},
+    )
+
+
+def _kept(query: QueryDict, names=(*FILTERS, "page")) -> QueryDict:
+    """Only the overdue page's own parameters: what a reassignment carries back to it."""
+    kept = QueryDict(mutable=True)
+    for name in names:
+        if query.get(name):
+            kept[name] = query[name]
+    return kept
+
+
+def _filter_form(query: QueryDict) -> OverdueFilterForm:
+    return OverdueFilterForm(_kept(query, FILTERS) or None)
+
+
+def _overdue_rows(user, form: OverdueFilterForm, *, now: datetime):
+    if form.is_bound and not form.is_valid():
+        return Deadline.objects.none()
+    filters = form.filters() if form.is_bound else {}
+    return selectors.overdue_for_managers(user, now=now, **filters)
+
+
+@require_GET
+def overdue(request):
+    query = request.GET
+    now = timezone.now()
+    form = _filter_form(query)
+    page = Paginator(_overdue_rows(request.user, form, now=now), ROWS_PER_PAGE).get_page(
+        query.get("page")
+    )
+    rows = [deadline_row(d, now=now, user=request.user) for d in page]
+    return render(
+        request,
+        "referrals/overdue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "assignees": list(selectors.deadline_assignees()),
+            "cutoff": selectors.due_soon_cutoff(now).astimezone(UK),
+            "filters": _kept(query).urlencode(),
+            "query": _kept(query, FILTERS).urlencode(),
+            "sections": _sections("referrals:overdue"),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def overdue_export(request):
+    now = timezone.now()
+    form = _filter_form(request.GET)
+    rows = _overdue_rows(request.user, form, now=now)
+    audit.record(
+        request,
+        action=audit.Action.EXPORT,
+        object_type="deadline",
+        detail=_kept(request.GET, FILTERS).urlencode()[:500],
+    )
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(
+            [
+                "timer",
+                "reference",
+                "team",
+                "assigned to",
+                "due (UK time)",
+                "overdue by (hours)",
+                "status",
+            ]
+        )
+        for deadline in rows.iterator(chunk_size=500):
+            row = deadline_row(deadline, now=now, user=request.user)
+            late = now - deadline.due_at
+            yield writer.writerow(
+                [
+                    row.label,
+                    row.reference,
+                    csv_cell(row.team),
+                    csv_cell(row.chaser.full_name) if row.chaser else "not assigned",
+                    f"{row.due:%Y-%m-%d %H:%M}",
+                    f"{int(late.total_seconds() // 360) / 10:.1f}" if row.overdue else "",
+                    "overdue" if row.overdue else "due within one working day",
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="overdue-deadlines-{stamp}.csv"'
+    return response
+
+
+@require_POST
+def deadline_reassign(request, pk: int):
+    deadline = get_object_or_404(
+        selectors.deadlines_visible_to(request.user).select_related(*selectors.ROW_RELATIONS),
+        pk=pk,
+    )
+    if not access.may_reassign(request.user, deadline):
+        audit.record(
+            request,
+            action=audit.Action.ACCESS_DENIED,
+            obj=deadline.case or deadline.concern,
+            detail="reassign deadline",
+        )
+        raise Http404
+    form = ReassignForm(request.POST, deadline=deadline)
+    what = f"{deadline.get_timer_display()} for {(deadline.case or deadline.concern).reference}"
+    if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        services.deadline_reassign(request=request, deadline=deadline, assignee=assignee)
+        messages.success(request, f"{what} reassigned to {assignee.full_name}")
+    else:
+        # Back to the list rather than re-rendering it here: its filter form and page links
+        # are relative to the list's own address.
+        messages.error(request, f"{what} not reassigned. {form.errors['assignee'][0]}.")
+    query = QueryDict(request.POST.get("filters", ""))
+    kept = _kept(query)
+    address = reverse("referrals:overdue")
+    return redirect(f"{address}?{kept.urlencode()}" if kept else address)
