@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_case
+from . import views, views_case, views_record
 
 app_name = "cases"
 
@@ -24,6 +24,18 @@ urlpatterns = [
     path("cases/", views_case.case_list, name="case_list"),
     path("cases/<str:reference>/", views_case.case_detail, name="case_detail"),
     path("cases/<str:reference>/chronology/", views_case.case_chronology, name="case_chronology"),
+    # The case record the Competent Authority decides on (issue 17).
+    path("cases/<str:reference>/record/", views_record.case_record, name="case_record"),
+    path(
+        "cases/<str:reference>/record/<slug:part>/new/",
+        views_record.case_record_edit,
+        name="case_record_add",
+    ),
+    path(
+        "cases/<str:reference>/record/<slug:part>/<int:pk>/",
+        views_record.case_record_edit,
+        name="case_record_edit",
+    ),
     path("cases/<str:reference>/support/", views_case.case_support, name="case_support"),
     path(
         "cases/<str:reference>/support/new/", views_case.case_support_edit, name="case_support_add"

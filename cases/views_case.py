@@ -243,6 +243,7 @@ def _restricted(request, case: Case):
 SECTIONS = (
     ("cases:case_detail", "Overview"),
     ("cases:case_chronology", "Chronology"),
+    ("cases:case_record", "Case record"),
     # By URL name only: cases does not import referrals.
     ("referrals:case_referrals", "Referrals"),
     ("cases:case_support", "Support plan"),
