@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -531,3 +532,159 @@ class ExitChecklist(models.TextChoices):
     SAFETY_PLAN = "safety_plan", "The safety plan is up to date"
     PAPERS = "papers", "Their papers are complete"
     SIGNPOSTED = "signposted", "They have been signposted to ongoing support"
+
+
+# --- What the Competent Authority decides on, recorded once on the case (issue 17) -----------
+# Every pathway's form and pack reads these; the person is never asked twice.
+
+
+class YesNoNotSure(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+class ExploitationKind(models.TextChoices):
+    """The kinds the Home Office's NRM form lists, in our words and in its order."""
+
+    FORCED_WORK = "forced_work", "Made to work"
+    WAGES_TAKEN = "wages_taken", "Pay or earnings taken from them"
+    FRAUD = "fraud", "Made to commit fraud (benefits, loans, bank accounts)"
+    SEXUAL = "sexual", "Prostitution or other sexual exploitation"
+    CHILD = "child", "Exploitation of a child"
+    MOVED = "moved", "Taken somewhere against their will"
+    CRIME = "crime", "Made to commit crime (drugs, county lines, theft, cannabis growing)"
+    ORGANS = "organs", "Organs removed"
+    HOUSEHOLD = "household", "Unpaid household work (domestic servitude)"
+    OTHER = "other", "Something else"
+
+
+class CaseRecordPart(models.Model):
+    """A part of the case record the referral pack is made from: it belongs to its case, and
+    takes the case's access, restriction and closing as its own."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    @property
+    def audit_reference(self) -> str:
+        return self.case.reference
+
+
+class ExploitationSituation(CaseRecordPart):
+    """One situation the person was exploited in: when, where, how, and how it ended."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="situations")
+    started_on = models.DateField("when it started", null=True, blank=True)
+    ended_on = models.DateField("when it ended", null=True, blank=True)
+    dates_approximate = models.BooleanField("the dates are approximate", default=False)
+    uk_places = models.TextField(
+        "towns, cities or regions in the UK",
+        blank=True,
+        help_text="One a line, like “Leeds” or “North Wales”.",
+    )
+    countries = models.TextField(
+        "countries outside the UK", blank=True, help_text="One a line, where it also happened."
+    )
+    kinds = models.JSONField("kinds of exploitation", default=list, blank=True)
+    how_it_started = models.TextField(
+        "how it started", blank=True, help_text="How they were recruited, what was promised."
+    )
+    journey = models.TextField("how they travelled, and who arranged it", blank=True)
+    work_and_hours = models.TextField("the work or tasks, and the hours", blank=True)
+    living_conditions = models.TextField("where they lived and how they were treated", blank=True)
+    control = models.TextField(
+        "how they were controlled",
+        blank=True,
+        help_text="Threats, violence, debt, documents taken, watched or locked in.",
+    )
+    how_it_ended = models.TextField("why they stayed, or how they got away", blank=True)
+    under_18_during = models.CharField(
+        "under 18 at any time during it",
+        max_length=8,
+        choices=YesNoNotSure.choices,
+        blank=True,
+    )
+
+    class Meta(CaseRecordPart.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Situation {self.pk} of {self.case_id}"
+
+    def clean(self):
+        dates.check(
+            started_on=(self.started_on, When.HAPPENED), ended_on=(self.ended_on, When.HAPPENED)
+        )
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "The end must be the same as or after the start"})
+        unknown = set(self.kinds) - set(ExploitationKind.values)
+        if unknown:
+            raise ValidationError({"kinds": "Choose the kinds of exploitation from the list"})
+
+    def kind_labels(self) -> list[str]:
+        labels = dict(ExploitationKind.choices)
+        return [labels[kind] for kind in ExploitationKind.values if kind in self.kinds]
+
+
+class Exploiter(CaseRecordPart):
+    """Someone who exploited the person, as far as they are known."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exploiters")
+    names = models.CharField("names", max_length=300, blank=True)
+    nicknames = models.CharField("nicknames or other names", max_length=300, blank=True)
+    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    nationality = models.CharField(max_length=200, blank=True)
+    languages = models.CharField("languages they speak", max_length=200, blank=True)
+    description = models.TextField(
+        "what they look like", blank=True, help_text="Height, build, hair, tattoos, scars."
+    )
+    where_now = models.TextField("where they are now, if known", blank=True)
+    relation = models.CharField(
+        "how they know the person", max_length=200, blank=True, help_text="Like “employer”."
+    )
+    vehicles = models.TextField("vehicles", blank=True, help_text="One a line, with the plate.")
+    phones = models.TextField("phone numbers", blank=True, help_text="One a line.")
+    addresses = models.TextField("addresses", blank=True, help_text="One a line.")
+
+    class Meta(CaseRecordPart.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Exploiter {self.pk} of {self.case_id}"
+
+
+class PoliceReport(CaseRecordPart):
+    """Whether the police know, who to speak to there, and where it has got to."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="police_reports")
+    reported = models.CharField(
+        "reported to the police", max_length=8, choices=YesNoNotSure.choices
+    )
+    forces = models.CharField("police force or forces", max_length=300, blank=True)
+    crime_reference = models.CharField(
+        "crime or incident (CAD) reference", max_length=100, blank=True
+    )
+    officer = models.CharField("officer in charge", max_length=200, blank=True)
+    officer_contact = models.CharField("how to reach the officer", max_length=300, blank=True)
+    cooperating = models.CharField(
+        "the person will help the police",
+        max_length=8,
+        choices=YesNoNotSure.choices,
+        blank=True,
+    )
+    statement = models.TextField(
+        "statement or witness status", blank=True, help_text="Like “gave a statement on 3 May”."
+    )
+    court_dates = models.TextField("court dates", blank=True, help_text="One a line.")
+
+    class Meta(CaseRecordPart.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Police report {self.pk} of {self.case_id}"

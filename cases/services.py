@@ -324,3 +324,27 @@ def case_close(*, request, case: Case, checklist: Iterable[str], reason: str) ->
         changed_fields=["status", "closed_at", "close_reason"],
     )
     return case
+
+
+@transaction.atomic
+def case_record_save(*, request, part, changed_fields: Iterable[str]):
+    """Save a part of the case record (a situation, an exploiter, a police report): checked,
+    in the chronology, and audited by the names of the fields that changed, never their
+    values."""
+    creating = part.pk is None
+    part.full_clean(exclude=["case"])
+    part.save()
+    what = part._meta.verbose_name
+    chronology_add(
+        case=part.case,
+        author=request.user,
+        title=f"Case record: {what} {'added' if creating else 'updated'}",
+    )
+    prefix = part._meta.model_name
+    audit.record(
+        request,
+        action=audit.Action.CREATE if creating else audit.Action.CHANGE,
+        obj=part.case,
+        changed_fields={f"{prefix}.{f}" for f in changed_fields} or {prefix},
+    )
+    return part

@@ -11,6 +11,7 @@ from safeguard.access import Action
 SECTIONS = (
     ("cases:case_detail", "Overview"),
     ("cases:case_chronology", "Chronology"),
+    ("cases:case_record", "Case record"),
     # By URL name only: cases imports neither referrals nor documents.
     ("referrals:case_referrals", "Referrals"),
     ("cases:case_support", "Support plan"),

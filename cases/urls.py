@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, concerns, drafts, triage
+from .views import cases, concerns, drafts, record, triage
 
 app_name = "cases"
 
@@ -26,6 +26,18 @@ urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<str:reference>/", cases.case_detail, name="case_detail"),
     path("cases/<str:reference>/chronology/", cases.case_chronology, name="case_chronology"),
+    # The case record the Competent Authority decides on (issue 17).
+    path("cases/<str:reference>/record/", record.case_record, name="case_record"),
+    path(
+        "cases/<str:reference>/record/<slug:part>/new/",
+        record.case_record_edit,
+        name="case_record_add",
+    ),
+    path(
+        "cases/<str:reference>/record/<slug:part>/<int:pk>/",
+        record.case_record_edit,
+        name="case_record_edit",
+    ),
     path("cases/<str:reference>/support/", cases.case_support, name="case_support"),
     path("cases/<str:reference>/support/new/", cases.case_support_edit, name="case_support_add"),
     path(

@@ -29,6 +29,7 @@ from cases.models import (
     LinkKind,
     SupportNeed,
 )
+from cases.record import record_sections
 from contacts.models import Organisation
 from referrals import deadlines, machines
 from referrals.models import Consent, Referral
@@ -209,6 +210,10 @@ def referral_pack_context(referral: Referral) -> dict:
             "distinguishing_features": person.distinguishing_features,
             "reference": person.reference,
         }
+        # The case record is free text in the person's words, which may name them: an
+        # anonymous notice leaves it out, as it does the concerns' accounts, until the lead
+        # can see a preview that warns where free text may identify them (issue 17).
+        context["record"] = record_sections(case)
         context["support_needs"] = list(
             SupportNeed.objects.filter(case=case).exclude(status=SupportNeed.Status.DONE)
         )

@@ -794,3 +794,37 @@ def test_a_missing_person_sheet_last_seen_in_year_1_says_what_to_fix(lead_client
 
     assert response.status_code == 400
     assert "The date must be between 1 January 1900 and today" in response.content.decode()
+
+
+def test_the_pack_carries_the_case_record_in_the_nrm_forms_order(
+    world, case, lead_client, nrm_pack
+):
+    from cases.models import ExploitationSituation, Exploiter, PoliceReport
+
+    ExploitationSituation.objects.create(
+        case=case, uk_places="Leeds", kinds=["forced_work"], control="Passport taken by the boss"
+    )
+    Exploiter.objects.create(case=case, names="Marius Pop", vehicles="BD51 SMR")
+    PoliceReport.objects.create(case=case, reported="yes", crime_reference="13/123456/26")
+
+    text = flat(pdf_text(pdf_of(download_pack(lead_client, nrm_pack))))
+
+    order = [
+        "What happened, where and when", "Made to work", "Passport taken by the boss",
+        "Who exploited them", "Marius Pop", "BD51 SMR",
+        "The police", "13/123456/26",
+    ]  # fmt: skip
+    positions = [text.index(part) for part in order]
+    assert positions == sorted(positions)
+
+
+def test_an_anonymous_notice_leaves_out_the_case_record(world, case, lead_client):
+    from cases.models import Exploiter
+
+    Exploiter.objects.create(case=case, names="Marius Pop", description="Says Marta is his niece")
+    with time_machine.travel(NOW, tick=False):
+        notice = start(world, case, pathway=Pathway.DUTY_TO_NOTIFY, named=False)
+
+    text = flat(pdf_text(pdf_of(download_pack(lead_client, notice))))
+
+    assert "Marta is his niece" not in text and "Marius Pop" not in text

@@ -67,6 +67,8 @@ PAGES: dict[str, list[P]] = {
         P("cases:case_list"),
         P("cases:case_detail", CASE),
         P("cases:case_chronology", CASE),
+        P("cases:case_record", CASE),
+        P("cases:case_record_add", (*CASE, "situation_part")),
         P("cases:case_support", CASE),
         P("cases:case_support_add", CASE),
         P("cases:case_risk", CASE),
@@ -119,6 +121,7 @@ def records(world, organisation):
         case_reference=case.reference,
         referral_reference=referral.reference,
         organisation=recipient.pk,
+        situation_part="situation",
     )
 
 

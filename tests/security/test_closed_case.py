@@ -19,6 +19,7 @@ from cases.models import (
     ChronologyEntry,
     Concern,
     ExitChecklist,
+    ExploitationSituation,
     Person,
     RiskAssessment,
     RiskLevel,
@@ -61,6 +62,7 @@ def _make(world, number: int, *, closed: bool) -> dict:
         created_by=world.lead,
     )
     need = SupportNeed.objects.create(case=case, domain=SupportDomain.SAFETY, need="Safe place")
+    situation = ExploitationSituation.objects.create(case=case, how_it_started="A job offer")
     deadline = Deadline.objects.create(
         timer=Timer.RECOVERY_PERIOD,
         case=case,
@@ -83,6 +85,7 @@ def _make(world, number: int, *, closed: bool) -> dict:
         "people/": person.reference,
         "referrals/": referral.reference,
         "support_need": need.pk,
+        "situation": situation.pk,
         "deadline_pk": deadline.pk,
     }
 
@@ -100,6 +103,9 @@ def _fingerprint(records) -> tuple:
         SupportNeed.objects.filter(case=case).count(),
         (need.need, need.status),
         RiskAssessment.objects.filter(case=case).count(),
+        list(
+            ExploitationSituation.objects.filter(case=case).values_list("how_it_started", flat=True)
+        ),
         Referral.objects.filter(case=case).count(),
         referral.status,
         Transition.objects.filter(referral__case=case).count(),
@@ -157,6 +163,16 @@ def _changes(world, records, colleague) -> list[tuple[str, dict, dict]]:
             {"action": "withdraw", "reason": "They moved away"},
         ),
         ("cases:concern_addendum", {"reference": records["concerns/"]}, {"text": "A correction"}),
+        (
+            "cases:case_record_add",
+            {**case, "part": "situation"},
+            {"how_it_started": "Another job offer", "under_18_during": "no"},
+        ),
+        (
+            "cases:case_record_edit",
+            {**case, "part": "situation", "pk": records["situation"]},
+            {"how_it_started": "A changed account", "under_18_during": "no"},
+        ),
         ("referrals:deadline_reassign", {"pk": records["deadline_pk"]}, {"assignee": colleague.pk}),
     ]
 
@@ -166,7 +182,7 @@ def colleague(world):
     return UserFactory(full_name="Col League", role=Role.LEAD, teams=[world.north])
 
 
-@pytest.mark.parametrize("change", range(10))
+@pytest.mark.parametrize("change", range(12))
 def test_a_change_that_works_on_an_open_case_is_refused_on_a_closed_one(
     client, world, colleague, change
 ):

@@ -32,8 +32,16 @@ from django.utils import timezone
 from weasyprint import HTML as RealHTML
 
 from cases import services as case_services
-from cases.models import Concern, ConcernDraft, RiskAssessment, Setting, SupportNeed
+from cases.models import (
+    Concern,
+    ConcernDraft,
+    ExploitationSituation,
+    RiskAssessment,
+    Setting,
+    SupportNeed,
+)
 from cases.models import Person as Subject
+from cases.record import PARTS
 from contacts.models import OpeningHours, Organisation, Phone
 from contacts.models import Person as Contact
 from dashboards import statistics
@@ -133,6 +141,7 @@ def build_world() -> SimpleNamespace:
     )
     w.person = w.case.person
     w.need = SupportNeed.objects.create(case=w.case, domain="housing", need="A safe place")
+    w.situation = ExploitationSituation.objects.create(case=w.case, kinds=["forced_work"])
     RiskAssessment.objects.create(
         case=w.case,
         assessed_by=w.lead,
@@ -197,6 +206,9 @@ CASE_PAGES = {
     "cases:case_risk",
     "cases:case_members",
     "cases:case_close",
+    "cases:case_record",
+    "cases:case_record_add",
+    "cases:case_record_edit",
     "referrals:case_referrals",
     "documents:case_documents",
     "documents:missing_person",
@@ -248,6 +260,10 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
     }
     if (name, argument) in by_name:
         return [str(by_name[name, argument])]
+    if argument == "part" and name.startswith("cases:case_record"):
+        return list(PARTS)
+    if (name, argument) == ("cases:case_record_edit", "pk"):
+        return [str(w.situation.pk)]
     if argument == "draft" and name.startswith("cases:draft_"):
         return [str(w.drafts[role].pk)]
     if argument == "job_id" and name.startswith("documents:document_job"):

@@ -27,9 +27,12 @@ from cases.models import (
     Concern,
     ConcernDraft,
     ConcernLink,
+    ExploitationSituation,
+    Exploiter,
     Indicator,
     IndicatorObservation,
     Person,
+    PoliceReport,
     RiskAssessment,
     RiskLevel,
     Setting,
@@ -120,6 +123,11 @@ def hidden(world, reference_data, private_files):
         answer="observed",
     )
     marked(ChronologyEntry, case=case, kind="note", author=lead)
+    situation = marked(
+        ExploitationSituation, case=case, started_on=dt.date(1999, 4, 6), kinds=["forced_work"]
+    )
+    marked(Exploiter, case=case)
+    marked(PoliceReport, case=case, reported="yes")
     need = marked(SupportNeed, case=case, domain=SupportDomain.SAFETY)
     marked(
         RiskAssessment,
@@ -175,6 +183,7 @@ def hidden(world, reference_data, private_files):
         "referrals/": referral.reference,
         "draft": draft.pk,
         "support_need": need.pk,
+        "situation": situation.pk,
         "deadline": deadline.pk,
         "job_id": job.pk,
         "organisation": recipient.pk,
@@ -223,6 +232,10 @@ def _record_kwargs(name: str, route: str, arguments, hidden) -> dict | None:
             kwargs[argument] = hidden["job_id"]
         elif argument == "pk" and "/support/" in route:
             kwargs[argument] = hidden["support_need"]
+        elif argument == "part" and "/record/" in route:
+            kwargs[argument] = "situation"
+        elif argument == "pk" and "/record/" in route:
+            kwargs[argument] = hidden["situation"]
         elif argument == "pk" and route.startswith("deadlines/"):
             kwargs[argument] = hidden["deadline"]
         elif argument in {"pk", "organisation_pk"} and route.startswith("contacts/"):

@@ -13,9 +13,12 @@ from cases.models import (
     Case,
     Concern,
     ExitChecklist,
+    ExploitationSituation,
     ExploitationType,
+    Exploiter,
     Indicator,
     Person,
+    PoliceReport,
     RiskAssessment,
     RiskLevel,
     Setting,
@@ -214,6 +217,31 @@ class Command(BaseCommand):
                     target_date=timezone.localdate() + dt.timedelta(days=7),
                 ),
             )
+        for part in (
+            ExploitationSituation(
+                case=case,
+                started_on=timezone.localdate() - dt.timedelta(days=200),
+                dates_approximate=True,
+                uk_places="Demo Town",
+                kinds=["forced_work", "wages_taken"],
+                how_it_started="Synthetic: offered work by someone met online.",
+                journey="Synthetic: a coach, paid for by the recruiter.",
+                work_and_hours="Synthetic: twelve hours a day, six days a week.",
+                living_conditions="Synthetic: a shared room above the workplace.",
+                control="Synthetic: documents kept by the employer; a debt for travel.",
+                how_it_ended="Synthetic: told a visiting nurse.",
+                under_18_during="no",
+            ),
+            Exploiter(
+                case=case,
+                names="Synthetic Employer",
+                gender="male",
+                relation="employer",
+                vehicles="DE00 MOA",
+            ),
+            PoliceReport(case=case, reported="yes", forces="Demo Police", cooperating="not_sure"),
+        ):
+            services.case_record_save(request=request, part=part, changed_fields=[])
         services.case_note_add(
             request=request,
             case=case,

@@ -1,0 +1,203 @@
+"""The case record the Competent Authority decides on (issue 17): what each part is, its form
+and where it is shown. One table, read by the pages (cases.views_record) and the pack."""
+
+from dataclasses import dataclass
+
+from django import forms
+
+from safeguard.dates import When
+from safeguard.forms import GovukDateField
+
+from .models import ExploitationKind, ExploitationSituation, Exploiter, PoliceReport
+
+LONG_TEXT = 50_000  # an account may be long; a form's whole body stays within Django's limit
+
+
+def _long(field_name: str, model) -> forms.CharField:
+    field = model._meta.get_field(field_name)
+    return forms.CharField(
+        label=field.verbose_name.capitalize(),
+        help_text=field.help_text,
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SituationForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    started_on = GovukDateField(
+        label="When it started (optional)", required=False, when=When.HAPPENED
+    )
+    ended_on = GovukDateField(label="When it ended (optional)", required=False, when=When.HAPPENED)
+    kinds = forms.MultipleChoiceField(
+        label="Kinds of exploitation",
+        choices=ExploitationKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+
+    class Meta:
+        model = ExploitationSituation
+        fields = [
+            "started_on",
+            "ended_on",
+            "dates_approximate",
+            "uk_places",
+            "countries",
+            "kinds",
+            "how_it_started",
+            "journey",
+            "work_and_hours",
+            "living_conditions",
+            "control",
+            "how_it_ended",
+            "under_18_during",
+        ]
+        widgets = {"under_18_during": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (
+            "how_it_started",
+            "journey",
+            "work_and_hours",
+            "living_conditions",
+            "control",
+            "how_it_ended",
+        ):
+            self.fields[name] = _long(name, ExploitationSituation)
+        for name in ("uk_places", "countries"):
+            self.fields[name].widget = forms.Textarea(attrs={"rows": 3})
+            self.fields[name].max_length = 2_000
+        self.fields["under_18_during"].choices = self.fields["under_18_during"].choices[1:]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("started_on"), data.get("ended_on")
+        if start and end and end < start:
+            self.add_error("ended_on", "The end must be the same as or after the start")
+        return data
+
+
+class ExploiterForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Exploiter
+        fields = [
+            "names",
+            "nicknames",
+            "gender",
+            "nationality",
+            "languages",
+            "description",
+            "relation",
+            "where_now",
+            "vehicles",
+            "phones",
+            "addresses",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("description", "where_now", "vehicles", "phones", "addresses")
+        }
+
+
+class PoliceReportForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = PoliceReport
+        fields = [
+            "reported",
+            "forces",
+            "crime_reference",
+            "officer",
+            "officer_contact",
+            "cooperating",
+            "statement",
+            "court_dates",
+        ]
+        widgets = {
+            "reported": forms.RadioSelect,
+            "cooperating": forms.RadioSelect,
+            "statement": forms.Textarea(attrs={"rows": 3}),
+            "court_dates": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"reported": {"required": "Select whether it was reported to the police"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cooperating"].choices = self.fields["cooperating"].choices[1:]
+
+
+@dataclass(frozen=True)
+class Part:
+    slug: str  # in the address: /cases/<reference>/record/<slug>/...
+    title: str  # a card's title, "Situation 1"
+    heading: str  # the section's heading, in the order of the Home Office's NRM form
+    form: type[forms.ModelForm]
+    related_name: str
+
+
+PARTS = {
+    part.slug: part
+    for part in (
+        Part(
+            "situation", "Situation", "What happened, where and when", SituationForm, "situations"
+        ),
+        Part(
+            "exploiter",
+            "Person who exploited them",
+            "Who exploited them",
+            ExploiterForm,
+            "exploiters",
+        ),
+        Part("police", "Police report", "The police", PoliceReportForm, "police_reports"),
+    )
+}
+
+
+def summary(row) -> list[tuple[str, str]]:
+    """A part's answers as (question, answer) pairs, in its form's order, for the summary
+    cards and the pack: choices in words, dates as dates, nothing left out (an unanswered
+    question says so, for the lead to see what is still missing)."""
+    form = PARTS[SLUGS[type(row)]].form
+    pairs = []
+    for name in form._meta.fields:
+        field = row._meta.get_field(name)
+        value = getattr(row, name)
+        if name == "kinds":
+            answer = "; ".join(row.kind_labels())
+        elif field.choices:
+            answer = getattr(row, f"get_{name}_display")() if value else ""
+        elif isinstance(value, bool):
+            answer = "Yes" if value else "No"
+        elif hasattr(value, "strftime"):
+            answer = f"{value.day} {value:%B %Y}"
+        else:
+            answer = value or ""
+        pairs.append(
+            (field.verbose_name[:1].upper() + field.verbose_name[1:], answer or "Not recorded")
+        )
+    return pairs
+
+
+SLUGS = {part.form._meta.model: slug for slug, part in PARTS.items()}
+
+
+def record_sections(case) -> list[dict]:
+    """Every part of the case's record, section by section in the NRM form's order, each row
+    as its questions and answers: what the referral pack prints."""
+    return [
+        {
+            "heading": part.heading,
+            "items": [
+                {"title": f"{part.title} {n}", "summary": summary(row)}
+                for n, row in enumerate(getattr(case, part.related_name).all(), start=1)
+            ],
+        }
+        for part in PARTS.values()
+    ]
