@@ -8,22 +8,17 @@ from safeguard.models import Team
 
 from .statistics import MAX_MONTHS
 
-# A browser's date picker needs ISO dates; typing one works everywhere else.
-DATE_INPUT = {"type": "date", "class": "govuk-input govuk-input--width-10"}
-
 
 class StatisticsFilterForm(forms.Form):
     start = DateField(
         label="From",
         when=When.PLANNED,
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the first day as a date, for example 2026-01-01"},
+        error_messages={"required": "Enter the first day"},
     )
     end = DateField(
         label="To",
         when=When.PLANNED,
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the last day as a date, for example 2026-12-31"},
+        error_messages={"required": "Enter the last day"},
     )
     team = forms.ModelChoiceField(
         label="Team",

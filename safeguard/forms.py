@@ -20,19 +20,7 @@ from .models import AuditEvent, User
 
 # --- Dates: every date field in the app is one of these two, so each gets a sensible range ----
 
-ISO_EXAMPLE = "Enter the date as a real date, like 2026-11-23"
 REAL_DATE = "Enter a real date, like 27 3 2026"
-
-
-class DateField(forms.DateField):
-    """A date typed as 2026-11-23 (or picked), within the range for `when` (safeguard.dates)."""
-
-    widget = forms.DateInput(attrs={"type": "date"})
-
-    def __init__(self, *, when: When, what: str = "The date", **kwargs):
-        kwargs["error_messages"] = {"invalid": ISO_EXAMPLE, **kwargs.get("error_messages", {})}
-        super().__init__(**kwargs)
-        self.validators.append(DateRangeValidator(when, what))
 
 
 class DateBoundField(forms.BoundField):
@@ -57,6 +45,34 @@ class DateBoundField(forms.BoundField):
         ]
 
 
+class DayMonthYearWidget(DateInputWidget):
+    """GOV.UK's day, month and year boxes. A date sent whole (2026-11-23: an address someone
+    kept from before the boxes, a script) is taken too, and shown back in the boxes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for box in self.widgets:  # phones show the number keys
+            box.attrs["inputmode"] = "numeric"
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data or any(f"{name}_{i}" in data for i in range(3)):
+            return super().value_from_datadict(data, files, name)
+        return self.decompress(data.get(name))
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    def decompress(self, value):
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return [value, "", ""] if value.strip() else [None, None, None]
+        if isinstance(value, dt.date):
+            return [str(value.day), str(value.month), f"{value.year:04d}"]
+        return [None, None, None]
+
+
 class GovukDateField(forms.MultiValueField):
     """The GOV.UK date input: three boxes, one plain message for any date that is not real,
     within the range for `when` (safeguard.dates).
@@ -64,7 +80,7 @@ class GovukDateField(forms.MultiValueField):
     A half-filled date is an error, never silently dropped, even when the date is optional.
     """
 
-    widget = DateInputWidget
+    widget = DayMonthYearWidget
     bound_field_class = DateBoundField
 
     def __init__(
@@ -90,7 +106,7 @@ class GovukDateField(forms.MultiValueField):
             return None
         try:
             day, month, year = (int(p) for p in parts)
-            if year < 1000:  # "26" for 2026: say the date is not real, not out of range
+            if len(parts[2]) < 4:  # "26" for 2026: say the date is not real, not out of range
                 raise ValueError
             date = dt.date(year, month, day)
         except (ValueError, OverflowError):  # 99999999999 overflows before it is refused
@@ -106,6 +122,27 @@ class GovukDateField(forms.MultiValueField):
             return self.clean(data) != initial
         except ValidationError:
             return True
+
+
+class DateField(GovukDateField):
+    """Every date the product asks for: the GOV.UK date input (three boxes), never a browser's
+    own date picker (which shows mm/dd/yyyy to some); `error_messages["required"]` says what
+    to enter when it is left out."""
+
+    def __init__(self, *, when: When, what: str = "The date", error_messages=None, **kwargs):
+        kwargs.pop("widget", None)
+        required = (error_messages or {}).get("required", "Enter a date")
+        super().__init__(when=when, what=what, required_message=required, **kwargs)
+
+
+def initial_from_data(form_class, data: dict) -> dict:
+    """A form's initial values from what was typed and kept (a draft): a date's three boxes,
+    kept under their own names, go back into its boxes."""
+    initial = dict(data)
+    for name, field in form_class.base_fields.items():
+        if isinstance(field, GovukDateField) and f"{name}_0" in data:
+            initial[name] = [data.get(f"{name}_{i}", "") for i in range(3)]
+    return initial
 
 
 # --- Forms ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard import submissions
-from safeguard.forms import error_list
+from safeguard.forms import error_list, initial_from_data
 from safeguard.middleware import pop_pending_post
 
 from .. import photos, selectors, services
@@ -151,7 +151,8 @@ def _draft_edit(request, pk: int):
         form = _person_form(request, data if bound else None)
         if not bound:
             form = PersonStepForm(
-                initial=dict(draft.data), known_people=selectors.people_visible_to(request.user)
+                initial=initial_from_data(PersonStepForm, draft.data),
+                known_people=selectors.people_visible_to(request.user),
             )
         if bound and request.POST.get("action") == "save":
             messages.success(
@@ -171,7 +172,9 @@ def _draft_edit(request, pk: int):
         )
     child = _draft_child(request, draft)
     form = WhatStepForm(
-        data if bound else None, child=child, initial=None if bound else dict(draft.data)
+        data if bound else None,
+        child=child,
+        initial=None if bound else initial_from_data(WhatStepForm, draft.data),
     )
     photo_form = PhotoForm(request.POST if bound else None, request.FILES if bound else None)
     if bound and request.POST.get("action") == "save":

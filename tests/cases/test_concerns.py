@@ -212,13 +212,20 @@ def test_errors_say_what_to_fix_and_keep_everything_typed(frontline_client):
     frontline_client.post(url + "?step=person", PERSON)
 
     html = frontline_client.post(
-        url + "?step=what", what(location="", observed_date="2026-13-40", observer_account="")
+        url + "?step=what",
+        what(
+            location="",
+            observed_date_0="40",
+            observed_date_1="13",
+            observed_date_2="2026",
+            observer_account="",
+        ),
     ).content.decode()
 
     assert "Enter where this happened" in html
-    assert "Enter the date as a real date" in html
+    assert "Enter a real date" in html
     assert "Enter what you saw, heard or were told" in html
-    assert 'value="2026-13-40"' in html and "He keeps my passport." in html
+    assert 'value="40"' in html and 'value="13"' in html and "He keeps my passport." in html
     assert not Concern.objects.exists()
 
 
@@ -606,3 +613,18 @@ def test_records_refuse_a_date_out_of_range_when_the_services_check_them(record,
         record.clean()
 
     assert "must be between 1 January 1900 and" in refused.value.message_dict[field][0]
+
+
+def test_a_date_typed_into_a_draft_is_in_its_boxes_when_the_draft_is_opened_again(
+    frontline_client,
+):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    autosave = reverse("cases:draft_autosave", args=[draft.pk])
+    frontline_client.post(autosave, {"date_of_birth_0": "11", "date_of_birth_1": "2",
+                                     "date_of_birth_2": "1994"})  # fmt: skip
+
+    page = frontline_client.get(url + "?step=person").text
+
+    assert 'name="date_of_birth_0" value="11"' in page
+    assert 'name="date_of_birth_2" value="1994"' in page

@@ -537,7 +537,7 @@ def test_the_documents_tab_lists_the_referrals_and_the_forms(lead_client, nrm_pa
     assert response.status_code == 200
     assert nrm_pack.reference in page
     assert "Missing person sheet for the police" in page
-    assert 'name="chronology-date_from"' in page
+    assert 'name="chronology-date_from_0"' in page
     assert page.count('type="password"') == 2  # missing person and chronology
 
 

@@ -67,11 +67,19 @@ def type_into(page: Page, locator: Locator, text: str) -> None:
     page.keyboard.type(text)
 
 
-def type_date(page: Page, locator: Locator, day) -> None:
-    """A date field: Debian's Chromium shows it month first (its interface is in US English,
-    whatever language the page asks for), so the digits go in that order."""
-    type_into(page, locator, day.strftime("%m%d%Y"))
-    assert locator.input_value() == day.isoformat(), f"{locator}: {locator.input_value()!r}"
+def type_date(page: Page, group: Locator, day) -> None:
+    """GOV.UK's date input (a group of day, month and year boxes), typed box by box."""
+    for label, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+        box = group.get_by_label(label, exact=True)
+        type_into(page, box, str(value))
+        assert box.input_value() == str(value), f"{box}: {box.input_value()!r}"
+
+
+def fill_date(group: Locator, day) -> None:
+    """The same, filled without the keyboard."""
+    group.get_by_label("Day", exact=True).fill(str(day.day))
+    group.get_by_label("Month", exact=True).fill(str(day.month))
+    group.get_by_label("Year", exact=True).fill(str(day.year))
 
 
 def type_time(page: Page, locator: Locator, moment) -> None:

@@ -47,7 +47,7 @@ def keyboard_log_concern(journey, *, describe_person, indicator: str) -> None:
 
     expect(page.get_by_role("heading", name="What happened?")).to_be_visible()
     seen = past_moment()
-    kb.type_date(page, page.get_by_label("Date", exact=True), seen.date())
+    kb.type_date(page, page.get_by_role("group", name="Date", exact=True), seen.date())
     kb.type_time(page, page.get_by_label("Time (24-hour clock)"), seen)
     kb.type_into(page, page.get_by_label("Where", exact=True), "Station Road")
     kb.pick(page, page.get_by_label("Setting"), "Hotel or short-let")
@@ -73,7 +73,9 @@ def test_frontline_logs_an_adult_concern_with_the_keyboard_alone(journey, world,
 
     def adult_who_needs_an_interpreter(page):
         kb.type_into(page, page.get_by_label("Name", exact=True), "Ana Example")
-        kb.type_date(page, page.get_by_label("Date of birth", exact=True), dt.date(1994, 2, 11))
+        kb.type_date(
+            page, page.get_by_role("group", name="Date of birth", exact=True), dt.date(1994, 2, 11)
+        )
         kb.check(page, page.get_by_label("They need an interpreter"))
         kb.type_into(page, page.get_by_label("Interpreter language"), "Romanian")
 
@@ -160,7 +162,7 @@ def start_nrm_referral(journey, concern):
 def record_consent(journey, concern):
     page = journey.page
     page.get_by_label("Yes, they agreed").check()
-    page.get_by_label("Date", exact=True).fill(timezone.localdate().isoformat())
+    kb.fill_date(page.get_by_role("group", name="Date", exact=True), timezone.localdate())
     page.get_by_label("How it was explained").fill("Explained the NRM with the leaflet.")
     page.get_by_label("An interpreter was used").check()
     page.get_by_label("Interpreter's language").fill("Romanian")
@@ -184,7 +186,9 @@ def record_positive_rg(journey, concern):
     label = "Record a positive Reasonable Grounds decision"
     page.get_by_text(label, exact=True).first.click()
     details = page.locator("details[open]")
-    details.get_by_label("Date the decision was received").fill(timezone.localdate().isoformat())
+    kb.fill_date(
+        details.get_by_role("group", name="Date the decision was received"), timezone.localdate()
+    )
     journey.step("positive RG")
     details.get_by_role("button", name=label).click()
     expect(page.get_by_role("heading", name="Positive Reasonable Grounds")).to_be_visible()
@@ -369,10 +373,10 @@ def test_concern_triage_and_referral_steps_work_without_javascript(
     page.get_by_label("No", exact=True).check()
     journey.submit("Continue")
     page.get_by_label("Name", exact=True).fill("Ana Example")
-    page.get_by_label("Date of birth", exact=True).fill("1994-02-11")
+    kb.fill_date(page.get_by_role("group", name="Date of birth", exact=True), dt.date(1994, 2, 11))
     journey.submit("Continue")
     seen = past_moment()
-    page.get_by_label("Date", exact=True).fill(seen.date().isoformat())
+    kb.fill_date(page.get_by_role("group", name="Date", exact=True), seen.date())
     page.get_by_label("Time (24-hour clock)").fill(seen.strftime("%H:%M"))
     page.get_by_label("Where", exact=True).fill("Station Road")
     page.get_by_label("Setting").select_option(label="Hotel or short-let")

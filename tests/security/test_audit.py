@@ -151,7 +151,7 @@ def test_a_reversed_date_range_says_what_to_fix_and_keeps_the_dates(client, worl
     ).content.decode()
 
     assert "The end date must be the same as or after the start date" in html
-    assert 'value="2026-07-02"' in html and 'value="2026-07-01"' in html
+    assert 'name="date_from_0" value="2"' in html and 'name="date_to_0" value="1"' in html
 
 
 def test_searching_the_audit_log_is_itself_recorded(client, world):
@@ -256,4 +256,4 @@ def test_audit_log_ending_on_the_last_day_of_year_9999_says_what_to_fix(client, 
 
     assert response.status_code == 200
     assert "The date must be between 1 January 1900 and " in response.text
-    assert 'value="9999-12-31"' in response.text
+    assert 'name="date_to_2" value="9999"' in response.text
