@@ -22,8 +22,7 @@ from referrals import selectors
 from referrals.deadlines import UK, Timer
 from referrals.models import Deadline
 from safeguard.models import AuditEvent, OrganisationSettings, Role
-from tests.auth import enrol_totp
-from tests.cases.conftest import request_as
+from tests.auth import enrol_totp, request_as
 from tests.factories import UserFactory
 
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)

@@ -52,8 +52,7 @@ from referrals.models import Deadline, Reminder
 from safeguard import access, pdf
 from safeguard.choices import Pathway
 from safeguard.models import OrganisationSettings, Role
-from tests.auth import enrol_totp
-from tests.cases.conftest import request_as
+from tests.auth import enrol_totp, request_as
 from tests.factories import TeamFactory, UserFactory
 from tests.referrals import records
 from tests.security.test_url_policy import all_url_names
