@@ -1,8 +1,10 @@
-"""Signing in as a person does in the tests: the real forms, the real second factor."""
+"""Signing in as a person does in the tests: the real forms, the real second factor; and a
+request made as a user, for calling services directly."""
 
 import time
 
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD
@@ -31,3 +33,11 @@ def sign_in(client, user, *, password: str = TEST_PASSWORD, secret: str | None =
             reverse("mfa_authenticate"), {"code": totp_code(secret)}, follow=True
         )
     return response
+
+
+def request_as(user):
+    """A POST request made by `user`, as a form submits it: what services take as `request=`."""
+    request = RequestFactory().post("/")
+    request.user = user
+    request.request_id = "test"
+    return request

@@ -1,14 +1,22 @@
-"""The shared world: two teams and one user of each role (healthchecks' alice/bob/charlie)."""
+"""The shared world: two teams and one user of each role (healthchecks' alice/bob/charlie),
+the reference data, the organisation's settings, and `log_concern` to submit a concern through
+the service: every folder's tests get them without importing."""
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connections
 from django.test import TransactionTestCase
+from django.utils import timezone
 
-from safeguard.models import Role
-from tests.auth import enrol_totp
+from cases import services
+from cases.models import Concern, Person, Setting
+from safeguard.choices import Nation
+from safeguard.models import OrganisationSettings, Role
+from tests.auth import enrol_totp, request_as
 from tests.factories import TeamFactory, UserFactory
 
 
@@ -32,6 +40,47 @@ def world(db):
         for user in [world.lead, world.lead_south, world.manager, world.admin]
     }
     return world
+
+
+@pytest.fixture
+def reference_data(db):
+    call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def organisation(db):
+    """A first responder in England and Wales that holds the Duty to Notify."""
+    settings = OrganisationSettings.load()
+    settings.nation = Nation.ENGLAND_AND_WALES
+    settings.is_first_responder = True
+    settings.holds_duty_to_notify = True
+    settings.save()
+    return settings
+
+
+@pytest.fixture
+def log_concern(db):
+    """Submit a concern through the service, as the concern form does."""
+
+    def log(reporter, *, person=None, links=(), observed_at=None, **person_fields):
+        if person is None:
+            person = Person(**person_fields)
+        concern = Concern(
+            observed_at=observed_at or timezone.now() - dt.timedelta(hours=1),
+            location="Station Road",
+            setting=Setting.HOTEL,
+            observer_account="Seen with a man who held her passport.",
+        )
+        return services.concern_submit(
+            request=request_as(reporter),
+            person=person,
+            concern=concern,
+            exploitation_types=[],
+            observations=[],
+            links=[services.Link(kind, value) for kind, value in links],
+        )
+
+    return log
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,6 @@
 """The case pages: who reaches each one, and what leads and managers do there."""
 
 import datetime as dt
-import itertools
 import re
 
 import pytest
@@ -9,41 +8,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import (
-    Case,
     CaseStatus,
     ChronologyEntry,
     Concern,
     ExitChecklist,
-    Person,
     RiskLevel,
     Setting,
     SupportDomain,
     SupportNeed,
 )
 from safeguard.models import AuditEvent, Role
+from tests.cases.factories import case_in
 from tests.factories import UserFactory
-
-_numbers = itertools.count(1)
 
 # Every case page, by URL name; the add/edit/members/close pages are for leads and managers.
 READ_PAGES = ["case_detail", "case_chronology", "case_support", "case_risk"]
 LEAD_PAGES = ["case_support_add", "case_members", "case_close"]
-
-
-def make_case(world, *, name="Ana Example", team=None, lead=None, restricted=False, members=()):
-    number = next(_numbers)
-    person = Person.objects.create(
-        reference=f"PN-T-{number:06d}", name=name, created_by=world.lead, estimated_age=30
-    )
-    case = Case.objects.create(
-        reference=f"SG-T-{number:06d}",
-        person=person,
-        team=team or world.north,
-        lead=lead or world.lead,
-        restricted=restricted,
-    )
-    case.members.set(members)
-    return case
 
 
 def url(name, case, **kwargs):
@@ -56,7 +36,7 @@ def page_urls(case, names):
 
 @pytest.fixture
 def case(world):
-    return make_case(world)
+    return case_in(world, name="Ana Example")
 
 
 @pytest.fixture
@@ -129,7 +109,7 @@ def test_a_lead_of_another_team_cannot_tell_the_case_exists(client, world, case,
 
 def test_restricted_case_is_hidden_from_a_lead_of_its_team_not_named_on_it(client, world):
     other_lead = UserFactory(full_name="Rhea Restricted", role=Role.LEAD, teams=[world.north])
-    case = make_case(world, lead=other_lead, restricted=True)
+    case = case_in(world, name="Ana Example", lead=other_lead, restricted=True)
     client.force_login(world.lead)
 
     for address in page_urls(case, READ_PAGES + LEAD_PAGES):
@@ -141,7 +121,7 @@ def test_manager_not_named_on_a_restricted_case_sees_only_that_it_exists_and_who
     client, world
 ):
     other_lead = UserFactory(full_name="Rhea Restricted", role=Role.LEAD, teams=[world.north])
-    case = make_case(world, name="Dana Hidden", lead=other_lead, restricted=True)
+    case = case_in(world, name="Dana Hidden", lead=other_lead, restricted=True)
     ChronologyEntry.objects.create(case=case, kind="note", title="Moved to a safe house")
     client.force_login(world.manager)
 
@@ -223,7 +203,7 @@ def test_who_has_viewed_panel_is_not_shown_to_a_frontline_member(client, world, 
 
 def test_who_has_viewed_panel_is_shown_to_managers_but_not_other_leads_of_the_team(client, world):
     other_lead = UserFactory(full_name="Rhea Restricted", role=Role.LEAD, teams=[world.north])
-    case = make_case(world, lead=other_lead)
+    case = case_in(world, name="Ana Example", lead=other_lead)
 
     client.force_login(world.manager)
     assert "Who has viewed this case" in client.get(url("case_detail", case)).text
@@ -342,7 +322,7 @@ def test_support_need_can_be_changed(client, world, case, need):
 
 
 def test_support_need_of_another_case_is_not_found(client, world, case):
-    other = make_case(world)
+    other = case_in(world, name="Ana Example")
     need = SupportNeed.objects.create(case=other, domain=SupportDomain.SAFETY, need="x")
     client.force_login(world.lead)
 
@@ -432,7 +412,7 @@ def test_administrators_are_not_offered_as_members(client, world, case):
 
 def test_a_lead_who_does_not_lead_the_case_cannot_change_its_members(client, world):
     other_lead = UserFactory(full_name="Rhea Restricted", role=Role.LEAD, teams=[world.north])
-    case = make_case(world, lead=other_lead)
+    case = case_in(world, name="Ana Example", lead=other_lead)
     client.force_login(world.lead)
 
     assert "Change who can see it" not in client.get(url("case_members", case)).text
@@ -504,11 +484,11 @@ def test_a_closed_case_offers_no_changes_and_refuses_them(client, world, case):
 
 
 def test_case_list_shows_visible_open_cases_with_age_group(client, world):
-    make_case(world, name="Ana Example")
-    child = make_case(world, name="Bo Young")
+    case_in(world, name="Ana Example")
+    child = case_in(world, name="Bo Young")
     child.person.estimated_age = 15
     child.person.save()
-    make_case(world, name="Cy South", team=world.south, lead=world.lead_south)
+    case_in(world, name="Cy South", team=world.south, lead=world.lead_south)
     client.force_login(world.lead)
 
     text = client.get(reverse("cases:case_list")).text
@@ -521,8 +501,8 @@ def test_case_list_shows_visible_open_cases_with_age_group(client, world):
 
 def test_case_list_filters_to_my_cases(client, world):
     other_lead = UserFactory(full_name="Rhea Other", role=Role.LEAD, teams=[world.north])
-    make_case(world, name="Ana Example")
-    make_case(world, name="Bo Theirs", lead=other_lead)
+    case_in(world, name="Ana Example")
+    case_in(world, name="Bo Theirs", lead=other_lead)
     client.force_login(world.lead)
 
     text = client.get(reverse("cases:case_list"), {"mine": "on"}).text
@@ -532,8 +512,8 @@ def test_case_list_filters_to_my_cases(client, world):
 
 
 def test_case_list_tells_a_manager_how_many_restricted_cases_are_not_shown(client, world):
-    make_case(world, name="Dana Hidden", restricted=True)
-    make_case(world, name="Eve Hidden", restricted=True)
+    case_in(world, name="Dana Hidden", restricted=True)
+    case_in(world, name="Eve Hidden", restricted=True)
     client.force_login(world.manager)
 
     text = client.get(reverse("cases:case_list")).text
@@ -547,13 +527,13 @@ def test_case_list_queries_do_not_grow_with_the_number_of_cases(
     client, world, role, django_assert_max_num_queries
 ):
     client.force_login(getattr(world, role))
-    make_case(world)
+    case_in(world, name="Ana Example")
     client.get(reverse("cases:case_list"))  # the session settles on the first request
 
     with django_assert_max_num_queries(50) as one:
         client.get(reverse("cases:case_list"))
     for _ in range(19):
-        make_case(world, members=[world.frontline])
+        case_in(world, name="Ana Example", members=[world.frontline])
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("cases:case_list"))
 

@@ -7,14 +7,13 @@ import pytest
 from django.urls import reverse
 
 from cases.models import (
-    Case,
     ChronologyEntry,
     ExploitationSituation,
     Exploiter,
-    Person,
     PoliceReport,
 )
 from safeguard.models import AuditEvent
+from tests.cases.factories import CaseFactory
 
 SITUATION = {
     "started_on_0": "3",
@@ -39,11 +38,11 @@ SITUATION = {
 
 @pytest.fixture
 def case(world):
-    person = Person.objects.create(
-        reference="PN-R-000001", name="Record Person", created_by=world.lead
-    )
-    return Case.objects.create(
-        reference="SG-R-000001", person=person, team=world.north, lead=world.lead
+    return CaseFactory(
+        person__name="Record Person",
+        person__created_by=world.lead,
+        team=world.north,
+        lead=world.lead,
     )
 
 
@@ -137,8 +136,7 @@ def test_the_same_form_sent_twice_records_one_situation(client, world, case):
 
 
 def test_a_part_of_another_case_or_an_unknown_part_is_not_found(client, world, case):
-    other = Case.objects.create(reference="SG-R-000002", person=case.person, team=world.north,
-                                lead=world.lead)  # fmt: skip
+    other = CaseFactory(person=case.person, team=world.north, lead=world.lead)
     exploiter = Exploiter.objects.create(case=other, names="Someone")
     client.force_login(world.lead)
 

@@ -23,8 +23,7 @@ from cases.models import (
 from referrals.deadlines import Timer
 from safeguard.access import Action, actions_on
 from safeguard.models import AuditEvent, OrganisationSettings
-from tests.auth import sign_in
-from tests.cases.conftest import request_as
+from tests.auth import request_as, sign_in
 
 # --- Who is a child ----------------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ from django.urls import reverse
 from cases.models import ConcernStatus
 from referrals.deadlines import Timer
 from safeguard.models import Notification
-from tests.referrals import records as r
+from tests.cases.factories import CaseFactory, ConcernFactory, PersonFactory
+from tests.dates import uk
+from tests.referrals.factories import DeadlineFactory
 
 NOW = dt.datetime(2026, 6, 8, 9, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
@@ -47,18 +49,38 @@ def test_frontline_home_puts_log_a_concern_first_then_their_concerns_and_what_ha
     client, world, reference_data
 ):
     w = world
-    who = r.person(w.lead)
-    waiting = r.concern(w.frontline, team=w.north, who=who, submitted_at=r.uk(2026, 6, 5, 9))
-    nfa = r.concern(w.frontline, team=w.north, who=who, submitted_at=r.uk(2026, 6, 1),
-                    status=ConcernStatus.NO_FURTHER_ACTION)  # fmt: skip
-    nfa.triaged_at = r.uk(2026, 6, 2, 11)
+    who = PersonFactory(created_by=w.lead)
+    waiting = ConcernFactory(
+        reporter=w.frontline, team=w.north, person=who, submitted_at=uk(2026, 6, 5, 9)
+    )
+    nfa = ConcernFactory(
+        reporter=w.frontline,
+        team=w.north,
+        person=who,
+        submitted_at=uk(2026, 6, 1),
+        status=ConcernStatus.NO_FURTHER_ACTION,
+    )
+    nfa.triaged_at = uk(2026, 6, 2, 11)
     nfa.save()
-    hidden_case = r.case(who=who, team=w.north, lead=w.lead)
-    in_case = r.concern(w.frontline, team=w.north, who=who, submitted_at=r.uk(2026, 5, 20),
-                        case=hidden_case)  # fmt: skip
-    named_case = r.case(who=who, team=w.north, lead=w.lead, members=[w.frontline])
-    r.concern(w.frontline, team=w.north, who=who, submitted_at=r.uk(2026, 5, 19), case=named_case)
-    someone_elses = r.concern(w.lead, team=w.north, who=who, submitted_at=r.uk(2026, 6, 5))
+    hidden_case = CaseFactory(person=who, team=w.north, lead=w.lead)
+    in_case = ConcernFactory(
+        reporter=w.frontline,
+        team=w.north,
+        person=who,
+        submitted_at=uk(2026, 5, 20),
+        case=hidden_case,
+    )
+    named_case = CaseFactory(person=who, team=w.north, lead=w.lead, members=[w.frontline])
+    ConcernFactory(
+        reporter=w.frontline,
+        team=w.north,
+        person=who,
+        submitted_at=uk(2026, 5, 19),
+        case=named_case,
+    )
+    someone_elses = ConcernFactory(
+        reporter=w.lead, team=w.north, person=who, submitted_at=uk(2026, 6, 5)
+    )
 
     content = home(client, w.frontline)
 
@@ -81,21 +103,24 @@ def test_frontline_home_puts_log_a_concern_first_then_their_concerns_and_what_ha
 @pytest.fixture
 def lead_world(world, reference_data):
     w = world
-    who = r.person(w.lead)
-    for when in (r.uk(2026, 6, 3, 14), r.uk(2026, 6, 8, 8)):
-        r.concern(w.frontline, team=w.north, who=who, submitted_at=when)
-    r.concern(w.frontline, team=w.south, who=who, submitted_at=r.uk(2026, 5, 1))  # not theirs
-    mine = r.case(who=who, team=w.north, lead=w.lead)
-    quiet = r.case(who=who, team=w.north, lead=w.lead)
-    mine_restricted = r.case(who=who, team=w.north, lead=w.lead, restricted=True)
-    colleagues_restricted = r.case(who=who, team=w.north, lead=w.lead_south, restricted=True)
-    r.deadline(case=mine, due_at=NOW - 3 * HOUR, timer=Timer.RG_DECISION)  # overdue
-    r.deadline(case=mine, due_at=NOW + 5 * HOUR)  # today
-    r.deadline(case=mine_restricted, due_at=r.uk(2026, 6, 9, 17))  # by end of Tuesday
-    r.deadline(case=mine, due_at=r.uk(2026, 6, 20))  # later
-    r.deadline(case=mine, due_at=r.uk(2026, 6, 9), is_earliest=True, timer=Timer.CG_NOT_BEFORE)
-    r.deadline(case=colleagues_restricted, due_at=NOW - HOUR)  # not theirs, not visible
-    r.deadline(case=mine, due_at=NOW - HOUR, satisfied_at=NOW - 2 * HOUR)  # met
+    who = PersonFactory(created_by=w.lead)
+    for when in (uk(2026, 6, 3, 14), uk(2026, 6, 8, 8)):
+        ConcernFactory(reporter=w.frontline, team=w.north, person=who, submitted_at=when)
+    # Not theirs: another team's.
+    ConcernFactory(reporter=w.frontline, team=w.south, person=who, submitted_at=uk(2026, 5, 1))
+    mine = CaseFactory(person=who, team=w.north, lead=w.lead)
+    quiet = CaseFactory(person=who, team=w.north, lead=w.lead)
+    mine_restricted = CaseFactory(person=who, team=w.north, lead=w.lead, restricted=True)
+    colleagues_restricted = CaseFactory(
+        person=who, team=w.north, lead=w.lead_south, restricted=True
+    )
+    DeadlineFactory(case=mine, due_at=NOW - 3 * HOUR, timer=Timer.RG_DECISION)  # overdue
+    DeadlineFactory(case=mine, due_at=NOW + 5 * HOUR)  # today
+    DeadlineFactory(case=mine_restricted, due_at=uk(2026, 6, 9, 17))  # by end of Tuesday
+    DeadlineFactory(case=mine, due_at=uk(2026, 6, 20))  # later
+    DeadlineFactory(case=mine, due_at=uk(2026, 6, 9), is_earliest=True, timer=Timer.CG_NOT_BEFORE)
+    DeadlineFactory(case=colleagues_restricted, due_at=NOW - HOUR)  # not theirs, not visible
+    DeadlineFactory(case=mine, due_at=NOW - HOUR, satisfied_at=NOW - 2 * HOUR)  # met
     Notification.objects.create(user=w.lead, title="Reminder")
     Notification.objects.create(user=w.lead, title="Reminder")
     Notification.objects.create(user=w.lead, title="Read", read_at=NOW)
@@ -149,19 +174,21 @@ def test_lead_home_shows_unread_notifications(client, lead_world):
 @pytest.fixture
 def manager_world(lead_world):
     w = lead_world
-    who = r.person(w.lead)
+    who = PersonFactory(created_by=w.lead)
     # Logged Thursday: its working day (Friday) has ended. Logged Friday: due by the end of
     # Monday, which is today. Logged at 23:30 on Thursday 4 June counts as Thursday.
-    for when in (r.uk(2026, 6, 4, 23, 30), r.uk(2026, 6, 5, 0, 5)):
-        r.concern(w.frontline, team=w.south, who=who, submitted_at=when)
-    south_case = r.case(who=who, team=w.south, lead=w.lead_south)
-    r.deadline(case=south_case, due_at=NOW - HOUR)
-    r.deadline(case=south_case, due_at=NOW - HOUR, assignee=w.lead)  # reassigned to Lee
-    r.deadline(case=south_case, due_at=NOW + HOUR)
-    waiting = r.concern(w.frontline, team=w.south, who=who, submitted_at=r.uk(2026, 6, 1))
-    r.deadline(timer=Timer.REFER, concern=waiting, due_at=NOW - 2 * HOUR)
-    r.case(who=who, team=w.south, lead=w.lead_south, restricted=True)
-    r.case(who=who, team=w.south, lead=w.lead_south, restricted=True, status="closed")
+    for when in (uk(2026, 6, 4, 23, 30), uk(2026, 6, 5, 0, 5)):
+        ConcernFactory(reporter=w.frontline, team=w.south, person=who, submitted_at=when)
+    south_case = CaseFactory(person=who, team=w.south, lead=w.lead_south)
+    DeadlineFactory(case=south_case, due_at=NOW - HOUR)
+    DeadlineFactory(case=south_case, due_at=NOW - HOUR, assignee=w.lead)  # reassigned to Lee
+    DeadlineFactory(case=south_case, due_at=NOW + HOUR)
+    waiting = ConcernFactory(
+        reporter=w.frontline, team=w.south, person=who, submitted_at=uk(2026, 6, 1)
+    )
+    DeadlineFactory(timer=Timer.REFER, concern=waiting, due_at=NOW - 2 * HOUR)
+    CaseFactory(person=who, team=w.south, lead=w.lead_south, restricted=True)
+    CaseFactory(person=who, team=w.south, lead=w.lead_south, restricted=True, status="closed")
     return w
 
 
@@ -181,8 +208,12 @@ def test_triage_lateness_skips_a_bank_holiday(manager_world):
     # Tuesday 26 May 2026, after the spring bank holiday: a concern logged on Friday 22 May
     # was due by the end of Tuesday (Monday was not a working day), so it is not late yet.
     with time_machine.travel(dt.datetime(2026, 5, 26, 9, tzinfo=dt.UTC), tick=False):
-        r.concern(manager_world.frontline, team=manager_world.north,
-                  who=r.person(manager_world.lead), submitted_at=r.uk(2026, 5, 22, 16))  # fmt: skip
+        ConcernFactory(
+            reporter=manager_world.frontline,
+            team=manager_world.north,
+            person=PersonFactory(created_by=manager_world.lead),
+            submitted_at=uk(2026, 5, 22, 16),
+        )
         result = manager_home(manager_world.manager, now=dt.datetime(2026, 5, 26, 9, tzinfo=dt.UTC))
     assert result.waiting_over_a_working_day == 1  # only the one logged on 1 May
 
@@ -243,13 +274,18 @@ def _queries(client) -> int:
 
 
 def _more_work(world, n: int) -> None:
-    who = r.person(world.lead)
+    who = PersonFactory(created_by=world.lead)
     for index in range(n):
-        c = r.case(who=who, team=world.north if index % 2 else world.south, lead=world.lead)
-        r.deadline(case=c, due_at=NOW + (index - n // 2) * HOUR)
-        r.concern(world.frontline, team=world.north, who=who, submitted_at=NOW - index * HOUR,
-                  case=c if index % 3 else None)  # fmt: skip
-        r.case(who=who, team=world.south, lead=world.lead_south, restricted=True)
+        c = CaseFactory(person=who, team=world.north if index % 2 else world.south, lead=world.lead)
+        DeadlineFactory(case=c, due_at=NOW + (index - n // 2) * HOUR)
+        ConcernFactory(
+            reporter=world.frontline,
+            team=world.north,
+            person=who,
+            submitted_at=NOW - index * HOUR,
+            case=c if index % 3 else None,
+        )
+        CaseFactory(person=who, team=world.south, lead=world.lead_south, restricted=True)
         Notification.objects.create(user=world.lead, title="Reminder")
 
 

@@ -22,7 +22,9 @@ from referrals.models import Decision
 from referrals.services import NO_REFERRAL
 from safeguard.choices import Pathway
 from safeguard.models import AuditEvent
-from tests.referrals import records as r
+from tests.cases.factories import CaseFactory, ConcernFactory, PersonFactory
+from tests.dates import uk
+from tests.referrals.factories import DeadlineFactory, DecisionFactory, ReferralFactory
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
@@ -47,45 +49,79 @@ def data(world, reference_data):
     referrals (one draft, one restricted), RG and CG decisions, referral clocks and overdue
     deadlines. The expected figures are worked out by hand in each test."""
     w, north, south = world, world.north, world.south
-    adult = r.person(w.lead, date_of_birth=dt.date(2000, 3, 10), gender="female",
-                     nationalities="Romanian")  # fmt: skip
-    child = r.person(w.lead, date_of_birth=dt.date(2009, 6, 20), gender="male",
-                     nationalities="Vietnamese")  # fmt: skip
-    eighteen_that_day = r.person(w.lead, date_of_birth=dt.date(2008, 6, 10), gender="male",
-                                 nationalities="Albanian")  # fmt: skip
-    seventeen_that_day = r.person(w.lead, date_of_birth=dt.date(2008, 6, 11), gender="female",
-                                  nationalities="Albanian")  # fmt: skip
-    estimated_adult = r.person(w.lead, estimated_age=30, gender="other", nationalities="")
-    disputed = r.person(w.lead, estimated_age=19, age_disputed=True, gender="male",
-                        nationalities=" Eritrean ")  # fmt: skip
-    unknown = r.person(w.lead, nationalities="Not known")
-    hidden = r.person(w.lead, date_of_birth=dt.date(1990, 1, 1), gender="female",
-                      nationalities="Hiddenland")  # fmt: skip
+    adult = PersonFactory(
+        created_by=w.lead,
+        date_of_birth=dt.date(2000, 3, 10),
+        gender="female",
+        nationalities="Romanian",
+    )
+    child = PersonFactory(
+        created_by=w.lead,
+        date_of_birth=dt.date(2009, 6, 20),
+        gender="male",
+        nationalities="Vietnamese",
+    )
+    eighteen_that_day = PersonFactory(
+        created_by=w.lead,
+        date_of_birth=dt.date(2008, 6, 10),
+        gender="male",
+        nationalities="Albanian",
+    )
+    seventeen_that_day = PersonFactory(
+        created_by=w.lead,
+        date_of_birth=dt.date(2008, 6, 11),
+        gender="female",
+        nationalities="Albanian",
+    )
+    estimated_adult = PersonFactory(
+        created_by=w.lead, estimated_age=30, gender="other", nationalities=""
+    )
+    disputed = PersonFactory(
+        created_by=w.lead,
+        estimated_age=19,
+        age_disputed=True,
+        gender="male",
+        nationalities=" Eritrean ",
+    )
+    unknown = PersonFactory(created_by=w.lead, nationalities="Not known")
+    hidden = PersonFactory(
+        created_by=w.lead,
+        date_of_birth=dt.date(1990, 1, 1),
+        gender="female",
+        nationalities="Hiddenland",
+    )
 
-    case_a = r.case(who=adult, team=north, lead=w.lead)
-    case_south = r.case(who=estimated_adult, team=south, lead=w.lead_south)
-    restricted = r.case(who=hidden, team=north, lead=w.lead, restricted=True)
+    case_a = CaseFactory(person=adult, team=north, lead=w.lead)
+    case_south = CaseFactory(person=estimated_adult, team=south, lead=w.lead_south)
+    restricted = CaseFactory(person=hidden, team=north, lead=w.lead, restricted=True)
 
     def log(who, when, types=(), team=north, **kw):
-        return r.concern(w.frontline, team=team, who=who, submitted_at=when, types=types, **kw)
+        return ConcernFactory(
+            reporter=w.frontline,
+            team=team,
+            person=who,
+            submitted_at=when,
+            exploitation_types=types,
+            **kw,
+        )
 
-    c1 = log(adult, r.uk(2026, 1, 3, 9), ["sexual", "labour"], case=case_a)
-    c2 = log(child, r.uk(2026, 2, 1), ["criminal"], observed_at=r.uk(2026, 1, 31))
-    log(eighteen_that_day, r.uk(2026, 6, 10, 15), ["labour"])
-    log(seventeen_that_day, r.uk(2026, 6, 10, 15))
-    c5 = log(estimated_adult, r.uk(2026, 3, 1), ["labour"], team=south, case=case_south)
-    c6 = log(disputed, r.uk(2026, 3, 2), ["domestic_servitude"])
-    log(unknown, r.uk(2026, 3, 31, 23, 30))  # still March in UK time (22:30 UTC)
-    log(adult, r.uk(2025, 6, 30, 23, 30), ["sexual"])  # before the period
-    log(hidden, r.uk(2026, 2, 5), ["organ_harvesting"], case=restricted)
+    c1 = log(adult, uk(2026, 1, 3, 9), ["sexual", "labour"], case=case_a)
+    c2 = log(child, uk(2026, 2, 1), ["criminal"], observed_at=uk(2026, 1, 31))
+    log(eighteen_that_day, uk(2026, 6, 10, 15), ["labour"])
+    log(seventeen_that_day, uk(2026, 6, 10, 15))
+    c5 = log(estimated_adult, uk(2026, 3, 1), ["labour"], team=south, case=case_south)
+    c6 = log(disputed, uk(2026, 3, 2), ["domestic_servitude"])
+    log(unknown, uk(2026, 3, 31, 23, 30))  # still March in UK time (22:30 UTC)
+    log(adult, uk(2025, 6, 30, 23, 30), ["sexual"])  # before the period
+    log(hidden, uk(2026, 2, 5), ["organ_harvesting"], case=restricted)
 
-    rf1 = r.referral(case_a, pathway=Pathway.NRM, submitted_at=r.uk(2026, 1, 5, 10))
-    rf2 = r.referral(case_a, pathway=Pathway.NRM, submitted_at=r.uk(2026, 2, 2, 10))
-    r.referral(case_south, pathway=Pathway.DUTY_TO_NOTIFY, submitted_at=r.uk(2026, 3, 3))
-    r.referral(case_a, pathway=Pathway.CHILDRENS_SERVICES, submitted_at=r.uk(2026, 3, 4))
-    rf7 = r.referral(case_a, pathway=Pathway.NRM, submitted_at=r.uk(2026, 4, 2, 10))
-    r.referral(case_a, pathway=Pathway.POLICE)  # a draft: never submitted
-    rf_hidden = r.referral(restricted, pathway=Pathway.NRM, submitted_at=r.uk(2026, 2, 6))
+    rf1 = ReferralFactory(case=case_a, pathway=Pathway.NRM, submitted_at=uk(2026, 1, 5, 10))
+    rf2 = ReferralFactory(case=case_a, pathway=Pathway.NRM, submitted_at=uk(2026, 2, 2, 10))
+    ReferralFactory(case=case_south, pathway=Pathway.DUTY_TO_NOTIFY, submitted_at=uk(2026, 3, 3))
+    ReferralFactory(case=case_a, pathway=Pathway.CHILDRENS_SERVICES, submitted_at=uk(2026, 3, 4))
+    rf7 = ReferralFactory(case=case_a, pathway=Pathway.NRM, submitted_at=uk(2026, 4, 2, 10))
+    ReferralFactory(case=case_a, pathway=Pathway.POLICE)  # a draft: never submitted
+    rf_hidden = ReferralFactory(case=restricted, pathway=Pathway.NRM, submitted_at=uk(2026, 2, 6))
 
     # RG decisions: 4 days (in time), 14 days (late), 11 days across Easter (in time: Good
     # Friday and Easter Monday are not working days, so 5 working days end on 13 April).
@@ -95,39 +131,59 @@ def data(world, reference_data):
         (rf7, dt.date(2026, 4, 13), dt.date(2026, 4, 13)),
         (rf_hidden, dt.date(2026, 2, 13), dt.date(2026, 2, 10)),
     ]:
-        r.deadline(timer=Timer.RG_DECISION, case=ref.case, referral=ref,
-                   starts_at=ref.submitted_at, due_at=end_of(due),
-                   satisfied_at=dt.datetime.combine(received, dt.time(12), tzinfo=UK))  # fmt: skip
-    r.decision(rf1, kind=RG, outcome=POSITIVE, received_on=dt.date(2026, 1, 9))
-    r.decision(rf2, kind=RG, outcome=NEGATIVE, received_on=dt.date(2026, 2, 16))
-    r.decision(rf7, kind=RG, outcome=POSITIVE, received_on=dt.date(2026, 4, 13))
-    r.decision(rf1, kind=CG, outcome=POSITIVE, received_on=dt.date(2026, 4, 20))
-    r.decision(rf_hidden, kind=RG, outcome=NEGATIVE, received_on=dt.date(2026, 2, 10))
+        DeadlineFactory(
+            timer=Timer.RG_DECISION,
+            case=ref.case,
+            referral=ref,
+            starts_at=ref.submitted_at,
+            due_at=end_of(due),
+            satisfied_at=dt.datetime.combine(received, dt.time(12), tzinfo=UK),
+        )
+    DecisionFactory(referral=rf1, kind=RG, outcome=POSITIVE, received_on=dt.date(2026, 1, 9))
+    DecisionFactory(referral=rf2, kind=RG, outcome=NEGATIVE, received_on=dt.date(2026, 2, 16))
+    DecisionFactory(referral=rf7, kind=RG, outcome=POSITIVE, received_on=dt.date(2026, 4, 13))
+    DecisionFactory(referral=rf1, kind=CG, outcome=POSITIVE, received_on=dt.date(2026, 4, 20))
+    DecisionFactory(referral=rf_hidden, kind=RG, outcome=NEGATIVE, received_on=dt.date(2026, 2, 10))
     # A later RG on reconsideration is not the first RG decision: not timed again.
-    r.decision(rf2, kind=Decision.Kind.RECONSIDERATION, outcome=NEGATIVE,
-               received_on=dt.date(2026, 3, 20))  # fmt: skip
+    DecisionFactory(
+        referral=rf2,
+        kind=Decision.Kind.RECONSIDERATION,
+        outcome=NEGATIVE,
+        received_on=dt.date(2026, 3, 20),
+    )
 
     # Referral clocks (48 hours): 24, 60 (late), 36 and 12 hours; one stopped by a decision
     # not to refer and one still running are not timed.
     for ref_concern, hours in [(c1, 24), (c2, 60), (c5, 36), (c6, 12)]:
         start = ref_concern.observed_at
-        r.deadline(timer=Timer.REFER, concern=ref_concern, case=ref_concern.case,
-                   starts_at=start, due_at=start + 48 * HOUR,
-                   satisfied_at=start + hours * HOUR, satisfied_by="NRM submitted")  # fmt: skip
-    nfa = log(unknown, r.uk(2026, 5, 1))
-    r.deadline(timer=Timer.REFER, concern=nfa, starts_at=r.uk(2026, 5, 1),
-               due_at=r.uk(2026, 5, 3), satisfied_at=r.uk(2026, 5, 1, 2),
-               satisfied_by=f"{NO_REFERRAL}: nfa")  # fmt: skip
-    r.deadline(
-        timer=Timer.REFER, concern=nfa, starts_at=r.uk(2026, 6, 14), due_at=r.uk(2026, 6, 16)
+        DeadlineFactory(
+            timer=Timer.REFER,
+            concern=ref_concern,
+            case=ref_concern.case,
+            starts_at=start,
+            due_at=start + 48 * HOUR,
+            satisfied_at=start + hours * HOUR,
+            satisfied_by="NRM submitted",
+        )
+    nfa = log(unknown, uk(2026, 5, 1))
+    DeadlineFactory(
+        timer=Timer.REFER,
+        concern=nfa,
+        starts_at=uk(2026, 5, 1),
+        due_at=uk(2026, 5, 3),
+        satisfied_at=uk(2026, 5, 1, 2),
+        satisfied_by=f"{NO_REFERRAL}: nfa",
+    )
+    DeadlineFactory(
+        timer=Timer.REFER, concern=nfa, starts_at=uk(2026, 6, 14), due_at=uk(2026, 6, 16)
     )
 
     # Overdue at month ends: March 1, April 3, May 1, June (now) 1.
-    r.deadline(case=case_a, due_at=r.uk(2026, 3, 15), satisfied_at=r.uk(2026, 5, 2))
-    r.deadline(case=case_a, due_at=r.uk(2026, 4, 20))
-    r.deadline(case=case_a, due_at=r.uk(2026, 4, 1), cancelled_at=r.uk(2026, 5, 10))
-    r.deadline(timer=Timer.CG_NOT_BEFORE, case=case_a, due_at=r.uk(2026, 3, 1), is_earliest=True)
-    r.deadline(case=restricted, due_at=r.uk(2026, 3, 1))
+    DeadlineFactory(case=case_a, due_at=uk(2026, 3, 15), satisfied_at=uk(2026, 5, 2))
+    DeadlineFactory(case=case_a, due_at=uk(2026, 4, 20))
+    DeadlineFactory(case=case_a, due_at=uk(2026, 4, 1), cancelled_at=uk(2026, 5, 10))
+    DeadlineFactory(timer=Timer.CG_NOT_BEFORE, case=case_a, due_at=uk(2026, 3, 1), is_earliest=True)
+    DeadlineFactory(case=restricted, due_at=uk(2026, 3, 1))
     return world
 
 
@@ -202,8 +258,10 @@ def test_nationalities_as_recorded_most_common_first(data):
 def test_nationalities_beyond_the_top_ten_are_counted_together(world):
     for index in range(12):
         for _ in range(12 - index):
-            who = r.person(world.lead, nationalities=f"Nation{index:02d}")
-            r.concern(world.frontline, team=world.north, who=who, submitted_at=r.uk(2026, 5, 1))
+            who = PersonFactory(created_by=world.lead, nationalities=f"Nation{index:02d}")
+            ConcernFactory(
+                reporter=world.frontline, team=world.north, person=who, submitted_at=uk(2026, 5, 1)
+            )
 
     rows = table(figure(world, "nationality"))
 
@@ -315,8 +373,10 @@ def csv_rows(response) -> list[list[str]]:
 
 def test_a_csv_export_suppresses_small_counts_and_names_nobody(client, data):
     for _ in range(5):
-        who = r.person(data.lead, gender="male")
-        r.concern(data.frontline, team=data.north, who=who, submitted_at=r.uk(2026, 5, 2))
+        who = PersonFactory(created_by=data.lead, gender="male")
+        ConcernFactory(
+            reporter=data.frontline, team=data.north, person=who, submitted_at=uk(2026, 5, 2)
+        )
     client.force_login(data.manager)
 
     response = client.get(reverse("dashboards:statistics_export", args=["gender"]))
@@ -384,7 +444,7 @@ def test_the_page_shows_each_figure_as_a_chart_and_a_table_with_its_download(cli
         assert f"/statistics/{slug}.csv?start=2025-07-01&amp;end=2026-06-15" in content
     assert content.count('role="img"') == len(statistics.FIGURES)
     assert content.count('<table class="govuk-table">') == len(statistics.FIGURES)
-    assert "Synthetic Name" not in content and "SG-S-" not in content and "CN-S-" not in content
+    assert "Synthetic Name" not in content and "SG-F-" not in content and "CN-F-" not in content
     # GOV.UK's date input: day, month and year boxes, filled from the period.
     assert 'name="start_0" value="1"' in content and 'name="start_2" value="2025"' in content
 
@@ -432,14 +492,27 @@ def test_the_page_costs_the_same_queries_with_ten_times_the_data(client, data):
 
     case_a = data.lead.led_cases.filter(restricted=False).first()
     for index in range(60):
-        who = r.person(data.lead, gender="female", nationalities=f"Land{index % 15}")
-        when = r.uk(2026, 1 + index % 5, 1 + index % 27)
-        c = r.concern(data.frontline, team=data.north, who=who, submitted_at=when, types=["labour"])
-        ref = r.referral(case_a, pathway=Pathway.NRM, submitted_at=c.submitted_at + HOUR)
-        r.decision(ref, kind=RG, outcome=POSITIVE, received_on=c.submitted_at.date())
-        r.deadline(timer=Timer.REFER, concern=c, starts_at=c.submitted_at,
-                   due_at=c.submitted_at + 48 * HOUR, satisfied_at=c.submitted_at + HOUR,
-                   satisfied_by="NRM submitted")  # fmt: skip
+        who = PersonFactory(
+            created_by=data.lead, gender="female", nationalities=f"Land{index % 15}"
+        )
+        when = uk(2026, 1 + index % 5, 1 + index % 27)
+        c = ConcernFactory(
+            reporter=data.frontline,
+            team=data.north,
+            person=who,
+            submitted_at=when,
+            exploitation_types=["labour"],
+        )
+        ref = ReferralFactory(case=case_a, pathway=Pathway.NRM, submitted_at=c.submitted_at + HOUR)
+        DecisionFactory(referral=ref, kind=RG, outcome=POSITIVE, received_on=c.submitted_at.date())
+        DeadlineFactory(
+            timer=Timer.REFER,
+            concern=c,
+            starts_at=c.submitted_at,
+            due_at=c.submitted_at + 48 * HOUR,
+            satisfied_at=c.submitted_at + HOUR,
+            satisfied_by="NRM submitted",
+        )
 
     assert _queries(client) == small
     assert small <= 40

@@ -35,8 +35,7 @@ from documents.models import DocumentJob
 from safeguard import pdf
 from safeguard.choices import Pathway
 from safeguard.models import AuditEvent
-from tests.auth import sign_in
-from tests.cases.conftest import request_as
+from tests.auth import request_as, sign_in
 from tests.cases.test_photos import jpeg_with_metadata, upload
 from tests.referrals.test_referrals import NOW, act, consent, start
 from tests.storage import keep_private_files_in

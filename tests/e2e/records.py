@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case, Concern, Person
-from tests.cases.conftest import request_as
+from tests.auth import request_as
 
 NRM_RECIPIENT = "Single Competent Authority (Home Office)"
 

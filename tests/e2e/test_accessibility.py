@@ -20,7 +20,7 @@ from cases.models import ConcernDraft, RiskAssessment, RiskLevel, SupportDomain,
 from contacts.models import Organisation
 from referrals import services as referral_services
 from safeguard.choices import Pathway
-from tests.cases.conftest import request_as
+from tests.auth import request_as
 
 from .records import NRM_RECIPIENT, open_case, submit_concern
 

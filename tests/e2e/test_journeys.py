@@ -14,7 +14,7 @@ from referrals import services as referral_services
 from referrals.deadlines import Timer
 from referrals.models import Deadline
 from safeguard.choices import Pathway
-from tests.cases.conftest import request_as
+from tests.auth import request_as
 from tests.factories import UserFactory
 
 from . import keyboard as kb

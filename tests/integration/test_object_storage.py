@@ -29,7 +29,6 @@ from safeguard.models import AuditEvent
 from safeguard.settings import private_storage_from_env
 from safeguard.storage import PrivateS3Storage
 from tests.auth import sign_in
-from tests.cases.conftest import reference_data  # noqa: F401 (a fixture, used by name)
 from tests.cases.test_concerns import PERSON, start, what
 from tests.factories import UserFactory
 from tests.tools import require

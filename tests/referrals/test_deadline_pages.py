@@ -8,7 +8,6 @@ day" then means due by the end of Wednesday 25 November.
 import csv
 import datetime as dt
 import io
-import itertools
 
 import pytest
 import time_machine
@@ -16,21 +15,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import Case, Person, TriageOutcome
+from cases.models import Case, TriageOutcome
 from cases.services import concern_triage
 from referrals import selectors
 from referrals.deadlines import UK, Timer
-from referrals.models import Deadline
 from safeguard.models import AuditEvent, OrganisationSettings, Role
-from tests.auth import enrol_totp
-from tests.cases.conftest import request_as
+from tests.auth import enrol_totp, request_as
+from tests.cases.factories import case_in
 from tests.factories import UserFactory
+from tests.referrals.factories import DeadlineFactory
 
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
 END_OF_WEDNESDAY = dt.datetime(2026, 11, 25, 23, 59, 59, 999999, tzinfo=UK)
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -39,29 +36,8 @@ def pinned():
         yield
 
 
-def make_case(world, *, team=None, lead=None, restricted=False, members=()):
-    number = next(_numbers)
-    person = Person.objects.create(
-        reference=f"PN-D-{number:06d}",
-        name=f"Victim Name{number}",
-        created_by=world.lead,
-        estimated_age=30,
-    )
-    case = Case.objects.create(
-        reference=f"SG-D-{number:06d}",
-        person=person,
-        team=team or world.north,
-        lead=lead or world.lead,
-        restricted=restricted,
-    )
-    case.members.set(members)
-    return case
-
-
 def make_deadline(case, *, due, timer=Timer.RG_DECISION, **fields):
-    return Deadline.objects.create(
-        timer=timer, case=case, starts_at=due - 48 * HOUR, due_at=due, **fields
-    )
+    return DeadlineFactory(timer=timer, case=case, starts_at=due - 48 * HOUR, due_at=due, **fields)
 
 
 def page(client, name, **params):
@@ -126,8 +102,8 @@ def test_once_triage_opens_a_case_the_clock_is_the_case_leads_and_links_to_the_c
 def test_an_overdue_deadline_says_overdue_by_in_words_and_has_a_red_tag_and_comes_first(
     client, world
 ):
-    later = make_case(world)
-    late = make_case(world)
+    later = case_in(world)
+    late = case_in(world)
     make_deadline(later, due=NOW + 3 * HOUR)
     make_deadline(late, due=NOW - 26 * HOUR)
     client.force_login(world.lead)
@@ -142,11 +118,11 @@ def test_an_overdue_deadline_says_overdue_by_in_words_and_has_a_red_tag_and_come
 
 
 def test_the_list_holds_what_i_chase_and_nothing_satisfied(client, world):
-    mine = make_case(world)
-    theirs = make_case(world, lead=world.manager)
-    given_to_me = make_case(world, lead=world.manager)
-    given_away = make_case(world)
-    done = make_case(world)
+    mine = case_in(world)
+    theirs = case_in(world, lead=world.manager)
+    given_to_me = case_in(world, lead=world.manager)
+    given_away = case_in(world)
+    done = case_in(world)
     make_deadline(mine, due=NOW + HOUR)
     make_deadline(theirs, due=NOW + HOUR)
     make_deadline(given_to_me, due=NOW + HOUR, assignee=world.lead)
@@ -163,7 +139,7 @@ def test_the_list_holds_what_i_chase_and_nothing_satisfied(client, world):
 
 
 def test_a_not_before_marker_is_never_overdue_and_comes_last(client, world):
-    case = make_case(world)
+    case = case_in(world)
     make_deadline(case, due=NOW - 50 * HOUR, timer=Timer.CG_NOT_BEFORE, is_earliest=True)
     make_deadline(case, due=NOW + 5 * HOUR, timer=Timer.RECOVERY_PERIOD)
     client.force_login(world.lead)
@@ -182,7 +158,7 @@ def test_a_not_before_marker_is_never_overdue_and_comes_last(client, world):
 @pytest.fixture
 def spread(world):
     """North deadlines either side of the cut-off, and ones that must never be listed."""
-    cases = {key: make_case(world) for key in (
+    cases = {key: case_in(world) for key in (
         "three_days_late", "an_hour_late", "due_today", "due_wednesday_night",
         "due_thursday", "satisfied", "not_before", "cancelled",
     )}  # fmt: skip
@@ -232,9 +208,9 @@ def test_the_cut_off_is_the_end_of_the_next_working_day_in_the_organisations_nat
 
 def test_the_overdue_view_filters_by_team_lead_and_timer(client, world):
     north_lead2 = UserFactory(role=Role.LEAD, teams=[world.north])
-    north = make_case(world)
-    south = make_case(world, team=world.south, lead=world.lead_south)
-    reassigned = make_case(world)
+    north = case_in(world)
+    south = case_in(world, team=world.south, lead=world.lead_south)
+    reassigned = case_in(world)
     make_deadline(north, due=NOW - HOUR, timer=Timer.RG_DECISION)
     make_deadline(south, due=NOW - HOUR, timer=Timer.REFER)
     make_deadline(reassigned, due=NOW - HOUR, assignee=north_lead2)
@@ -255,7 +231,7 @@ def test_the_overdue_view_filters_by_team_lead_and_timer(client, world):
 
 
 def test_an_unknown_filter_value_is_an_error_not_everything(client, world):
-    make_deadline(make_case(world), due=NOW - HOUR)
+    make_deadline(case_in(world), due=NOW - HOUR)
     client.force_login(world.manager)
 
     response = page(client, "overdue", team=99999)
@@ -265,7 +241,7 @@ def test_an_unknown_filter_value_is_an_error_not_everything(client, world):
 
 
 def test_a_lead_of_another_team_does_not_see_norths_deadlines(client, world, log_concern):
-    north = make_case(world)
+    north = case_in(world)
     make_deadline(north, due=NOW - HOUR)
     concern = log_concern(world.frontline, observed_at=NOW - 50 * HOUR)
     client.force_login(world.lead_south)
@@ -279,7 +255,7 @@ def test_a_lead_of_another_team_does_not_see_norths_deadlines(client, world, log
 
 
 def test_a_restricted_case_reaches_only_the_people_named_on_it(client, world):
-    secret = make_case(world, restricted=True)
+    secret = case_in(world, restricted=True)
     make_deadline(secret, due=NOW - HOUR)
 
     client.force_login(world.manager)
@@ -296,7 +272,7 @@ def test_frontline_users_are_refused_the_deadline_pages(client, world, name):
 
 
 def test_frontline_users_are_refused_reassigning(client, world):
-    deadline = make_deadline(make_case(world), due=NOW - HOUR)
+    deadline = make_deadline(case_in(world), due=NOW - HOUR)
     client.force_login(world.frontline)
 
     response = client.post(
@@ -320,7 +296,7 @@ def reassign(client, deadline, assignee, **extra):
 
 
 def test_a_manager_reassigns_a_deadline_and_it_is_audited(client, world):
-    case = make_case(world)
+    case = case_in(world)
     deadline = make_deadline(case, due=NOW - HOUR)
     north_lead2 = UserFactory(full_name="Nia North", role=Role.LEAD, teams=[world.north])
     client.force_login(world.manager)
@@ -341,8 +317,8 @@ def test_a_manager_reassigns_a_deadline_and_it_is_audited(client, world):
 
 
 def test_a_lead_reassigns_deadlines_on_cases_they_lead_and_no_others(client, world):
-    own = make_deadline(make_case(world), due=NOW - HOUR)
-    colleagues = make_deadline(make_case(world, lead=world.manager), due=NOW - HOUR)
+    own = make_deadline(case_in(world), due=NOW - HOUR)
+    colleagues = make_deadline(case_in(world, lead=world.manager), due=NOW - HOUR)
     client.force_login(world.lead)
 
     assert reassign(client, own, world.manager).status_code == 302
@@ -355,7 +331,7 @@ def test_a_lead_reassigns_deadlines_on_cases_they_lead_and_no_others(client, wor
 
 
 def test_a_deadline_the_user_may_not_see_is_not_found(client, world):
-    deadline = make_deadline(make_case(world), due=NOW - HOUR)
+    deadline = make_deadline(case_in(world), due=NOW - HOUR)
     client.force_login(world.lead_south)
 
     assert reassign(client, deadline, world.lead_south).status_code == 404
@@ -364,7 +340,7 @@ def test_a_deadline_the_user_may_not_see_is_not_found(client, world):
 
 
 def test_reassigning_to_a_frontline_user_is_refused_with_an_error_message(client, world):
-    case = make_case(world)
+    case = case_in(world)
     deadline = make_deadline(case, due=NOW - HOUR)
     client.force_login(world.manager)
 
@@ -382,7 +358,7 @@ def test_reassigning_to_a_frontline_user_is_refused_with_an_error_message(client
 
 @pytest.mark.parametrize("who", ["inactive", "cannot_see"])
 def test_reassigning_to_someone_who_could_not_act_on_it_is_refused(client, world, who):
-    deadline = make_deadline(make_case(world), due=NOW - HOUR)
+    deadline = make_deadline(case_in(world), due=NOW - HOUR)
     assignee = {
         "inactive": UserFactory(role=Role.LEAD, teams=[world.north], is_active=False),
         "cannot_see": world.lead_south,
@@ -400,8 +376,8 @@ def test_reassigning_to_someone_who_could_not_act_on_it_is_refused(client, world
 
 
 def test_the_csv_export_has_the_filtered_rows_references_and_no_person_names(client, world):
-    north = make_case(world)
-    south = make_case(world, team=world.south, lead=world.lead_south)
+    north = case_in(world)
+    south = case_in(world, team=world.south, lead=world.lead_south)
     make_deadline(north, due=NOW - 26 * HOUR - 30 * dt.timedelta(minutes=1))
     make_deadline(south, due=NOW - HOUR)
     client.force_login(world.manager)
@@ -450,14 +426,14 @@ def add_deadlines(world, log_concern, numbers: range):
         due = NOW - i * HOUR
         match i % 4:
             case 0:
-                make_deadline(make_case(world), due=due)
+                make_deadline(case_in(world), due=due)
             case 1:
                 other = UserFactory(role=Role.LEAD, teams=[world.north])
-                make_deadline(make_case(world, lead=other), due=due, assignee=world.lead)
+                make_deadline(case_in(world, lead=other), due=due, assignee=world.lead)
             case 2:
                 log_concern(world.frontline, observed_at=due - 48 * HOUR)
             case 3:
-                case = make_case(world, team=world.south, lead=world.lead_south)
+                case = case_in(world, team=world.south, lead=world.lead_south)
                 make_deadline(case, due=due, assignee=UserFactory(role=Role.MANAGER))
 
 

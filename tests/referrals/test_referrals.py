@@ -12,7 +12,7 @@ from referrals.deadlines import Timer
 from referrals.models import Deadline, Referral
 from safeguard.choices import Pathway
 from safeguard.models import AuditEvent
-from tests.cases.conftest import request_as
+from tests.auth import request_as
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # a Monday
 

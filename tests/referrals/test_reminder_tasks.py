@@ -29,7 +29,7 @@ from safeguard import health
 from safeguard.celery import app
 from safeguard.choices import Nation
 from safeguard.models import Heartbeat, Notification, OrganisationSettings, Role
-from tests.cases.conftest import request_as
+from tests.auth import request_as
 from tests.factories import UserFactory
 from tests.referrals.failing_mail import WorkerDied
 

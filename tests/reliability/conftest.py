@@ -35,8 +35,7 @@ from referrals.deadlines import Timer
 from referrals.models import Reminder
 from safeguard.celery import app
 from safeguard.models import OrganisationSettings, Role
-from tests.auth import enrol_totp
-from tests.cases.conftest import request_as
+from tests.auth import enrol_totp, request_as
 from tests.factories import TeamFactory, UserFactory
 from tests.integration.conftest import ROOT, database_url_for_subprocesses, redis_url  # noqa: F401
 

@@ -48,14 +48,13 @@ from dashboards import statistics
 from documents.models import DocumentJob
 from referrals import services as referral_services
 from referrals.deadlines import Timer
-from referrals.models import Deadline, Reminder
+from referrals.models import Reminder
 from safeguard import access, pdf
 from safeguard.choices import Pathway
 from safeguard.models import OrganisationSettings, Role
-from tests.auth import enrol_totp
-from tests.cases.conftest import request_as
+from tests.auth import enrol_totp, request_as
 from tests.factories import TeamFactory, UserFactory
-from tests.referrals import records
+from tests.referrals.factories import DeadlineFactory, ReferralFactory
 from tests.security.test_url_policy import all_url_names
 
 # What a fuzzer types. Lone surrogates cannot be sent as UTF-8 by a browser, but they arrive
@@ -163,11 +162,11 @@ def build_world() -> SimpleNamespace:
         )
         for pathway in Pathway.values
     ]
-    submitted = records.referral(
-        w.case, pathway=Pathway.NRM, submitted_at=timezone.now() - dt.timedelta(days=3)
+    submitted = ReferralFactory(
+        case=w.case, pathway=Pathway.NRM, submitted_at=timezone.now() - dt.timedelta(days=3)
     )
     w.referrals.append(submitted)
-    w.deadline = Deadline.objects.create(
+    w.deadline = DeadlineFactory(
         timer=Timer.RECOVERY_PERIOD,
         case=w.case,
         referral=submitted,
