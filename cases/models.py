@@ -688,3 +688,135 @@ class PoliceReport(CaseRecordPart):
 
     def __str__(self) -> str:
         return f"Police report {self.pk} of {self.case_id}"
+
+
+class OnePerCase(CaseRecordPart):
+    """A part the case has at most one of: the database holds it to one, whatever is sent."""
+
+    class Meta(CaseRecordPart.Meta):
+        abstract = True
+
+
+class LetterTo(models.TextChoices):
+    PERSON = "person", "The person"
+    CHOSEN = "chosen", "Someone they chose (give their details)"
+
+
+class WhereNow(OnePerCase):
+    """Where the person is now, and how to reach them without putting them at risk."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="where_now")
+    where_now = models.TextField(
+        "where they are now", blank=True, help_text="A refuge, a hotel, with family: say which."
+    )
+    support_provider = models.CharField("their support provider", max_length=300, blank=True)
+    email = models.CharField("email address", max_length=254, blank=True)
+    email_safe = models.CharField(
+        "safe to email", max_length=8, choices=YesNoNotSure.choices, blank=True
+    )
+    postal_address = models.TextField("postal address", blank=True)
+    post_safe = models.CharField(
+        "safe to send post", max_length=8, choices=YesNoNotSure.choices, blank=True
+    )
+    phone = models.CharField("phone number", max_length=40, blank=True)
+    phone_safe = models.CharField(
+        "safe to phone", max_length=8, choices=YesNoNotSure.choices, blank=True
+    )
+    letter_to = models.CharField(
+        "who receives the decision letter", max_length=8, choices=LetterTo.choices, blank=True
+    )
+    letter_contact = models.TextField("their name and address, if not the person", blank=True)
+
+    class Meta(OnePerCase.Meta):
+        constraints = [models.UniqueConstraint(fields=["case"], name="one_where_now_per_case")]
+
+    def __str__(self) -> str:
+        return f"Where now of {self.case_id}"
+
+
+class Background(OnePerCase):
+    """What the form asks about the person beyond their name, and about others at risk."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="background")
+    place_of_birth = models.CharField("place of birth", max_length=200, blank=True)
+    children = models.PositiveSmallIntegerField(
+        "how many children they have", null=True, blank=True
+    )
+    dependants = models.TextField("other dependants", blank=True)
+    communication_help = models.TextField(
+        "other help they need to communicate", blank=True, help_text="Beyond an interpreter."
+    )
+    home_office_reference = models.CharField("Home Office reference", max_length=60, blank=True)
+    home_office_reference_type = models.CharField(
+        "kind of Home Office reference", max_length=60, blank=True, help_text="Like “CID” or “GWF”."
+    )
+    earlier_reports = models.TextField(
+        "earlier reports or referrals, and their references", blank=True
+    )
+    other_victims = models.TextField("other people who may be victims", blank=True)
+    last_contact = models.TextField(
+        "their last contact with the exploiters: when, and what", blank=True
+    )
+    fears = models.TextField("why they fear being exploited again", blank=True)
+
+    class Meta(OnePerCase.Meta):
+        constraints = [models.UniqueConstraint(fields=["case"], name="one_background_per_case")]
+
+    def __str__(self) -> str:
+        return f"Background of {self.case_id}"
+
+
+class FirstResponder(OnePerCase):
+    """Who makes the referral, and for a child, the local authority contacted first."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="first_responder")
+    name = models.CharField("name", max_length=200, blank=True)
+    role = models.CharField("role", max_length=200, blank=True)
+    organisation = models.CharField("organisation", max_length=200, blank=True)
+    phone = models.CharField("phone number", max_length=40, blank=True)
+    email = models.CharField("email address", max_length=254, blank=True)
+    own_reference = models.CharField("our reference", max_length=60, blank=True)
+    alternative_contact = models.TextField(
+        "someone else to contact", blank=True, help_text="Their name, role, phone and email."
+    )
+    local_authority = models.CharField(
+        "local authority contacted (a child)", max_length=200, blank=True
+    )
+    local_authority_contacted_on = models.DateField("when", null=True, blank=True)
+    local_authority_contact = models.TextField(
+        "who there, and how to reach them", blank=True, help_text="Name, phone and email."
+    )
+
+    class Meta(OnePerCase.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["case"], name="one_first_responder_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"First responder of {self.case_id}"
+
+    def clean(self):
+        dates.check(local_authority_contacted_on=(self.local_authority_contacted_on, When.HAPPENED))
+
+
+class Interview(OnePerCase):
+    """How the account was given, and what the first responder made of it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interview")
+    present = models.TextField(
+        "who was there", blank=True, help_text="Interpreter, support worker, anyone else."
+    )
+    judgement = models.TextField(
+        "your professional judgement of what you saw and heard", blank=True
+    )
+    inconsistencies = models.TextField(
+        "anything that may look inconsistent, and why it may be",
+        blank=True,
+        help_text="Trauma affects memory: gaps and changes in an account are common.",
+    )
+
+    class Meta(OnePerCase.Meta):
+        constraints = [models.UniqueConstraint(fields=["case"], name="one_interview_per_case")]
+
+    def __str__(self) -> str:
+        return f"Interview of {self.case_id}"

@@ -8,7 +8,16 @@ from django import forms
 from safeguard.dates import When
 from safeguard.forms import GovukDateField
 
-from .models import ExploitationKind, ExploitationSituation, Exploiter, PoliceReport
+from .models import (
+    Background,
+    ExploitationKind,
+    ExploitationSituation,
+    Exploiter,
+    FirstResponder,
+    Interview,
+    PoliceReport,
+    WhereNow,
+)
 
 LONG_TEXT = 50_000  # an account may be long; a form's whole body stays within Django's limit
 
@@ -133,6 +142,101 @@ class PoliceReportForm(forms.ModelForm):
         self.fields["cooperating"].choices = self.fields["cooperating"].choices[1:]
 
 
+def _text_areas(*names: str) -> dict:
+    return {name: forms.Textarea(attrs={"rows": 3}) for name in names}
+
+
+class WhereNowForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = WhereNow
+        fields = [
+            "where_now",
+            "support_provider",
+            "email",
+            "email_safe",
+            "postal_address",
+            "post_safe",
+            "phone",
+            "phone_safe",
+            "letter_to",
+            "letter_contact",
+        ]
+        widgets = {
+            **_text_areas("where_now", "postal_address", "letter_contact"),
+            **{name: forms.RadioSelect for name in ("email_safe", "post_safe", "phone_safe")},
+            "letter_to": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("email_safe", "post_safe", "phone_safe", "letter_to"):
+            self.fields[name].choices = self.fields[name].choices[1:]
+
+
+class BackgroundForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Background
+        fields = [
+            "place_of_birth",
+            "children",
+            "dependants",
+            "communication_help",
+            "home_office_reference",
+            "home_office_reference_type",
+            "earlier_reports",
+            "other_victims",
+            "last_contact",
+            "fears",
+        ]
+        widgets = _text_areas(
+            "dependants",
+            "communication_help",
+            "earlier_reports",
+            "other_victims",
+            "last_contact",
+            "fears",
+        )
+        error_messages = {"children": {"invalid": "Enter how many children, as a number"}}
+
+
+class FirstResponderForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    local_authority_contacted_on = GovukDateField(
+        label="When the local authority was contacted (optional)",
+        required=False,
+        when=When.HAPPENED,
+    )
+
+    class Meta:
+        model = FirstResponder
+        fields = [
+            "name",
+            "role",
+            "organisation",
+            "phone",
+            "email",
+            "own_reference",
+            "alternative_contact",
+            "local_authority",
+            "local_authority_contacted_on",
+            "local_authority_contact",
+        ]
+        widgets = _text_areas("alternative_contact", "local_authority_contact")
+
+
+class InterviewForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Interview
+        fields = ["present", "judgement", "inconsistencies"]
+        widgets = _text_areas("present", "judgement", "inconsistencies")
+
+
 @dataclass(frozen=True)
 class Part:
     slug: str  # in the address: /cases/<reference>/record/<slug>/...
@@ -140,13 +244,23 @@ class Part:
     heading: str  # the section's heading, in the order of the Home Office's NRM form
     form: type[forms.ModelForm]
     related_name: str
+    single: bool = False  # at most one a case (a unique key): changed, never added twice
 
 
 PARTS = {
     part.slug: part
     for part in (
+        # In the order of the Home Office's NRM form.
         Part(
             "situation", "Situation", "What happened, where and when", SituationForm, "situations"
+        ),
+        Part(
+            "where-now",
+            "Where they are now",
+            "Where they are now and how to reach them safely",
+            WhereNowForm,
+            "where_now",
+            single=True,
         ),
         Part(
             "exploiter",
@@ -156,6 +270,23 @@ PARTS = {
             "exploiters",
         ),
         Part("police", "Police report", "The police", PoliceReportForm, "police_reports"),
+        Part(
+            "background",
+            "About them",
+            "About them, and others at risk",
+            BackgroundForm,
+            "background",
+            single=True,
+        ),
+        Part(
+            "first-responder",
+            "First responder",
+            "The first responder",
+            FirstResponderForm,
+            "first_responder",
+            single=True,
+        ),
+        Part("interview", "Interview", "The interview", InterviewForm, "interview", single=True),
     )
 }
 
@@ -175,6 +306,8 @@ def summary(row) -> list[tuple[str, str]]:
             answer = getattr(row, f"get_{name}_display")() if value else ""
         elif isinstance(value, bool):
             answer = "Yes" if value else "No"
+        elif isinstance(value, int):
+            answer = str(value)
         elif hasattr(value, "strftime"):
             answer = f"{value.day} {value:%B %Y}"
         else:
@@ -195,7 +328,10 @@ def record_sections(case) -> list[dict]:
         {
             "heading": part.heading,
             "items": [
-                {"title": f"{part.title} {n}", "summary": summary(row)}
+                {
+                    "title": part.title if part.single else f"{part.title} {n}",
+                    "summary": summary(row),
+                }
                 for n, row in enumerate(getattr(case, part.related_name).all(), start=1)
             ],
         }

@@ -6,7 +6,7 @@ and closing; a part of another case is not found.
 """
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -31,17 +31,20 @@ def _part_or_404(slug: str):
 def case_record(request, reference: str):
     granted = _case(request, reference)
     case = granted.obj
-    sections = [
-        {
-            "part": part,
-            "rows": [
-                {"row": row, "summary": record.summary(row)}
-                for row in getattr(case, part.related_name).all()
-            ],
-            "add": reverse("cases:case_record_add", args=[case.reference, part.slug]),
-        }
-        for part in PARTS.values()
-    ]
+    sections = []
+    for part in PARTS.values():
+        rows = [
+            {"row": row, "summary": record.summary(row)}
+            for row in getattr(case, part.related_name).all()
+        ]
+        sections.append(
+            {
+                "part": part,
+                "rows": rows,
+                "add": reverse("cases:case_record_add", args=[case.reference, part.slug]),
+                "can_add": not (part.single and rows),
+            }
+        )
     return render(
         request,
         "cases/case_record.html",
@@ -56,6 +59,9 @@ def case_record_edit(request, reference: str, part: str, pk: int | None = None):
     case = granted.obj
     part = _part_or_404(part)
     rows = getattr(case, part.related_name)
+    if part.single and not pk and (existing := rows.first()) is not None:
+        # One a case: "add" again means change the one there is.
+        return redirect("cases:case_record_edit", case.reference, part.slug, existing.pk)
     instance = get_object_or_404(rows, pk=pk) if pk else part.form._meta.model(case=case)
     back = reverse("cases:case_record", args=[case.reference])
     form = part.form(request.POST if request.method == "POST" else None, instance=instance)

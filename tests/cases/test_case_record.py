@@ -161,3 +161,49 @@ def test_another_teams_lead_cannot_tell_the_record_exists(client, world, case):
 
     assert client.get(reverse("cases:case_record", args=[case.reference])).status_code == 404
     assert add(client, case, "situation", SITUATION).status_code == 404
+
+
+def test_a_part_the_case_has_one_of_is_changed_never_added_twice(client, world, case):
+    from django.db import IntegrityError, transaction
+
+    from cases.models import WhereNow
+
+    client.force_login(world.lead)
+    first = add(
+        client, case, "where-now", {"where_now": "A refuge in Demo Town", "email_safe": "no"}
+    )
+    again = client.get(reverse("cases:case_record_add", args=[case.reference, "where-now"]))
+
+    assert first.status_code == 302
+    where = WhereNow.objects.get(case=case)
+    assert again["Location"] == reverse(
+        "cases:case_record_edit", args=[case.reference, "where-now", where.pk]
+    )
+    page = client.get(reverse("cases:case_record", args=[case.reference])).text
+    assert "A refuge in Demo Town" in page and "Add where they are now" not in page
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WhereNow.objects.create(case=case, where_now="A second answer")
+
+
+def test_background_first_responder_and_interview_are_recorded(client, world, case):
+    client.force_login(world.lead)
+
+    add(client, case, "background", {"place_of_birth": "Demo City", "children": "0"})
+    add(client, case, "first-responder", {"name": "Lee Lead", "organisation": "Demo Council",
+        "local_authority_contacted_on_0": "1", "local_authority_contacted_on_1": "12",
+        "local_authority_contacted_on_2": "2026"})  # fmt: skip
+    add(client, case, "interview", {"judgement": "Consistent, and frightened of the employer."})
+
+    page = client.get(reverse("cases:case_record", args=[case.reference])).text
+    assert "Demo City" in page and "How many children they have" in page
+    assert "Demo Council" in page and "1 December 2026" in page
+    assert "frightened of the employer" in page
+
+
+def test_a_number_of_children_that_is_not_a_number_keeps_what_was_typed(client, world, case):
+    client.force_login(world.lead)
+
+    response = add(client, case, "background", {"place_of_birth": "Demo City", "children": "two"})
+
+    assert "Enter how many children, as a number" in response.text
+    assert 'value="Demo City"' in response.text

@@ -798,20 +798,33 @@ def test_a_missing_person_sheet_last_seen_in_year_1_says_what_to_fix(lead_client
 def test_the_pack_carries_the_case_record_in_the_nrm_forms_order(
     world, case, lead_client, nrm_pack
 ):
-    from cases.models import ExploitationSituation, Exploiter, PoliceReport
+    from cases.models import (
+        ExploitationSituation,
+        Exploiter,
+        FirstResponder,
+        Interview,
+        PoliceReport,
+        WhereNow,
+    )
 
     ExploitationSituation.objects.create(
         case=case, uk_places="Leeds", kinds=["forced_work"], control="Passport taken by the boss"
     )
     Exploiter.objects.create(case=case, names="Marius Pop", vehicles="BD51 SMR")
     PoliceReport.objects.create(case=case, reported="yes", crime_reference="13/123456/26")
+    WhereNow.objects.create(case=case, where_now="A refuge in Demo Town", post_safe="no")
+    FirstResponder.objects.create(case=case, name="Lee Lead", own_reference="FR-77")
+    Interview.objects.create(case=case, judgement="Her account was consistent")
 
     text = flat(pdf_text(pdf_of(download_pack(lead_client, nrm_pack))))
 
     order = [
         "What happened, where and when", "Made to work", "Passport taken by the boss",
+        "Where they are now and how to reach them safely", "A refuge in Demo Town",
         "Who exploited them", "Marius Pop", "BD51 SMR",
         "The police", "13/123456/26",
+        "The first responder", "FR-77",
+        "The interview", "Her account was consistent",
     ]  # fmt: skip
     positions = [text.index(part) for part in order]
     assert positions == sorted(positions)

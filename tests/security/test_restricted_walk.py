@@ -22,6 +22,7 @@ from PIL import Image
 from cases import photos
 from cases.models import (
     Addendum,
+    Background,
     Case,
     ChronologyEntry,
     Concern,
@@ -29,8 +30,10 @@ from cases.models import (
     ConcernLink,
     ExploitationSituation,
     Exploiter,
+    FirstResponder,
     Indicator,
     IndicatorObservation,
+    Interview,
     Person,
     PoliceReport,
     RiskAssessment,
@@ -38,6 +41,7 @@ from cases.models import (
     Setting,
     SupportDomain,
     SupportNeed,
+    WhereNow,
 )
 from contacts.models import Organisation
 from documents.models import DocumentJob
@@ -128,6 +132,10 @@ def hidden(world, reference_data, private_files):
     )
     marked(Exploiter, case=case)
     marked(PoliceReport, case=case, reported="yes")
+    marked(WhereNow, case=case)
+    marked(Background, case=case, children=7)
+    marked(FirstResponder, case=case)
+    marked(Interview, case=case)
     need = marked(SupportNeed, case=case, domain=SupportDomain.SAFETY)
     marked(
         RiskAssessment,

@@ -10,13 +10,16 @@ from django.utils import timezone
 from cases import services
 from cases.models import (
     Answer,
+    Background,
     Case,
     Concern,
     ExitChecklist,
     ExploitationSituation,
     ExploitationType,
     Exploiter,
+    FirstResponder,
     Indicator,
+    Interview,
     Person,
     PoliceReport,
     RiskAssessment,
@@ -25,6 +28,7 @@ from cases.models import (
     SupportDomain,
     SupportNeed,
     TriageOutcome,
+    WhereNow,
 )
 
 # Synthetic people for the local demo. Any likeness to a real person is chance.
@@ -240,6 +244,19 @@ class Command(BaseCommand):
                 vehicles="DE00 MOA",
             ),
             PoliceReport(case=case, reported="yes", forces="Demo Police", cooperating="not_sure"),
+            WhereNow(
+                case=case,
+                where_now="Synthetic: a refuge in Demo Town.",
+                phone="01632 960000",
+                phone_safe="yes",
+                post_safe="no",
+                letter_to="person",
+            ),
+            Background(case=case, place_of_birth="Demo City", children=0),
+            FirstResponder(
+                case=case, name=lead.full_name, role="Safeguarding lead", organisation="Demo"
+            ),
+            Interview(case=case, judgement="Synthetic: the account was consistent."),
         ):
             services.case_record_save(request=request, part=part, changed_fields=[])
         services.case_note_add(
