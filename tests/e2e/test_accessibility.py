@@ -16,7 +16,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import ConcernDraft, RiskAssessment, RiskLevel, SupportDomain, SupportNeed
+from cases.models import (
+    ConcernDraft,
+    ExploitationSituation,
+    RiskAssessment,
+    RiskLevel,
+    SupportDomain,
+    SupportNeed,
+    WhereNow,
+)
 from contacts.models import Organisation
 from referrals import services as referral_services
 from safeguard.choices import Pathway
@@ -113,6 +121,9 @@ def records(world, organisation):
     referral = referral_services.referral_create(
         request=lead, case=case, pathway=Pathway.NRM, recipient=recipient, competent_authority="sca"
     )
+    # The case record's summary cards, for axe to read.
+    ExploitationSituation.objects.create(case=case, kinds=["forced_work"], control="Threats")
+    WhereNow.objects.create(case=case, where_now="A refuge", email_safe="no")
     waiting = submit_concern(world.frontline, name="Bo Example", estimated_age=15)
     return SimpleNamespace(
         draft=ConcernDraft.objects.create(author=world.frontline, data={"name": "Cy"}).pk,
