@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import audit, selectors
 from . import health as health_checks
+from .exports import csv_cell
 from .forms import AuditFilterForm
 
 
@@ -139,8 +140,10 @@ def audit_log_export(request):
             ]
         )
         for event in events.iterator(chunk_size=2000):
+            # A detail or reference can hold what someone typed: never a formula.
             yield writer.writerow(
-                [
+                csv_cell(str(cell))
+                for cell in (
                     local(event.at).strftime("%Y-%m-%d %H:%M:%S"),
                     event.actor.email if event.actor else "",
                     event.get_action_display(),
@@ -151,7 +154,7 @@ def audit_log_export(request):
                     event.detail,
                     event.ip or "",
                     event.request_id,
-                ]
+                )
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

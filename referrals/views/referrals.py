@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.models import Case
 from cases.tabs import case_page
 from safeguard.access import Action, get_for_user
-from safeguard.forms import DocumentPasswordForm, error_list
+from safeguard.forms import DocumentPasswordForm, add_service_errors, error_list
 from safeguard.models import OrganisationSettings
 from safeguard.submissions import submitted_once
 
@@ -37,14 +37,6 @@ def _referral(request, reference, action=Action.VIEW):
     )
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_http_methods(["GET", "POST"])
 @submitted_once
 def case_referrals(request, reference: str):
@@ -66,7 +58,7 @@ def case_referrals(request, reference: str):
                 named=data["named"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             url = reverse("referrals:detail", args=[referral.reference])
             return redirect(url)
@@ -153,7 +145,7 @@ def transition(request, reference: str):
                 external_reference=data["external_reference"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             url = reverse("referrals:detail", args=[reference])
             messages.success(request, "Recorded.")
@@ -190,7 +182,7 @@ def consent(request, reference: str):
                 witnessed_by=data["witnessed_by"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Consent recorded.")
             return redirect("referrals:detail", reference=reference)

@@ -206,6 +206,17 @@ def test_audit_log_refuses_a_name_in_the_reference_filter_and_records_no_words(c
     assert searched.detail == "invalid filters"
 
 
+def test_the_audit_export_never_writes_a_cell_a_spreadsheet_would_run(client, world):
+    make_event(actor=world.lead, reference="C-7", detail='=HYPERLINK("http://x.example","y")')
+    client.force_login(world.manager)
+
+    response = client.get(reverse("audit_log_export"))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    details = [row[7] for row in rows[1:] if row[5] == "C-7"]
+    assert details == ['\'=HYPERLINK("http://x.example","y")']
+
+
 @pytest.mark.parametrize("count", [1, 50])
 def test_audit_log_query_count_does_not_grow_with_rows(
     client, world, count, django_assert_max_num_queries
