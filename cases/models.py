@@ -561,7 +561,8 @@ class ExploitationKind(models.TextChoices):
 
 class CaseRecordPart(models.Model):
     """A part of the case record the referral pack is made from: it belongs to its case, and
-    takes the case's access, restriction and closing as its own."""
+    takes the case's access, restriction and closing as its own. A part the case has at most
+    one of says so with a unique constraint on `case`, which the pages read (record.Part)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -690,19 +691,12 @@ class PoliceReport(CaseRecordPart):
         return f"Police report {self.pk} of {self.case_id}"
 
 
-class OnePerCase(CaseRecordPart):
-    """A part the case has at most one of: the database holds it to one, whatever is sent."""
-
-    class Meta(CaseRecordPart.Meta):
-        abstract = True
-
-
 class LetterTo(models.TextChoices):
     PERSON = "person", "The person"
     CHOSEN = "chosen", "Someone they chose (give their details)"
 
 
-class WhereNow(OnePerCase):
+class WhereNow(CaseRecordPart):
     """Where the person is now, and how to reach them without putting them at risk."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="where_now")
@@ -727,14 +721,14 @@ class WhereNow(OnePerCase):
     )
     letter_contact = models.TextField("their name and address, if not the person", blank=True)
 
-    class Meta(OnePerCase.Meta):
+    class Meta(CaseRecordPart.Meta):
         constraints = [models.UniqueConstraint(fields=["case"], name="one_where_now_per_case")]
 
     def __str__(self) -> str:
         return f"Where now of {self.case_id}"
 
 
-class Background(OnePerCase):
+class Background(CaseRecordPart):
     """What the form asks about the person beyond their name, and about others at risk."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="background")
@@ -759,14 +753,14 @@ class Background(OnePerCase):
     )
     fears = models.TextField("why they fear being exploited again", blank=True)
 
-    class Meta(OnePerCase.Meta):
+    class Meta(CaseRecordPart.Meta):
         constraints = [models.UniqueConstraint(fields=["case"], name="one_background_per_case")]
 
     def __str__(self) -> str:
         return f"Background of {self.case_id}"
 
 
-class FirstResponder(OnePerCase):
+class FirstResponder(CaseRecordPart):
     """Who makes the referral, and for a child, the local authority contacted first."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="first_responder")
@@ -787,7 +781,7 @@ class FirstResponder(OnePerCase):
         "who there, and how to reach them", blank=True, help_text="Name, phone and email."
     )
 
-    class Meta(OnePerCase.Meta):
+    class Meta(CaseRecordPart.Meta):
         constraints = [
             models.UniqueConstraint(fields=["case"], name="one_first_responder_per_case")
         ]
@@ -799,7 +793,7 @@ class FirstResponder(OnePerCase):
         dates.check(local_authority_contacted_on=(self.local_authority_contacted_on, When.HAPPENED))
 
 
-class Interview(OnePerCase):
+class Interview(CaseRecordPart):
     """How the account was given, and what the first responder made of it."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interview")
@@ -815,7 +809,7 @@ class Interview(OnePerCase):
         help_text="Trauma affects memory: gaps and changes in an account are common.",
     )
 
-    class Meta(OnePerCase.Meta):
+    class Meta(CaseRecordPart.Meta):
         constraints = [models.UniqueConstraint(fields=["case"], name="one_interview_per_case")]
 
     def __str__(self) -> str:

@@ -1,9 +1,10 @@
 """The case record the Competent Authority decides on (issue 17): what each part is, its form
-and where it is shown. One table, read by the pages (cases.views_record) and the pack."""
+and where it is shown. One table, read by the pages (cases.views.record) and the pack."""
 
 from dataclasses import dataclass
 
 from django import forms
+from django.db import models
 
 from safeguard.dates import When
 from safeguard.forms import GovukDateField
@@ -244,7 +245,15 @@ class Part:
     heading: str  # the section's heading, in the order of the Home Office's NRM form
     form: type[forms.ModelForm]
     related_name: str
-    single: bool = False  # at most one a case (a unique key): changed, never added twice
+
+    @property
+    def single(self) -> bool:
+        """At most one a case, as the model's unique key on the case says: changed, never
+        added twice."""
+        return any(
+            isinstance(c, models.UniqueConstraint) and tuple(c.fields) == ("case",)
+            for c in self.form._meta.model._meta.constraints
+        )
 
 
 PARTS = {
@@ -260,7 +269,6 @@ PARTS = {
             "Where they are now and how to reach them safely",
             WhereNowForm,
             "where_now",
-            single=True,
         ),
         Part(
             "exploiter",
@@ -276,7 +284,6 @@ PARTS = {
             "About them, and others at risk",
             BackgroundForm,
             "background",
-            single=True,
         ),
         Part(
             "first-responder",
@@ -284,9 +291,8 @@ PARTS = {
             "The first responder",
             FirstResponderForm,
             "first_responder",
-            single=True,
         ),
-        Part("interview", "Interview", "The interview", InterviewForm, "interview", single=True),
+        Part("interview", "Interview", "The interview", InterviewForm, "interview"),
     )
 }
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguard import audit
@@ -333,8 +333,15 @@ def case_record_save(*, request, part, changed_fields: Iterable[str]):
     values."""
     creating = part.pk is None
     part.full_clean(exclude=["case"])
-    part.save()
     what = part._meta.verbose_name
+    try:
+        with transaction.atomic():
+            part.save()
+    except IntegrityError:
+        # A part the case has one of, added meanwhile in another tab: its unique key held.
+        raise ValidationError(
+            f"The case already has its {what}: change that one instead."
+        ) from None
     chronology_add(
         case=part.case,
         author=request.user,

@@ -5,13 +5,14 @@ Each part is reached through its case (`get_for_user`): it has the case's access
 and closing; a part of another case is not found.
 """
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguard.access import Action
-from safeguard.forms import GovukDateField, error_list
+from safeguard.forms import GovukDateField, add_service_errors, error_list
 from safeguard.submissions import new_token, submitted_once
 
 from .. import record, services
@@ -69,13 +70,17 @@ def case_record_edit(request, reference: str, part: str, pk: int | None = None):
         form.fields["submission_token"].initial = new_token()
     if form.is_bound and form.is_valid():
         creating = instance.pk is None
-        services.case_record_save(
-            request=request,
-            part=form.save(commit=False),
-            changed_fields=[f for f in form.changed_data if f != "submission_token"],
-        )
-        verb = "added to" if creating else "changed in"
-        return _done(request, back, f"{part.title} {verb} the case record.")
+        try:
+            services.case_record_save(
+                request=request,
+                part=form.save(commit=False),
+                changed_fields=[f for f in form.changed_data if f != "submission_token"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            verb = "added to" if creating else "changed in"
+            return _done(request, back, f"{part.title} {verb} the case record.")
     dates = [name for name, field in form.fields.items() if isinstance(field, GovukDateField)]
     return render(
         request,

@@ -207,3 +207,21 @@ def test_a_number_of_children_that_is_not_a_number_keeps_what_was_typed(client, 
 
     assert "Enter how many children, as a number" in response.text
     assert 'value="Demo City"' in response.text
+
+
+def test_a_second_part_the_case_has_one_of_is_refused_with_a_message_not_an_error(world, case):
+    from django.core.exceptions import ValidationError
+
+    from cases import services
+    from cases.models import Interview
+    from tests.auth import request_as
+
+    Interview.objects.create(case=case, judgement="First answer")
+
+    with pytest.raises(ValidationError, match="already has its interview"):
+        services.case_record_save(
+            request=request_as(world.lead),
+            part=Interview(case=case, judgement="Sent from another tab"),
+            changed_fields=["judgement"],
+        )
+    assert list(Interview.objects.values_list("judgement", flat=True)) == ["First answer"]
