@@ -1,12 +1,28 @@
 """Writes with business rules for documents: asking a worker to prepare a long one."""
 
+import logging
+
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 from cases.models import Case
 from safeguard import audit
 
 from . import tasks
 from .models import DocumentJob
+
+logger = logging.getLogger(__name__)
+
+
+def send_to_worker(job_id: str) -> bool:
+    """Queue the job's rendering; with the broker unreachable, leave it queued in the
+    database for documents_requeue (beat) to send once it is back. Never the lead's error."""
+    try:
+        tasks.render_chronology.delay(job_id)
+    except (OperationalError, OSError):
+        logger.warning("Document job %s not sent: broker unreachable; requeued later", job_id)
+        return False
+    return True
 
 
 @transaction.atomic
@@ -16,7 +32,8 @@ def document_job_create(
     """Queue a chronology for a worker, and record the export when it is asked for.
 
     The password is not kept; it is asked for again at download. The task is queued after
-    commit, so that a worker never looks for a job that is not there yet.
+    commit, so that a worker never looks for a job that is not there yet; if the broker is
+    down then, the job waits in the database and the beat sends it later.
     """
     job = DocumentJob(
         kind=DocumentJob.Kind.CHRONOLOGY,
@@ -34,5 +51,5 @@ def document_job_create(
         obj=case,
         detail=f"Chronology requested ({entries} entries, prepared in the background)",
     )
-    transaction.on_commit(lambda: tasks.render_chronology.delay(str(job.pk)))
+    transaction.on_commit(lambda: send_to_worker(str(job.pk)))
     return job

@@ -15,6 +15,9 @@ logger = logging.getLogger(__name__)
 
 # A job still queued or rendering after this was lost (broker down, worker killed).
 DOCUMENT_ABANDONED_AFTER = dt.timedelta(minutes=30)
+# A job still queued after this may never have reached the broker (it was down when the job
+# was asked for): it is sent again. A second message is harmless, as a worker claims a job once.
+REQUEUE_AFTER = dt.timedelta(minutes=1)
 
 
 # Both tasks were referrals.tasks.* before documents was split out of referrals: they keep
@@ -68,3 +71,20 @@ def documents_expire() -> int:
         DocumentJob.objects.filter(pk=job.pk).update(status=DocumentJob.Status.EXPIRED, file="")
         expired += 1
     return expired
+
+
+@shared_task(name="documents.tasks.documents_requeue")
+def documents_requeue() -> int:
+    """Send again the jobs still waiting for a worker, as when the broker was down when they
+    were asked for; the ones waiting too long are documents_expire's to fail."""
+    now = timezone.now()
+    waiting = DocumentJob.objects.filter(
+        status=DocumentJob.Status.QUEUED,
+        created_at__lt=now - REQUEUE_AFTER,
+        created_at__gte=now - DOCUMENT_ABANDONED_AFTER,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for job_id in waiting:
+        render_chronology.delay(str(job_id))
+        sent += 1
+    return sent
