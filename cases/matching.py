@@ -1,7 +1,9 @@
 """How reports and people are compared: pure functions, no queries.
 
 `normalise_link` gives the form in which two reports' shared details (a car, an address, a
-phone, a suspected exploiter) are compared, stored in `ConcernLink.normalised`.
+phone, a suspected exploiter) are compared, stored in `ConcernLink.normalised`;
+`exploiter_details` gives a case record's exploiter's details in that form
+(`ExploiterLink`), so that they meet concerns' details and other cases' exploiters'.
 `similar_people` is the possible-duplicate check a lead sees before opening a new case.
 """
 
@@ -94,6 +96,39 @@ def normalise_link(kind: str, value: str) -> str:
     if kind == LinkKind.EXPLOITER:
         return " ".join(_words(text))
     raise ValueError(f"Unknown kind of link: {kind!r}")
+
+
+# A link's columns are 300 characters; a longer line is compared by its first 300, as stored.
+LINK_LENGTH = 300
+# Names and nicknames may be typed several to the field ("Marius, Big M"); the other details
+# are one a line, and an address has commas of its own.
+_NAME_SEPARATORS = re.compile(r"[,;\n]")
+
+
+def exploiter_details(
+    *, names: str, nicknames: str, vehicles: str, phones: str, addresses: str
+) -> list[tuple[str, str, str]]:
+    """An exploiter's details as (kind, value as typed, normalised form), in the order typed.
+
+    Each name and nickname (separated by commas, semicolons or new lines) is a detail of kind
+    exploiter; each line of vehicles, phones and addresses one of its kind. A blank part, or
+    one that normalises to nothing (a phone line without digits), is no detail; the same
+    detail typed twice, in any form ("AB12 CDE" and "ab12cde"), is one, as first typed.
+    """
+    parts = [
+        *((LinkKind.EXPLOITER, part) for part in _NAME_SEPARATORS.split(names or "")),
+        *((LinkKind.EXPLOITER, part) for part in _NAME_SEPARATORS.split(nicknames or "")),
+        *((LinkKind.VEHICLE, line) for line in (vehicles or "").splitlines()),
+        *((LinkKind.PHONE, line) for line in (phones or "").splitlines()),
+        *((LinkKind.ADDRESS, line) for line in (addresses or "").splitlines()),
+    ]
+    details: dict[tuple[str, str], str] = {}
+    for kind, text in parts:
+        value = " ".join(text.split())[:LINK_LENGTH]
+        normalised = normalise_link(kind, value)[:LINK_LENGTH]
+        if normalised:
+            details.setdefault((str(kind), normalised), value)
+    return [(kind, value, normalised) for (kind, normalised), value in details.items()]
 
 
 # --- Possible duplicate people ---------------------------------------------------------------

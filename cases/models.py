@@ -660,6 +660,38 @@ class Exploiter(CaseRecordPart):
         return f"Exploiter {self.pk} of {self.case_id}"
 
 
+class ExploiterLink(models.Model):
+    """One of an exploiter's details (a name or nickname, a vehicle, a phone, an address) in
+    the form "similar reports" compare (`matching.exploiter_details`), as `ConcernLink` holds
+    a concern's. Derived from the exploiter, rebuilt with it in `services.case_record_save`'s
+    transaction; never edited on its own. `case` is the exploiter's, so that matches are
+    limited to visible cases without a join through the exploiter."""
+
+    exploiter = models.ForeignKey(Exploiter, on_delete=models.CASCADE, related_name="links")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=LinkKind.choices)
+    value = models.CharField(max_length=300)
+    normalised = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # Similar reports: concerns' and other exploiters' details meet here.
+            models.Index(fields=["kind", "normalised"], name="exploiter_link_match_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exploiter", "kind", "normalised"], name="one_link_per_exploiter_detail"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(normalised=""), name="exploiter_link_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.normalised}"
+
+
 class PoliceReport(CaseRecordPart):
     """Whether the police know, who to speak to there, and where it has got to."""
 

@@ -4,7 +4,7 @@ These say in queries what `safeguard.access.RECORD_RULES` says per record; a tes
 the two agree for every role and record.
 """
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from safeguard.choices import Role
 
@@ -16,6 +16,7 @@ from .models import (
     ConcernDraft,
     ConcernLink,
     ConcernStatus,
+    ExploiterLink,
     Person,
 )
 
@@ -127,3 +128,81 @@ def similar_reports(user, concern: Concern):
         .select_related("concern", "concern__person")
         .order_by("-concern__submitted_at")[:20]
     )
+
+
+# How many matches a list shows: a detail such as a common nickname may be widely shared, and
+# a page stays one screen of references however many there are.
+SIMILAR_LIMIT = 20
+
+
+def _sharing(links: QuerySet) -> Q:
+    """Rows of the same kind and compared form as one of `links` (a subquery: one query)."""
+    return Q(Exists(links.filter(kind=OuterRef("kind"), normalised=OuterRef("normalised"))))
+
+
+def similar_case_records(user, concern: Concern) -> list[dict]:
+    """Case records the user may see (other than the concern's own case) whose exploiters
+    share a vehicle, address, phone or name with the concern: each as the case's reference,
+    the kind of detail and the detail as the concern has it, once a case and detail."""
+    own = ConcernLink.objects.filter(concern=concern)
+    found = (
+        ExploiterLink.objects.filter(_sharing(own), case__in=cases_visible_to(user))
+        .exclude(case_id=concern.case_id)
+        .annotate(reference=F("case__reference"), opened_at=F("case__opened_at"))
+        .values("reference", "opened_at", "kind", "normalised")
+        .distinct()
+        .order_by("-opened_at", "reference", "kind", "normalised")[:SIMILAR_LIMIT]
+    )
+    typed = {(link.kind, link.normalised): link for link in concern.links.all()}
+    return [
+        {
+            "reference": row["reference"],
+            "kind": typed[row["kind"], row["normalised"]].get_kind_display(),
+            "value": typed[row["kind"], row["normalised"]].value,
+        }
+        for row in found
+    ]
+
+
+def exploiters_similar_reports(user, case: Case) -> dict[int, dict[str, list[dict]]]:
+    """For each of the case's exploiters (by id) that shares a detail with other reports the
+    user may see: "concerns" outside this case, and other "cases" whose exploiters share one,
+    at most SIMILAR_LIMIT of each, newest first. Each match is the record's reference, the kind
+    of detail and the detail as this exploiter has it, once a record and detail. Three queries
+    however many exploiters and matches there are."""
+    own = ExploiterLink.objects.filter(case=case)
+    typed: dict[tuple[str, str], list[ExploiterLink]] = {}
+    for link in own:
+        typed.setdefault((link.kind, link.normalised), []).append(link)
+    if not typed:
+        return {}
+    concerns = (
+        ConcernLink.objects.filter(_sharing(own), concern__in=concerns_visible_to(user))
+        .exclude(concern__case=case)
+        .annotate(reference=F("concern__reference"), at=F("concern__submitted_at"))
+        .values("reference", "at", "kind", "normalised")
+        .distinct()
+        .order_by("-at", "reference", "kind", "normalised")[: SIMILAR_LIMIT * len(typed)]
+    )
+    cases = (
+        ExploiterLink.objects.filter(_sharing(own), case__in=cases_visible_to(user))
+        .exclude(case=case)
+        .annotate(reference=F("case__reference"), at=F("case__opened_at"))
+        .values("reference", "at", "kind", "normalised")
+        .distinct()
+        .order_by("-at", "reference", "kind", "normalised")[: SIMILAR_LIMIT * len(typed)]
+    )
+    found: dict[int, dict[str, list[dict]]] = {}
+    for record, rows in (("concerns", concerns), ("cases", cases)):
+        for row in rows:
+            for link in typed[row["kind"], row["normalised"]]:
+                matches = found.setdefault(link.exploiter_id, {"concerns": [], "cases": []})
+                if len(matches[record]) < SIMILAR_LIMIT:
+                    matches[record].append(
+                        {
+                            "reference": row["reference"],
+                            "kind": link.get_kind_display(),
+                            "value": link.value,
+                        }
+                    )
+    return found

@@ -24,6 +24,8 @@ from .models import (
     ConcernStatus,
     ExitChecklist,
     ExploitationType,
+    Exploiter,
+    ExploiterLink,
     Indicator,
     IndicatorObservation,
     Person,
@@ -337,6 +339,8 @@ def case_record_save(*, request, part, changed_fields: Iterable[str]):
     try:
         with transaction.atomic():
             part.save()
+            if isinstance(part, Exploiter):
+                exploiter_links_sync(exploiter=part)
     except IntegrityError:
         # A part the case has one of, added meanwhile in another tab: its unique key held.
         raise ValidationError(
@@ -355,3 +359,25 @@ def case_record_save(*, request, part, changed_fields: Iterable[str]):
         changed_fields={f"{prefix}.{f}" for f in changed_fields} or {prefix},
     )
     return part
+
+
+def exploiter_links_sync(*, exploiter: Exploiter) -> None:
+    """Rebuild the exploiter's details for "similar reports" from what it now says, in the
+    caller's transaction: a detail taken out of the record matches nothing from then on.
+
+    Two saves of one exploiter at once cannot interleave here: each has just updated the
+    exploiter's row, which holds the other until it commits, and the delete below then sees
+    what the first one wrote (the unique key on exploiter, kind and form is the backstop)."""
+    ExploiterLink.objects.filter(exploiter=exploiter).delete()
+    ExploiterLink.objects.bulk_create(
+        ExploiterLink(
+            exploiter=exploiter, case_id=exploiter.case_id, kind=kind, value=value, normalised=form
+        )
+        for kind, value, form in matching.exploiter_details(
+            names=exploiter.names,
+            nicknames=exploiter.nicknames,
+            vehicles=exploiter.vehicles,
+            phones=exploiter.phones,
+            addresses=exploiter.addresses,
+        )
+    )

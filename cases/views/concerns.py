@@ -38,6 +38,7 @@ def _render_concern(request, granted, form, status=200):
             "addenda": concern.addenda.select_related("author"),
             "links": concern.links.all(),
             "similar": selectors.similar_reports(request.user, concern),
+            "similar_cases": selectors.similar_case_records(request.user, concern),
             "addendum_form": form,
             "errors": error_list(form) if form.is_bound else [],
         },

@@ -15,7 +15,8 @@ from safeguard.access import Action
 from safeguard.forms import GovukDateField, add_service_errors, error_list
 from safeguard.submissions import new_token, submitted_once
 
-from .. import record, services
+from .. import record, selectors, services
+from ..models import Exploiter
 from ..record import PARTS
 from ..tabs import case_page
 from .cases import _case, _done
@@ -32,10 +33,15 @@ def _part_or_404(slug: str):
 def case_record(request, reference: str):
     granted = _case(request, reference)
     case = granted.obj
+    similar = selectors.exploiters_similar_reports(request.user, case)
     sections = []
     for part in PARTS.values():
         rows = [
-            {"row": row, "summary": record.summary(row)}
+            {
+                "row": row,
+                "summary": record.summary(row),
+                "similar": similar.get(row.pk) if isinstance(row, Exploiter) else None,
+            }
             for row in getattr(case, part.related_name).all()
         ]
         sections.append(

@@ -98,6 +98,7 @@ def concern_triage(request, reference: str):
             "form": form,
             "duplicates": duplicates,
             "similar": selectors.similar_reports(request.user, concern),
+            "similar_cases": selectors.similar_case_records(request.user, concern),
             "now": timezone.now(),
             "errors": error_list(form) if request.method == "POST" else [],
             "outcomes": TriageOutcome,

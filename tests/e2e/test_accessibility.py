@@ -18,7 +18,9 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import (
     ConcernDraft,
+    ConcernLink,
     ExploitationSituation,
+    Exploiter,
     RiskAssessment,
     RiskLevel,
     SupportDomain,
@@ -125,6 +127,12 @@ def records(world, organisation):
     ExploitationSituation.objects.create(case=case, kinds=["forced_work"], control="Threats")
     WhereNow.objects.create(case=case, where_now="A refuge", email_safe="no")
     waiting = submit_concern(world.frontline, name="Bo Example", estimated_age=15)
+    # Similar reports both ways: the case's exploiter and the waiting concern share a car.
+    exploiter = Exploiter(case=case, names="Marius", vehicles="AB12 CDE")
+    case_services.case_record_save(request=lead, part=exploiter, changed_fields=[])
+    ConcernLink.objects.create(
+        concern=waiting, kind="vehicle", value="ab12cde", normalised="AB12CDE"
+    )
     return SimpleNamespace(
         draft=ConcernDraft.objects.create(author=world.frontline, data={"name": "Cy"}).pk,
         concern_reference=concern.reference,
