@@ -20,7 +20,7 @@ from cases.selectors import (
     triage_queue,
 )
 from referrals import deadlines, selectors
-from referrals.models import Deadline
+from referrals.models import DUTIES, Deadline
 from safeguard.choices import Role
 from safeguard.models import Notification, OrganisationSettings, User
 
@@ -90,7 +90,8 @@ def _urgency(rows: QuerySet[Deadline], *, now: datetime) -> Urgency:
     cutoff = selectors.due_soon_cutoff(now)
     real = Q(is_earliest=False)
     counts = rows.aggregate(
-        overdue=Count("pk", filter=real & Q(due_at__lt=now)),
+        # Only a duty is overdue: a support period that has ended is not late.
+        overdue=Count("pk", filter=real & DUTIES & Q(due_at__lt=now)),
         due_soon=Count("pk", filter=real & Q(due_at__gte=now, due_at__lte=cutoff)),
         later=Count("pk", filter=real & Q(due_at__gt=cutoff)),
         not_before=Count("pk", filter=Q(is_earliest=True)),
@@ -172,6 +173,7 @@ def overdue_by_team_and_chaser(user, *, now: datetime) -> list[OverdueGroup]:
     assignee, else the case's lead), as the overdue page filters them."""
     rows = (
         selectors.deadlines_visible_to(user)
+        .duties()
         .filter(is_earliest=False, due_at__lt=now)
         .annotate(
             group_team_id=Coalesce("case__team_id", "concern__team_id"),
@@ -222,7 +224,7 @@ def workload(user, *, now: datetime) -> list[Workload]:
         .annotate(chaser=Coalesce("assignee_id", "case__lead_id"))
         .filter(chaser__isnull=False)
         .values("chaser")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=DUTIES & Q(due_at__lt=now)))
         .order_by()
     )
     cases_by_lead = {row["lead"]: row["n"] for row in open_cases}

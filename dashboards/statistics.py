@@ -56,7 +56,7 @@ from django.db.models.functions import (
 from cases.models import Concern, ExploitationType, Gender
 from cases.selectors import cases_visible_to, concerns_visible_to
 from referrals.deadlines import UK, Timer
-from referrals.models import Deadline, Decision, Referral
+from referrals.models import DUTIES, Deadline, Decision, Referral
 from referrals.services import NO_REFERRAL
 from safeguard.choices import Pathway
 from safeguard.dates import uk_day_start
@@ -590,8 +590,8 @@ def within_target(scope: Scope) -> Figure:
 
 
 def overdue_over_time(scope: Scope) -> Figure:
-    """How many deadlines were open and past due at the end of each month: one query with a
-    filtered COUNT per month."""
+    """How many duties were open and past due at the end of each month (a support period that
+    had ended was not late): one query with a filtered COUNT per month."""
     points = []
     for month in scope.period.months():
         end = uk_day_start(_add_months(month, 1))
@@ -603,7 +603,7 @@ def overdue_over_time(scope: Scope) -> Figure:
         # Only deadlines that can be overdue at one of the moments: due before the last, and
         # neither met nor cancelled before the first (lets the database skip the rest).
         scope.deadlines()
-        .filter(is_earliest=False, due_at__lt=last)
+        .filter(DUTIES, is_earliest=False, due_at__lt=last)
         .exclude(satisfied_at__lte=first)
         .exclude(cancelled_at__lte=first)
         .aggregate(

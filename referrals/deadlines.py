@@ -32,6 +32,17 @@ Timer bases: refer, clock hours; RG decision and place of safety, working days; 
 period and move-on support, days beginning with the decision day (DOMAIN.md states this for
 recovery; move-on is a support period counted the same way); reconsideration, within N days
 of the decision; CG not before, not before N days after the positive RG.
+
+Kinds (issue 18, item 6): a DUTY is something someone must do by a time (refer, chase the RG
+decision, request reconsideration): once its time passes it is overdue. A PERIOD is support
+that runs until an end (recovery, move-on, place of safety): when it ends nothing is late;
+what matters is what the lead does before and at its end (PERIOD_ACTIONS). An EARLIEST
+marker (CG not before) is the first moment something may happen.
+
+End conditions (item 2): a period's day is counted from its length and basis as above; its
+end condition says what else may end it (`End`, `period_end`): only its day (FIXED), the
+event (EVENT: the CG decision; the day is then when to check on it), the later of the two
+(LATER: "at least until the day, and until the CG decision") or the earlier (EARLIER).
 """
 
 from dataclasses import dataclass
@@ -61,8 +72,13 @@ class Timer(StrEnum):
     PLACE_OF_SAFETY = "place_of_safety"
 
 
+# The referral clock's length is the organisation's own target (seed 003), not a legal deadline:
+# its label says so wherever it is shown (issue 18, item 7).
+LOCAL_TARGET = "your organisation's own target"
+LOCAL_TARGET_TIMERS = frozenset({Timer.REFER})
+
 TIMER_LABELS: dict[Timer, str] = {
-    Timer.REFER: "Referral due",
+    Timer.REFER: f"Referral due ({LOCAL_TARGET})",
     Timer.RG_DECISION: "Reasonable Grounds decision expected",
     Timer.RECOVERY_PERIOD: "Recovery period ends",
     Timer.CG_NOT_BEFORE: "Conclusive Grounds not before",
@@ -96,9 +112,80 @@ NOT_BEFORE_TIMERS = frozenset(
     t for t, basis in TIMER_BASIS.items() if basis is Basis.NOT_BEFORE_DAYS
 )
 
-# Statutory minimum recovery period by nation (England & Wales 30 since January 2023).
-RECOVERY_PRESETS = {"ENG": 30, "SCT": 90, "NIR": 45}
-DEFAULT_RECOVERY_DAYS = 45
+
+class Kind(StrEnum):
+    DUTY = "duty"  # someone must act by then: overdue once it has passed
+    PERIOD = "period"  # support runs until then: it ends, it is never overdue
+    EARLIEST = "earliest"  # the first moment something may happen
+
+
+TIMER_KIND: dict[Timer, Kind] = {
+    Timer.REFER: Kind.DUTY,
+    Timer.RG_DECISION: Kind.DUTY,
+    Timer.RECOVERY_PERIOD: Kind.PERIOD,
+    Timer.CG_NOT_BEFORE: Kind.EARLIEST,
+    Timer.RECONSIDERATION: Kind.DUTY,
+    Timer.MOVE_ON: Kind.PERIOD,
+    Timer.PLACE_OF_SAFETY: Kind.PERIOD,
+}
+DUTY_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.DUTY)
+PERIOD_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.PERIOD)
+
+# What the lead must do before and at a period's end: shown beside "ends in ..." and in its
+# reminders, instead of "overdue".
+PERIOD_ACTIONS: dict[Timer, str] = {
+    Timer.RECOVERY_PERIOD: (
+        "Check whether the Conclusive Grounds decision has come; plan move-on support, or ask "
+        "for an extension if they still need support"
+    ),
+    Timer.MOVE_ON: "Make sure their exit plan is in place and the agencies involved know",
+    Timer.PLACE_OF_SAFETY: (
+        "Arrange where they will stay next, and check for the Reasonable Grounds decision"
+    ),
+}
+
+# The duty each DUTY timer asks of the lead, for its help text and reminders.
+DUTY_ACTIONS: dict[Timer, str] = {
+    Timer.REFER: "Make the NRM referral or Duty to Notify, or record why there will be none",
+    Timer.RG_DECISION: "Chase the competent authority for its Reasonable Grounds decision",
+    Timer.RECONSIDERATION: "Request reconsideration of the negative decision, if they want it",
+}
+
+
+class End(StrEnum):
+    FIXED = "fixed"  # on its day, whatever happens
+    EVENT = "event"  # at the event; its day is only when to check whether it has come
+    LATER = "later"  # at least until its day, and until the event
+    EARLIER = "earlier"  # on its day, or at the event if that comes first
+
+
+# The event that may end a period, in words (a period not named here ends only on its day).
+END_EVENTS: dict[Timer, str] = {Timer.RECOVERY_PERIOD: "the Conclusive Grounds decision"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How long a timer runs for an organisation, and what ends it. Built from the
+    organisation's settings (referrals.rules), so that a competent authority's own lengths
+    can later replace a rule without touching the arithmetic."""
+
+    length: int
+    end: End = End.FIXED
+
+
+# Today's recovery period by nation (issue 18, item 1; sources in the help page):
+# England and Wales, at least 30 days beginning with the positive RG and until the CG decision
+# (statutory guidance from 30 January 2023; Modern Slavery Act 2015 s.50A); Scotland, 90 days
+# or until the CG decision if earlier (Human Trafficking and Exploitation (Scotland) Act 2015
+# s.9(2), SSI 2018/90 reg. 2); Northern Ireland, 45 days (or longer) and until the CG decision
+# (Human Trafficking and Exploitation (Criminal Justice and Support for Victims) Act (NI) 2015
+# s.18(3) and (4)). The seeds' 45 days everywhere is the rule before 2023.
+RECOVERY_DEFAULTS: dict[str, Rule] = {
+    "ENG": Rule(30, End.LATER),
+    "SCT": Rule(90, End.EARLIER),
+    "NIR": Rule(45, End.LATER),
+}
+RECOVERY_PRESETS = {nation: rule.length for nation, rule in RECOVERY_DEFAULTS.items()}
 
 
 def _aware(value: datetime, name: str) -> datetime:
@@ -133,6 +220,13 @@ def _local(day: date, at: time) -> datetime:
 
 def _end_of(day: date) -> datetime:
     return _local(day, time.max)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of a UK day, in UTC: when "the day on which a decision is made" ends."""
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise TypeError("end_of_day takes a date")
+    return _end_of(day)
 
 
 @lru_cache(maxsize=64)
@@ -202,6 +296,39 @@ def start_of_day_not_before(start: datetime, n: int) -> datetime:
     """00:00 local on the nth day after the start's local date: the earliest allowed instant."""
     day = _local_date(_aware(start, "start"))
     return _local(day + timedelta(days=_length(n)), time.min)
+
+
+def period_end(end: End | str, day: datetime, event: datetime | None = None) -> datetime | None:
+    """When a period with this end condition ends: `day` is its counted day (due_at), `event`
+    when the ending event came, if it has. None while the end waits for an event that has not
+    come (EVENT, or LATER whatever the day).
+    """
+    end, day = End(end), _aware(day, "day").astimezone(UTC)
+    event = _aware(event, "event").astimezone(UTC) if event is not None else None
+    match end:
+        case End.FIXED:
+            return day
+        case End.EVENT:
+            return event
+        case End.LATER:
+            return None if event is None else max(day, event)
+        case End.EARLIER:
+            return day if event is None else min(day, event)
+
+
+def period_has_ended(
+    end: End | str, day: datetime, now: datetime, event: datetime | None = None
+) -> bool:
+    """Whether the period is over at `now` (an end exactly at now counts as over)."""
+    ends = period_end(end, day, event)
+    return ends is not None and ends <= _aware(now, "now").astimezone(UTC)
+
+
+def event_ends_period(end: End | str, day: datetime, event: datetime) -> bool:
+    """Whether the event, coming at `event`, ends the period there and then: what a CG
+    decision does to the recovery period. A LATER period whose day is still to come runs on
+    to its day; a FIXED one always runs to its day."""
+    return period_end(end, day, event) == _aware(event, "event").astimezone(UTC)
 
 
 def due_at(timer: Timer | str, start: datetime, *, length: int, nation: str) -> datetime:
@@ -274,6 +401,48 @@ def describe_remaining(due: datetime, now: datetime) -> str:
     return f"overdue by {_span(-left)}"
 
 
+def _day_words(moment: datetime) -> str:
+    local = moment.astimezone(UK)
+    return f"{local:%a} {local.day} {local:%b %Y}"
+
+
+def describe_end(end: End | str, day: datetime, event_name: str = "") -> str:
+    """The end condition in words: "at least until Mon 30 Mar 2026, and until the Conclusive
+    Grounds decision"; "until Fri 29 May 2026, or the Conclusive Grounds decision if that comes
+    first"; "until the Conclusive Grounds decision (check on it by ...)"; "until ...".
+    """
+    end, on = End(end), _day_words(day)
+    if not event_name or end is End.FIXED:
+        return f"until {on}"
+    match end:
+        case End.EVENT:
+            return f"until {event_name} (check on it by {on})"
+        case End.LATER:
+            return f"at least until {on}, and until {event_name}"
+        case End.EARLIER:
+            return f"until {on}, or {event_name} if that comes first"
+
+
+def describe_period(
+    end: End | str, day: datetime, now: datetime, event: datetime | None = None, event_name=""
+) -> str:
+    """A period's state in words, never "overdue": "ends in 3 days", "ended 35 days ago", or,
+    for one whose day has passed while it waits for its event, "30 days passed 2 days ago;
+    it continues until the Conclusive Grounds decision"."""
+    ends = period_end(end, day, event)
+    if ends is None:
+        left = remaining(day, now)
+        if left > timedelta(0):
+            return f"{_span(left)} to its day; it continues until {event_name or 'the event'}"
+        return f"its day passed {_span(-left)} ago; it continues until {event_name or 'the event'}"
+    left = remaining(ends, now)
+    if abs(left) < timedelta(minutes=1):
+        return "ends now"
+    if left > timedelta(0):
+        return f"ends in {_span(left)}"
+    return f"ended {_span(-left)} ago"
+
+
 # --- Reminders ---------------------------------------------------------------------------------
 
 
@@ -291,9 +460,10 @@ class NextReminder:
 
 
 def first_reminder(
-    due: datetime, now: datetime, nation: str, before_working_days: int = 1
-) -> NextReminder:
-    """The first reminder a new deadline needs: the earliest stage not already past."""
+    due: datetime, now: datetime, nation: str, before_working_days: int = 1, *, period=False
+) -> NextReminder | None:
+    """The first reminder a new deadline needs: the earliest stage not already past. A period
+    that has already ended when it is recorded needs none (nothing is late)."""
     due, now = _aware(due, "due"), _aware(now, "now")
     before = due
     for _ in range(before_working_days):
@@ -302,14 +472,21 @@ def first_reminder(
         return NextReminder(Stage.BEFORE, 0, before.astimezone(UTC))
     if now < due:
         return NextReminder(Stage.DUE, 0, due.astimezone(UTC))
+    if period:
+        return None
     # Already overdue when it was created: say so at once.
     return NextReminder(Stage.OVERDUE, 1, now.astimezone(UTC))
 
 
-def reminder_after(sent: NextReminder, due: datetime, nation: str) -> NextReminder:
-    """The reminder that follows `sent`: due, then each working day's overdue reminder."""
+def reminder_after(
+    sent: NextReminder, due: datetime, nation: str, *, period: bool = False
+) -> NextReminder | None:
+    """The reminder that follows `sent`: due, then each working day's overdue reminder. A
+    period is reminded of ahead of its end and at it, never chased after it (None)."""
     if sent.stage == Stage.BEFORE:
         return NextReminder(Stage.DUE, 0, _aware(due, "due").astimezone(UTC))
+    if period:
+        return None
     base = due if sent.stage == Stage.DUE else sent.at
     return NextReminder(
         Stage.OVERDUE,

@@ -32,6 +32,9 @@ class Step:
     decision: tuple[str, str] | None = None  # (Decision.Kind, Decision.Outcome) recorded
     starts: tuple[Starts, ...] = ()  # timers started, counted from the decision day
     satisfies: tuple[Timer, ...] = ()  # this referral's open timers it meets
+    # Periods whose ending event this step is (the CG decision): each ends or runs on to its
+    # day as its end condition says (referrals.deadlines.event_ends_period).
+    ends_periods: tuple[Timer, ...] = ()
     satisfied_because: str = ""
     stops_refer_clock: bool = False
     cancels_timers: bool = False  # withdrawing: nothing of this referral is chased any more
@@ -94,7 +97,8 @@ CG_POSITIVE_STEP = dict(
     decision=("cg", "positive"),
     # Move-on support after a positive CG is England and Wales's.
     starts=(Starts(Timer.MOVE_ON, frozenset({Nation.ENGLAND_AND_WALES})),),
-    satisfies=(Timer.RECOVERY_PERIOD, Timer.CG_NOT_BEFORE, Timer.RECONSIDERATION),
+    satisfies=(Timer.CG_NOT_BEFORE, Timer.RECONSIDERATION),
+    ends_periods=(Timer.RECOVERY_PERIOD,),
     satisfied_because="Conclusive Grounds decision received",
 )
 
@@ -107,6 +111,8 @@ def _negative(kind: str) -> dict:
         decision=(kind, "negative"),
         starts=(Starts(Timer.RECONSIDERATION),),
         satisfies=(Timer.RG_DECISION,),
+        # A negative CG decision is the CG decision too: the recovery period's ending event.
+        ends_periods=(Timer.RECOVERY_PERIOD,) if kind == "cg" else (),
         satisfied_because="decision received",
     )
 

@@ -7,7 +7,19 @@ from django.utils import timezone
 
 from safeguard.choices import Pathway
 
-from .deadlines import TIMER_LABELS, Stage, Timer
+from .deadlines import (
+    DUTY_TIMERS,
+    END_EVENTS,
+    PERIOD_ACTIONS,
+    PERIOD_TIMERS,
+    TIMER_LABELS,
+    End,
+    Stage,
+    Timer,
+    describe_end,
+    describe_period,
+    period_has_ended,
+)
 
 User = settings.AUTH_USER_MODEL
 
@@ -141,9 +153,18 @@ class Transition(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+# Deadlines someone must meet by a time: the only ones that can be overdue (issue 18, item 6).
+# A support period ends; a "not before" marker allows.
+DUTIES = models.Q(timer__in=sorted(DUTY_TIMERS))
+PERIODS = models.Q(timer__in=sorted(PERIOD_TIMERS))
+
+
 class DeadlineQuerySet(models.QuerySet):
     def open(self):
         return self.filter(satisfied_at__isnull=True, cancelled_at__isnull=True)
+
+    def duties(self):
+        return self.filter(DUTIES)
 
 
 class Deadline(models.Model):
@@ -163,6 +184,12 @@ class Deadline(models.Model):
     due_at = models.DateTimeField()
     # A "not before" timer (CG) marks the earliest moment, not a duty: never overdue.
     is_earliest = models.BooleanField(default=False)
+    # A period's end condition (referrals.deadlines.End), copied from the organisation's rule
+    # when it started: due_at is its counted day, event_at when the ending event came.
+    end_condition = models.CharField(
+        max_length=8, choices=[(e.value, e.value) for e in End], default=End.FIXED
+    )
+    event_at = models.DateTimeField(null=True, blank=True)
     satisfied_at = models.DateTimeField(null=True, blank=True)
     satisfied_by = models.CharField(max_length=100, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -224,8 +251,45 @@ class Deadline(models.Model):
     def is_open(self) -> bool:
         return self.satisfied_at is None and self.cancelled_at is None
 
+    @property
+    def is_period(self) -> bool:
+        return self.timer in PERIOD_TIMERS
+
     def is_overdue(self, now=None) -> bool:
-        return self.is_open and not self.is_earliest and self.due_at < (now or timezone.now())
+        """Only a duty is ever overdue: a period that has ended is not late."""
+        return (
+            self.is_open
+            and self.timer in DUTY_TIMERS
+            and not self.is_earliest
+            and self.due_at < (now or timezone.now())
+        )
+
+    def has_ended(self, now=None) -> bool:
+        return self.is_period and period_has_ended(
+            self.end_condition, self.due_at, now or timezone.now(), self.event_at
+        )
+
+    @property
+    def end_text(self) -> str:
+        """A period's end condition in words ("at least until ..., and until the CG
+        decision"); empty for anything else."""
+        if not self.is_period:
+            return ""
+        return describe_end(self.end_condition, self.due_at, END_EVENTS.get(self.timer, ""))
+
+    def period_text(self, now=None) -> str:
+        return describe_period(
+            self.end_condition,
+            self.due_at,
+            now or timezone.now(),
+            self.event_at,
+            END_EVENTS.get(self.timer, ""),
+        )
+
+    @property
+    def action(self) -> str:
+        """What the lead must do before and at a period's end."""
+        return PERIOD_ACTIONS.get(self.timer, "")
 
 
 class Reminder(models.Model):

@@ -25,6 +25,8 @@ class Row:
     remaining: str
     overdue: bool
     allowed_now: bool  # a "not before" marker whose moment has come
+    is_period: bool  # a support period: it ends ("ends in ..."), it is never overdue
+    action: str  # what a period asks of the lead before and at its end
     can_reassign: bool
 
     @property
@@ -48,8 +50,14 @@ def deadline_row(deadline: Deadline, *, now: datetime, user) -> Row:
         team=(case or concern).team.name,
         chaser=deadline.assignee or (case.lead if case is not None else None),
         due=deadline.due_at.astimezone(UK),
-        remaining=describe_remaining(deadline.due_at, now),
+        remaining=(
+            deadline.period_text(now)
+            if deadline.is_period
+            else describe_remaining(deadline.due_at, now)
+        ),
         overdue=deadline.is_overdue(now),
         allowed_now=deadline.is_earliest and past,
+        is_period=deadline.is_period,
+        action=deadline.action,
         can_reassign=access.may_reassign(user, deadline),
     )

@@ -15,7 +15,7 @@ from safeguard.choices import Role
 from safeguard.models import OrganisationSettings, User
 
 from . import deadlines
-from .models import Deadline
+from .models import DUTIES, PERIODS, Deadline
 
 # What a row of the deadline pages shows, fetched with the row: the query count stays flat.
 ROW_RELATIONS = ("case", "case__team", "case__lead", "concern", "concern__team", "assignee")
@@ -69,12 +69,17 @@ def due_soon_cutoff(now: datetime) -> datetime:
 def overdue_for_managers(
     user, *, now: datetime, team=None, lead=None, timer: str | None = None
 ) -> QuerySet[Deadline]:
-    """Open deadlines past due or due within one working day, most overdue first.
+    """Duties past due or due within one working day, most overdue first, and support periods
+    ending within one working day (an ended period is not late, so it is not listed).
 
     `team` is the case's team (the concern's, before a case); `lead` is who chases it (the
     assignee, or the case's lead when there is none). "Not before" markers are never listed.
     """
-    rows = deadlines_visible_to(user).filter(is_earliest=False, due_at__lte=due_soon_cutoff(now))
+    cutoff = due_soon_cutoff(now)
+    rows = deadlines_visible_to(user).filter(
+        (DUTIES & Q(due_at__lte=cutoff)) | (PERIODS & Q(due_at__gt=now, due_at__lte=cutoff)),
+        is_earliest=False,
+    )
     if team is not None:
         rows = rows.filter(Q(case__team=team) | Q(case__isnull=True, concern__team=team))
     if lead is not None:

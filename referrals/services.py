@@ -16,7 +16,7 @@ from safeguard.choices import Nation, Pathway
 from safeguard.dates import When, uk_day_start
 from safeguard.models import OrganisationSettings
 
-from . import deadlines, machines
+from . import deadlines, machines, rules
 from .deadlines import Timer
 from .models import Consent, Deadline, Decision, Referral, Transition
 
@@ -47,22 +47,18 @@ def deadline_start(
     *, timer: Timer, start: dt.datetime, case=None, concern=None, referral=None, assignee=None
 ) -> Deadline:
     settings = _lengths()
-    length = {
-        Timer.REFER: settings.refer_hours,
-        Timer.RG_DECISION: settings.rg_working_days,
-        Timer.RECOVERY_PERIOD: settings.recovery_days,
-        Timer.CG_NOT_BEFORE: settings.cg_not_before_days,
-        Timer.RECONSIDERATION: settings.reconsideration_days,
-        Timer.MOVE_ON: settings.move_on_days,
-        Timer.PLACE_OF_SAFETY: settings.place_of_safety_working_days,
-    }[timer]
-    due = deadlines.due_at(timer, start, length=length, nation=settings.nation)
+    rule = rules.rule_for(settings, timer)
+    due = deadlines.due_at(timer, start, length=rule.length, nation=settings.nation)
     earliest = timer in deadlines.NOT_BEFORE_TIMERS
     first = (
         None
         if earliest
         else deadlines.first_reminder(
-            due, timezone.now(), settings.nation, settings.reminder_before_working_days
+            due,
+            timezone.now(),
+            settings.nation,
+            settings.reminder_before_working_days,
+            period=timer in deadlines.PERIOD_TIMERS,
         )
     )
     return Deadline.objects.create(
@@ -73,11 +69,25 @@ def deadline_start(
         starts_at=start,
         due_at=due,
         is_earliest=earliest,
+        end_condition=rule.end if timer in deadlines.PERIOD_TIMERS else deadlines.End.FIXED,
         assignee=assignee or (case.lead if case else None),
         next_reminder_at=first.at if first else None,
         next_stage=first.stage if first else "",
         next_sequence=first.sequence if first else 0,
     )
+
+
+def periods_event(*, queryset, event_at: dt.datetime, why: str) -> None:
+    """The ending event (the CG decision) has come for the open periods of `queryset`: each
+    ends now if its end condition says so, or has ended already; otherwise it runs on to its
+    day with the event noted."""
+    for period in queryset.open().select_for_update():
+        if deadlines.event_ends_period(
+            period.end_condition, period.due_at, event_at
+        ) or deadlines.period_has_ended(period.end_condition, period.due_at, event_at):
+            period.satisfied_at, period.satisfied_by = timezone.now(), why
+        period.event_at = event_at
+        period.save(update_fields=["satisfied_at", "satisfied_by", "event_at"])
 
 
 def deadlines_satisfy(queryset, why: str) -> int:
@@ -284,6 +294,13 @@ def _record_step(
         deadlines_satisfy(Deadline.objects.filter(timer=Timer.REFER, case=case), why)
     if step.satisfies:
         deadlines_satisfy(mine.filter(timer__in=step.satisfies), step.satisfied_because)
+    if step.ends_periods:
+        # A decision is made on a day: the period "ends with the day on which" it is made.
+        periods_event(
+            queryset=mine.filter(timer__in=step.ends_periods),
+            event_at=deadlines.end_of_day(decided_on),
+            why=step.satisfied_because,
+        )
     if step.cancels_timers:
         mine.open().update(cancelled_at=now)
     # A decision's clocks count from the day it was made; the RG clock from the submission.

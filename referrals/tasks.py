@@ -103,9 +103,14 @@ def sweep(batch: int = BATCH) -> int:
                 NextReminder(Stage(stage), sequence, deadline.next_reminder_at),
                 deadline.due_at,
                 nation,
+                period=deadline.is_period,
             )
-            deadline.next_stage, deadline.next_sequence = following.stage, following.sequence
-            deadline.next_reminder_at = following.at
+            if following is None:  # a period's end: reminded ahead and at it, never chased
+                deadline.next_stage, deadline.next_sequence = "", 0
+                deadline.next_reminder_at = None
+            else:
+                deadline.next_stage, deadline.next_sequence = following.stage, following.sequence
+                deadline.next_reminder_at = following.at
         # A sweep that read a deadline before another moved it on finds its reminders written:
         # never twice. The rows are locked, so no other sweep writes these meanwhile; the
         # unique key (deadline, stage, sequence, recipient) stays the last word.
@@ -196,6 +201,10 @@ def _message(reminder: Reminder) -> tuple[EmailMultiAlternatives, dict]:
         "stage": reminder.stage,
         "is_copy": reminder.is_copy,
         "overdue_by": deadlines.describe_remaining(deadline.due_at, timezone.now()),
+        # A period ends, it is never overdue: its reminder says what to do at its end.
+        "is_period": deadline.is_period,
+        "end_text": deadline.end_text,
+        "action": deadline.action,
         "link": settings.SITE_URL.rstrip("/") + path,
     }
     message = make_message(
@@ -257,6 +266,7 @@ def digest_items(manager, *, now):
     referral clocks of concerns still waiting for triage included)."""
     return (
         selectors.deadlines_visible_to(manager)
+        .duties()
         .filter(is_earliest=False, due_at__lt=now)
         .select_related("case", "concern")
         .order_by("due_at", "pk")

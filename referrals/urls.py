@@ -10,6 +10,7 @@ urlpatterns = [
     path("referrals/<str:reference>/transition/", referrals.transition, name="transition"),
     path("referrals/<str:reference>/consent/", referrals.consent, name="consent"),
     path("deadlines/", deadlines.deadlines, name="deadlines"),
+    path("deadlines/how-they-are-counted/", deadlines.deadline_rules, name="deadline_rules"),
     path("deadlines/overdue/", deadlines.overdue, name="overdue"),
     path("deadlines/overdue.csv", deadlines.overdue_export, name="overdue_export"),
     path("deadlines/<int:pk>/reassign/", deadlines.deadline_reassign, name="deadline_reassign"),

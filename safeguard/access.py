@@ -271,6 +271,7 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "documents:document_job": LEADS,
     "documents:document_job_download": LEADS,
     "referrals:deadlines": LEADS,
+    "referrals:deadline_rules": SIGNED_IN,  # how deadlines are counted: no case data
     "referrals:overdue": LEADS,
     "referrals:overdue_export": LEADS,
     "referrals:deadline_reassign": LEADS,

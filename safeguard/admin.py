@@ -4,6 +4,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from . import services
+from .choices import NATION_DEFAULTS, PeriodEnd
 from .models import OrganisationSettings, Team, User
 
 
@@ -110,9 +111,63 @@ class TeamAdmin(AdministratorsOnly, admin.ModelAdmin):
     search_fields = ["name"]
 
 
+def _defaults_in_words(organisation: OrganisationSettings) -> str:
+    defaults = organisation.nation_defaults()
+    return (
+        f"recovery period {defaults['recovery_days']} days, "
+        f"{PeriodEnd(defaults['recovery_end']).label.lower()}"
+    )
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    use_nation_defaults = forms.BooleanField(
+        label="Use today's defaults for the nation chosen",
+        required=False,
+        help_text="Sets the recovery period's length and end to the nation's current rules. "
+        "Deadlines already started keep their due times: only new deadlines use them.",
+    )
+
+    # No Meta: the admin builds the form's fields from the model (modelform_factory).
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new organisation gets its nation's defaults unless the administrator says not.
+        self.fields["use_nation_defaults"].initial = self.instance._state.adding
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("use_nation_defaults") and cleaned.get("nation"):
+            for name, value in NATION_DEFAULTS[cleaned["nation"]].items():
+                cleaned[name] = value
+        return cleaned
+
+
 @admin.register(OrganisationSettings)
 class OrganisationSettingsAdmin(AdministratorsOnly, admin.ModelAdmin):
+    form = OrganisationSettingsForm
     list_display = ["name", "nation", "is_first_responder", "holds_duty_to_notify"]
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("use_nation_defaults"):
+            obj.apply_nation_defaults()
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("use_nation_defaults"):
+            self.message_user(
+                request,
+                f"Today's defaults for {obj.get_nation_display()} are in use "
+                f"({_defaults_in_words(obj)}) for deadlines started from now on. Deadlines "
+                "already started keep their due times.",
+            )
+        elif obj.differs_from_nation_defaults():
+            # Changing the nation offers its defaults; it never applies them silently.
+            self.message_user(
+                request,
+                f"Today's defaults for {obj.get_nation_display()} are "
+                f"{_defaults_in_words(obj)}. Your settings differ. To use the defaults, tick "
+                '"Use today\'s defaults for the nation chosen" and save: only deadlines '
+                "started afterwards change.",
+                level=messages.WARNING,
+            )
 
     def has_add_permission(self, request):
         return request.user.is_staff and not OrganisationSettings.objects.exists()

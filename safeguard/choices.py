@@ -17,6 +17,24 @@ class Nation(models.TextChoices):
     NORTHERN_IRELAND = "NIR", "Northern Ireland"
 
 
+class PeriodEnd(models.TextChoices):
+    # The values are referrals.deadlines.End's: what, besides its length, ends a period.
+    FIXED = "fixed", "On its last day only"
+    EVENT = "event", "At the Conclusive Grounds decision"
+    LATER = "later", "At least until its last day, and until the Conclusive Grounds decision"
+    EARLIER = "earlier", "On its last day, or at the Conclusive Grounds decision if earlier"
+
+
+# Each nation's defaults for the timer settings that differ by nation (issue 18, item 1), as
+# referrals.deadlines.RECOVERY_DEFAULTS states them with their sources. A new organisation
+# gets its nation's; changing the nation offers them, for new deadlines only.
+NATION_DEFAULTS: dict[str, dict[str, object]] = {
+    "ENG": {"recovery_days": 30, "recovery_end": PeriodEnd.LATER},
+    "SCT": {"recovery_days": 90, "recovery_end": PeriodEnd.EARLIER},
+    "NIR": {"recovery_days": 45, "recovery_end": PeriodEnd.LATER},
+}
+
+
 class Pathway(models.TextChoices):
     """The routes a concern can take, and which a directory entry can receive."""
 

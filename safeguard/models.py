@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .choices import Nation, Role
+from .choices import NATION_DEFAULTS, Nation, PeriodEnd, Role
 
 
 class Team(models.Model):
@@ -123,9 +123,17 @@ class OrganisationSettings(models.Model):
     )
     recovery_days = models.PositiveSmallIntegerField(
         "recovery period (days)",
-        default=45,
-        help_text="45 by default; the statutory minimum is 30 in England and Wales, 90 in "
-        "Scotland and 45 in Northern Ireland.",
+        default=NATION_DEFAULTS[Nation.ENGLAND_AND_WALES]["recovery_days"],
+        help_text="Counted from the day of the positive Reasonable Grounds decision. Today's "
+        "rules: at least 30 days in England and Wales, 90 in Scotland, 45 in Northern Ireland.",
+    )
+    recovery_end = models.CharField(
+        "the recovery period ends",
+        max_length=8,
+        choices=PeriodEnd.choices,
+        default=NATION_DEFAULTS[Nation.ENGLAND_AND_WALES]["recovery_end"],
+        help_text="England and Wales and Northern Ireland: at least its last day, and until the "
+        "Conclusive Grounds decision. Scotland: its last day, or the decision if earlier.",
     )
     cg_not_before_days = models.PositiveSmallIntegerField(
         "Conclusive Grounds not before (days after a positive RG)", default=30
@@ -162,6 +170,26 @@ class OrganisationSettings(models.Model):
     def load(cls) -> "OrganisationSettings":
         settings, _ = cls.objects.get_or_create(pk=1)
         return settings
+
+    def nation_defaults(self) -> dict[str, object]:
+        """The timer settings today's rules give the chosen nation."""
+        return dict(NATION_DEFAULTS[self.nation])
+
+    def differs_from_nation_defaults(self) -> dict[str, object]:
+        """The nation's defaults this organisation does not use (empty if it uses them all)."""
+        return {
+            name: value
+            for name, value in self.nation_defaults().items()
+            if getattr(self, name) != value
+        }
+
+    def apply_nation_defaults(self) -> list[str]:
+        """Take the nation's defaults (not saved). Deadlines already started keep their due
+        times: only deadlines started from now on count with these."""
+        changed = list(self.differs_from_nation_defaults())
+        for name, value in self.nation_defaults().items():
+            setattr(self, name, value)
+        return changed
 
     def clean(self) -> None:
         if self.holds_duty_to_notify and self.nation != Nation.ENGLAND_AND_WALES:

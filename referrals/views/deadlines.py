@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard import access, audit
+from safeguard.choices import NATION_DEFAULTS
 from safeguard.exports import csv_cell
+from safeguard.models import OrganisationSettings
 
-from .. import selectors, services
+from .. import help, rules, selectors, services
 from ..deadlines import UK
 from ..forms import FILTERS, OverdueFilterForm, ReassignForm
 from ..models import Deadline
@@ -36,6 +38,24 @@ def _sections(current: str) -> list[dict]:
             ("Overdue and due soon", "referrals:overdue"),
         )
     ]
+
+
+@require_GET
+def deadline_rules(request):
+    """How deadlines are counted: every timer, for this organisation. Holds no case data, so
+    any signed-in user may read it (and it is not audited)."""
+    organisation = OrganisationSettings.load()
+    return render(
+        request,
+        "referrals/deadline_rules.html",
+        {
+            "organisation": organisation,
+            "nation": organisation.get_nation_display(),
+            "rows": help.help_rows(rules.rules_for(organisation), organisation.nation),
+            "differs": bool(organisation.differs_from_nation_defaults()),
+            "defaults": NATION_DEFAULTS[organisation.nation],
+        },
+    )
 
 
 @require_GET

@@ -49,6 +49,8 @@ class DeadlineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Deadline
 
-    timer = Timer.RECOVERY_PERIOD
+    # A duty (something to do by a time), so that one past due is overdue: a support period
+    # that has ended is not (issue 18, item 6).
+    timer = Timer.RG_DECISION
     due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=2))
     starts_at = factory.LazyAttribute(lambda deadline: deadline.due_at - dt.timedelta(days=2))

@@ -13,7 +13,6 @@ import pytest
 
 from referrals import deadlines
 from referrals.deadlines import (
-    DEFAULT_RECOVERY_DAYS,
     NOT_BEFORE_TIMERS,
     RECOVERY_PRESETS,
     TIMER_BASIS,
@@ -103,7 +102,7 @@ def test_each_timer_counts_on_the_basis_domain_gives_it(timer, basis):
 @pytest.mark.parametrize(
     ("timer", "label"),
     [
-        (Timer.REFER, "Referral due"),
+        (Timer.REFER, "Referral due (your organisation's own target)"),
         (Timer.RG_DECISION, "Reasonable Grounds decision expected"),
         (Timer.RECOVERY_PERIOD, "Recovery period ends"),
         (Timer.CG_NOT_BEFORE, "Conclusive Grounds not before"),
@@ -134,7 +133,6 @@ def test_timer_values_are_the_stored_strings():
 
 def test_recovery_presets_are_each_nations_statutory_minimum():
     assert RECOVERY_PRESETS == {ENG: 30, SCT: 90, NIR: 45}
-    assert DEFAULT_RECOVERY_DAYS == 45
 
 
 def test_recovery_presets_cover_every_nation_choice():

@@ -117,7 +117,9 @@ def test_an_nrm_referral_through_rg_and_cg_starts_and_stops_its_deadlines(world,
     rg.refresh_from_db()
     assert rg.satisfied_at is not None
     recovery = Deadline.objects.get(timer=Timer.RECOVERY_PERIOD)
-    assert recovery.due_at.date() == dt.date(2027, 1, 9)  # 45 days beginning with 26 Nov
+    # England and Wales today: 30 days beginning with 26 Nov, and until the CG decision.
+    assert recovery.due_at.date() == dt.date(2026, 12, 25)
+    assert recovery.end_condition == "later"
     not_before = Deadline.objects.get(timer=Timer.CG_NOT_BEFORE)
     assert not_before.is_earliest
 

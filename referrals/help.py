@@ -1,0 +1,205 @@
+"""What the help page "How deadlines are counted" says about each timer (issue 18, item 8): what
+starts and stops it and where its rule comes from. Its length and end condition are read from
+the organisation's rules (referrals.rules) when the page is shown, never written here.
+"""
+
+from dataclasses import dataclass
+
+from .deadlines import TIMER_BASIS, TIMER_KIND, TIMER_LABELS, Basis, End, Kind, Rule, Timer
+
+BASIS_WORDS: dict[Basis, str] = {
+    Basis.CLOCK_HOURS: (
+        "Clock hours: exactly that many real hours after it starts, nights and weekends "
+        "included. Across a clock change it is still that many hours, so the time of day moves "
+        "by an hour."
+    ),
+    Basis.WORKING_DAYS: (
+        "Working days: the day it starts is day 0, whatever day it is; it is due at the end "
+        "(23:59 UK time) of the last working day counted. Weekends and your nation's bank "
+        "holidays are not working days, so something received on a Saturday counts from Monday."
+    ),
+    Basis.DAYS_BEGINNING_WITH: (
+        "Days beginning with the decision day: the day of the decision is day 1, so a period "
+        "of 30 days beginning with 1 March ends at the end of 30 March."
+    ),
+    Basis.DAYS_WITHIN: (
+        "Days within which to act: the day of the decision is day 0, so 30 days from a "
+        "decision on 1 March run to the end of 31 March."
+    ),
+    Basis.NOT_BEFORE_DAYS: (
+        "Not before: the day of the decision is day 0, and the first day the next step is "
+        "allowed is that many days later, from 00:00 UK time. It is never overdue."
+    ),
+}
+
+KIND_WORDS: dict[Kind, str] = {
+    Kind.DUTY: "Something to do by a time: once the time passes it is overdue until done.",
+    Kind.PERIOD: (
+        "A support period: it ends, it is never overdue. You are reminded before it ends and "
+        "when it ends, with what to do."
+    ),
+    Kind.EARLIEST: "The earliest moment something may happen: it is never overdue.",
+}
+
+END_WORDS: dict[End, str] = {
+    End.FIXED: "It ends on its last day.",
+    End.EVENT: "It ends with the Conclusive Grounds decision; its last day is when to check.",
+    End.LATER: (
+        "It lasts at least until its last day, and continues until the Conclusive Grounds "
+        "decision if that comes later."
+    ),
+    End.EARLIER: (
+        "It ends on its last day, or with the Conclusive Grounds decision if that comes first."
+    ),
+}
+
+UNITS: dict[Basis, str] = {
+    Basis.CLOCK_HOURS: "hours",
+    Basis.WORKING_DAYS: "working days",
+    Basis.DAYS_BEGINNING_WITH: "days",
+    Basis.DAYS_WITHIN: "days",
+    Basis.NOT_BEFORE_DAYS: "days",
+}
+
+GUIDANCE = (
+    "Modern Slavery: statutory guidance for England and Wales (under s.49 of the Modern Slavery "
+    "Act 2015) and non-statutory guidance for Scotland and Northern Ireland, Home Office"
+)
+
+# The recovery period's basis differs by nation: the source for the organisation's nation.
+RECOVERY_SOURCES: dict[str, str] = {
+    "ENG": (
+        f"{GUIDANCE}: at least 30 days from the positive Reasonable Grounds decision, in force "
+        "from 30 January 2023 (version 3.0 onwards; checked against version 3.11, October 2024), "
+        "after the Nationality and Borders Act 2022; written ministerial statement "
+        '"Modern Slavery Statutory Guidance", Hansard, 13 December 2022. Before that the '
+        "minimum was 45 days."
+    ),
+    "SCT": (
+        "Human Trafficking and Exploitation (Scotland) Act 2015, s.9(2): support from the "
+        "positive Reasonable Grounds decision until the end of the period set in regulations or "
+        "the Conclusive Grounds decision, whichever is earlier; the Human Trafficking and "
+        "Exploitation (Scotland) Act 2015 (Support for Victims) Regulations 2018 (SSI 2018/90), "
+        "reg. 2: 90 days. Support may continue beyond 90 days until the decision (s.9(3))."
+    ),
+    "NIR": (
+        "Human Trafficking and Exploitation (Criminal Justice and Support for Victims) Act "
+        "(Northern Ireland) 2015, s.18(3) and (4), as amended by the Justice (Sexual Offences "
+        "and Trafficking Victims) Act (Northern Ireland) 2022, s.21: support until the "
+        "Conclusive Grounds decision, and for at least 45 days (or longer, as the Department of "
+        "Justice decides) from the positive Reasonable Grounds decision."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TimerHelp:
+    starts: str
+    stops: str
+    source: str  # act and section, guidance and version, or "local target"
+    nations: frozenset[str] = frozenset()  # started only in these nations, if any named
+
+
+TIMER_HELP: dict[Timer, TimerHelp] = {
+    Timer.REFER: TimerHelp(
+        starts="When the person was identified as a possible victim (the concern's time).",
+        stops=(
+            "An NRM referral or Duty to Notify recorded as sent, or a decision at triage not "
+            "to refer, with the reason."
+        ),
+        source=(
+            "Local target: your organisation's own, not a legal deadline (the safeguarding "
+            "procedure this product started from sets 48 hours)."
+        ),
+    ),
+    Timer.RG_DECISION: TimerHelp(
+        starts="When the NRM referral is recorded as sent to the competent authority.",
+        stops="The Reasonable Grounds decision recorded.",
+        source=(
+            f"{GUIDANCE}: the competent authority aims to decide within 5 working days where "
+            "it can. A target to chase, not a legal deadline."
+        ),
+    ),
+    Timer.RECOVERY_PERIOD: TimerHelp(
+        starts="A positive Reasonable Grounds decision, from the day it was made.",
+        stops="Its end, as the end condition says. It can be extended, with a reason.",
+        source="",  # by nation: RECOVERY_SOURCES
+    ),
+    Timer.CG_NOT_BEFORE: TimerHelp(
+        starts="A positive Reasonable Grounds decision, from the day it was made.",
+        stops="The Conclusive Grounds decision recorded.",
+        source=(
+            f"{GUIDANCE}: the Conclusive Grounds decision is not made before the minimum "
+            "recovery period has passed."
+        ),
+    ),
+    Timer.RECONSIDERATION: TimerHelp(
+        starts="A negative Reasonable Grounds or Conclusive Grounds decision, from its day.",
+        stops="A request for reconsideration recorded.",
+        source=(
+            f"{GUIDANCE}: a request for reconsideration is made within 30 calendar days of the "
+            "decision; later only in exceptional circumstances."
+        ),
+    ),
+    Timer.MOVE_ON: TimerHelp(
+        starts="A positive Conclusive Grounds decision, from the day it was made.",
+        stops="Its last day.",
+        source=(
+            f"{GUIDANCE}: at least 45 calendar days of move-on support after a positive "
+            "Conclusive Grounds decision, through the Modern Slavery Victim Care Contract."
+        ),
+        nations=frozenset({"ENG"}),
+    ),
+    Timer.PLACE_OF_SAFETY: TimerHelp(
+        starts="When a Place of Safety starts.",
+        stops="Its end, or the Reasonable Grounds decision.",
+        source=(
+            "Modern Slavery Victim Care Contract (England and Wales): a Place of Safety for up "
+            "to 3 working days while a referral is made."
+        ),
+    ),
+}
+
+NATION_NAMES = {"ENG": "England and Wales", "SCT": "Scotland", "NIR": "Northern Ireland"}
+
+
+@dataclass(frozen=True)
+class HelpRow:
+    timer: Timer
+    label: str
+    kind: str
+    starts: str
+    stops: str
+    basis: str
+    length: str
+    end: str
+    source: str
+    applies: str
+
+
+def help_rows(rules: dict[Timer, Rule], nation: str) -> list[HelpRow]:
+    """Every timer the code knows, with this organisation's length and end condition."""
+    rows = []
+    for timer in Timer:
+        facts, rule, basis = TIMER_HELP[timer], rules[timer], TIMER_BASIS[timer]
+        kind = TIMER_KIND[timer]
+        applies = (
+            "Everywhere"
+            if not facts.nations
+            else "Only in " + ", ".join(NATION_NAMES[n] for n in sorted(facts.nations))
+        )
+        rows.append(
+            HelpRow(
+                timer=timer,
+                label=TIMER_LABELS[timer],
+                kind=KIND_WORDS[kind],
+                starts=facts.starts,
+                stops=facts.stops,
+                basis=BASIS_WORDS[basis],
+                length=f"{rule.length} {UNITS[basis] if rule.length != 1 else UNITS[basis][:-1]}",
+                end=END_WORDS[rule.end] if kind is Kind.PERIOD else "",
+                source=RECOVERY_SOURCES[nation] if timer is Timer.RECOVERY_PERIOD else facts.source,
+                applies=applies,
+            )
+        )
+    return rows
