@@ -297,13 +297,14 @@ PARTS = {
 }
 
 
-def summary(row) -> list[tuple[str, str]]:
+def summary(row, fields: list[str] | None = None) -> list[tuple[str, str]]:
     """A part's answers as (question, answer) pairs, in its form's order, for the summary
     cards and the pack: choices in words, dates as dates, nothing left out (an unanswered
-    question says so, for the lead to see what is still missing)."""
+    question says so, for the lead to see what is still missing). `fields`, in the form's
+    order, narrows it to those (an anonymous notice: documents.anonymous)."""
     form = PARTS[SLUGS[type(row)]].form
     pairs = []
-    for name in form._meta.fields:
+    for name in form._meta.fields if fields is None else fields:
         field = row._meta.get_field(name)
         value = getattr(row, name)
         if name == "kinds":

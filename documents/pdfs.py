@@ -5,9 +5,9 @@ and returns the PDF's bytes; views (documents.views) and the Celery task for lon
 chronologies (documents.tasks.render_chronology) call them. Reads are gathered here, with
 their relations fetched up front, so that a pack with many concerns costs a few queries.
 
-A Duty to Notify for someone who has not agreed to be named is anonymous: `anonymous` packs
-are built from a context that never holds the identifying fields, rather than by hiding them
-in the template, so that no later template change can print what was never passed.
+A Duty to Notify for someone who has not agreed to be named is anonymous: its pack is built
+by documents.anonymous from the fields its rule keeps, as plain values, rather than by hiding
+the others in the template, so that no later template change can print what was never passed.
 """
 
 import datetime as dt
@@ -37,6 +37,8 @@ from safeguard import pdf
 from safeguard.choices import Pathway
 from safeguard.dates import uk_day_bounds
 from safeguard.models import OrganisationSettings
+
+from . import anonymous
 
 GROUP_LABELS = dict(IndicatorGroup.choices)
 PHOTO = "photo"
@@ -147,11 +149,13 @@ def _deadline_rows(queryset, now) -> list[dict]:
 
 
 def referral_pack_context(referral: Referral) -> dict:
+    if referral.is_anonymous:
+        # Built from the fields documents.anonymous.RULE keeps, as plain values.
+        return anonymous.notice(referral).context
     case = referral.case
     person = case.person
     today = timezone.localdate()
     now = timezone.now()
-    anonymous = referral.is_anonymous
     child = person.may_be_child(today)
     concerns = list(_concerns(case))
     consent = Consent.objects.filter(referral=referral).select_related("recorded_by").first()
@@ -161,8 +165,9 @@ def referral_pack_context(referral: Referral) -> dict:
         "case": case,
         "pathway": referral.get_pathway_display(),
         "status": machines.STATUS_LABELS.get(referral.status, referral.status),
-        "anonymous": anonymous,
+        "anonymous": False,
         "child": child,
+        "show_accounts": True,
         "about": {
             "age_group": _age_group(person, today),
             "gender": person.get_gender_display(),
@@ -200,23 +205,18 @@ def referral_pack_context(referral: Referral) -> dict:
         "first_responder": _first_responder(referral),
         "contacts": _contacts_involved(referral, concerns),
     }
-    if not anonymous:
-        # Only here does the context learn who the person is.
-        context["person"] = {
-            "name": person.display_name,
-            "aliases": person.aliases,
-            "age": _age_text(person, today),
-            "safe_contact": person.safe_contact,
-            "distinguishing_features": person.distinguishing_features,
-            "reference": person.reference,
-        }
-        # The case record is free text in the person's words, which may name them: an
-        # anonymous notice leaves it out, as it does the concerns' accounts, until the lead
-        # can see a preview that warns where free text may identify them (issue 17).
-        context["record"] = record_sections(case)
-        context["support_needs"] = list(
-            SupportNeed.objects.filter(case=case).exclude(status=SupportNeed.Status.DONE)
-        )
+    context["person"] = {
+        "name": person.display_name,
+        "aliases": person.aliases,
+        "age": _age_text(person, today),
+        "safe_contact": person.safe_contact,
+        "distinguishing_features": person.distinguishing_features,
+        "reference": person.reference,
+    }
+    context["record"] = record_sections(case)
+    context["support_needs"] = list(
+        SupportNeed.objects.filter(case=case).exclude(status=SupportNeed.Status.DONE)
+    )
     return context
 
 

@@ -6,6 +6,7 @@ app_name = "documents"
 
 urlpatterns = [
     path("referrals/<str:reference>/pack/", views.referral_pack, name="pack"),
+    path("referrals/<str:reference>/pack/anonymous/", views.pack_preview, name="pack_preview"),
     path("cases/<str:reference>/documents/", views.case_documents, name="case_documents"),
     path(
         "cases/<str:reference>/documents/missing-person/",

@@ -22,7 +22,7 @@ from safeguard import audit, pdf
 from safeguard.access import Action, get_for_user
 from safeguard.forms import DocumentPasswordForm, error_list
 
-from . import pdfs, services
+from . import anonymous, pdfs, services
 from .forms import ChronologyRangeForm, MissingPersonForm
 from .models import DocumentJob
 
@@ -113,6 +113,44 @@ def referral_pack(request, reference: str):
         obj=referral,
         what=what,
         filename=f"referral-pack-{referral.reference}.pdf",
+    )
+
+
+@never_cache
+@require_GET
+def pack_preview(request, reference: str):
+    """What an anonymous Duty to Notify will carry, with where its free text may identify the
+    person. Who may make the pack may read it; the read is recorded by the referral's
+    reference alone (what was found is shown, never recorded)."""
+    granted = get_for_user(
+        request,
+        Referral.objects.select_related("case", "case__person", "recipient"),
+        action=Action.EXPORT,
+        audit_read=False,
+        reference=reference,
+    )
+    referral = granted.obj
+    if not referral.is_anonymous:
+        raise Http404
+    notice = anonymous.notice(referral)
+    audit.record(
+        request,
+        action=audit.Action.VIEW,
+        obj=referral,
+        detail=f"Anonymous Duty to Notify preview ({len(notice.warnings)} to check)",
+    )
+    sections: dict[str, list] = {}
+    for entry in notice.entries:
+        sections.setdefault(entry.section, []).append(entry)
+    return render(
+        request,
+        "documents/pack_preview.html",
+        {
+            "referral": referral,
+            "case": referral.case,
+            "warnings": notice.warnings,
+            "sections": sections.items(),
+        },
     )
 
 

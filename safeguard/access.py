@@ -265,6 +265,7 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "referrals:consent": LEADS,
     # Documents are exports: EXPORT on the record (leads and managers), each one audited.
     "documents:pack": LEADS,
+    "documents:pack_preview": LEADS,
     "documents:case_documents": LEADS,
     "documents:missing_person": LEADS,
     "documents:chronology_pdf": LEADS,

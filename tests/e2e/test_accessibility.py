@@ -87,6 +87,7 @@ PAGES: dict[str, list[P]] = {
         P("referrals:case_referrals", CASE),
         P("referrals:detail", ("referral_reference",)),
         P("documents:case_documents", CASE),
+        P("documents:pack_preview", ("notice_reference",)),
         P("referrals:deadlines"),
         P("referrals:overdue"),
     ],
@@ -123,8 +124,11 @@ def records(world, organisation):
     referral = referral_services.referral_create(
         request=lead, case=case, pathway=Pathway.NRM, recipient=recipient, competent_authority="sca"
     )
-    # The case record's summary cards, for axe to read.
-    ExploitationSituation.objects.create(case=case, kinds=["forced_work"], control="Threats")
+    notice = referral_services.referral_create(
+        request=lead, case=case, pathway=Pathway.DUTY_TO_NOTIFY, recipient=None, named=False
+    )
+    # The case record's summary cards, for axe to read (and a name the preview marks).
+    ExploitationSituation.objects.create(case=case, kinds=["forced_work"], control="Ana: threats")
     WhereNow.objects.create(case=case, where_now="A refuge", email_safe="no")
     waiting = submit_concern(world.frontline, name="Bo Example", estimated_age=15)
     # Similar reports both ways: the case's exploiter and the waiting concern share a car.
@@ -139,6 +143,7 @@ def records(world, organisation):
         waiting_reference=waiting.reference,
         case_reference=case.reference,
         referral_reference=referral.reference,
+        notice_reference=notice.reference,
         organisation=recipient.pk,
         situation_part="situation",
     )

@@ -219,7 +219,13 @@ CONCERN_PAGES = {
     "cases:concern_addendum",
     "cases:concern_triage",
 }
-REFERRAL_PAGES = {"referrals:detail", "referrals:transition", "referrals:consent", "documents:pack"}
+REFERRAL_PAGES = {
+    "referrals:detail",
+    "referrals:transition",
+    "referrals:consent",
+    "documents:pack",
+    "documents:pack_preview",
+}
 
 
 def argument_values(name: str, argument: str, w, role: str) -> list[str]:
