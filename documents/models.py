@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from safeguard.storage import private_storage
 
+from .evidence import EXTENSIONS
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -64,3 +66,86 @@ class DocumentJob(models.Model):
     @property
     def audit_reference(self) -> str:
         return self.case.reference
+
+
+class EvidenceKind(models.TextChoices):
+    LA_RISK_ASSESSMENT = "la_risk_assessment", "Local authority risk assessment"
+    MEDICAL_REPORT = "medical_report", "GP or medico-legal report"
+    POLICE_STATEMENT = "police_statement", "Police statement"
+    IMMIGRATION_INTERVIEW = "immigration_interview", "Immigration interview"
+    SUPPORT_PROVIDER = "support_provider", "Support provider document"
+    OTHER = "other", "Other"
+
+
+class EvidenceContentType(models.TextChoices):
+    PDF = "application/pdf", "PDF"
+    JPEG = "image/jpeg", "JPG image"
+    PNG = "image/png", "PNG image"
+    DOC = "application/msword", "Word 97-2003 document"
+    DOCX = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Word document",
+    )
+
+
+class EvidenceDocument(models.Model):
+    """A document uploaded to a case for the Competent Authority: an assessment, a report, a
+    statement. Its type was decided by its content (documents.evidence), it is kept in private
+    storage under a random name, and it is read only through the case's access check, each
+    read an audit event. The uploader's file name is kept for showing on the case, never to
+    decide anything or to name a file."""
+
+    Kind = EvidenceKind
+    ContentType = EvidenceContentType
+
+    # Opaque in addresses: a number would tell how many documents the organisation holds.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="evidence_documents"
+    )
+    kind = models.CharField(max_length=24, choices=EvidenceKind.choices)
+    description = models.CharField(max_length=500)
+    original_name = models.CharField(max_length=150)
+    content_type = models.CharField(max_length=80, choices=EvidenceContentType.choices)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    password_protected = models.BooleanField(default=False)
+    file = models.FileField(upload_to="evidence/", storage=private_storage)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                # settings.EVIDENCE_MAX_BYTES, the issue's 25 MB.
+                condition=models.Q(size__gte=1, size__lte=25 * 1024 * 1024),
+                name="evidence_size_at_most_25mb",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=EvidenceKind.values),
+                name="evidence_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(content_type__in=EvidenceContentType.values),
+                name="evidence_content_type_allowed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="evidence_sha256_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def audit_reference(self) -> str:
+        return self.case.reference
+
+    @property
+    def download_name(self) -> str:
+        """A name made from the case and the document, never the uploader's."""
+        extension = EXTENSIONS.get(self.content_type, "bin")
+        kind = self.kind.replace("_", "-")
+        return f"evidence-{self.case.reference}-{kind}-{self.pk.hex[:8]}.{extension}"

@@ -217,6 +217,7 @@ def referral_pack_context(referral: Referral) -> dict:
     context["support_needs"] = list(
         SupportNeed.objects.filter(case=case).exclude(status=SupportNeed.Status.DONE)
     )
+    context["evidence"] = list(case.evidence_documents.all())
     return context
 
 

@@ -1,4 +1,5 @@
-"""Writes with business rules for documents: asking a worker to prepare a long one."""
+"""Writes with business rules for documents: asking a worker to prepare a long one, and
+keeping an evidence document on a case."""
 
 import logging
 
@@ -6,10 +7,11 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from cases.models import Case
+from cases.services import chronology_add
 from safeguard import audit
 
-from . import tasks
-from .models import DocumentJob
+from . import evidence, tasks
+from .models import DocumentJob, EvidenceDocument
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +55,49 @@ def document_job_create(
     )
     transaction.on_commit(lambda: send_to_worker(str(job.pk)))
     return job
+
+
+def evidence_add(*, request, case: Case, kind: str, description: str, checked, original_name: str):
+    """Keep a checked upload (documents.evidence.Checked) on the case: the file in private
+    storage under a random name, the row, a chronology entry naming its kind (never its file
+    name or description, which may name the person) and the audit event.
+
+    The file is written first; if the row, its chronology entry or its audit event cannot be
+    saved, the file is deleted again, so that storage holds nothing the database does not
+    know of.
+    """
+    document = EvidenceDocument(
+        case=case,
+        kind=kind,
+        description=description,
+        original_name=evidence.display_name(original_name),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        password_protected=checked.password_protected,
+        uploaded_by=request.user,
+    )
+    document.file.name = "pending"  # full_clean wants a name; the real one comes from storage
+    document.full_clean(exclude=["case", "uploaded_by"])
+    storage = document.file.storage
+    stored = storage.save(evidence.storage_name(checked), checked.content)
+    document.file.name = stored
+    try:
+        with transaction.atomic():
+            document.save()
+            chronology_add(
+                case=case,
+                author=request.user,
+                title=f"Evidence document added: {document.get_kind_display()}",
+            )
+            audit.record(
+                request,
+                action=audit.Action.CREATE,
+                obj=document,
+                detail=f"Evidence document ({document.get_kind_display()}, "
+                f"{checked.extension.upper()})",
+            )
+    except BaseException:
+        storage.delete(stored)
+        raise
+    return document

@@ -7,6 +7,11 @@ app_name = "documents"
 urlpatterns = [
     path("referrals/<str:reference>/pack/", views.referral_pack, name="pack"),
     path("referrals/<str:reference>/pack/anonymous/", views.pack_preview, name="pack_preview"),
+    path(
+        "referrals/<str:reference>/pack/with-evidence/",
+        views.referral_pack_with_evidence,
+        name="pack_with_evidence",
+    ),
     path("cases/<str:reference>/documents/", views.case_documents, name="case_documents"),
     path(
         "cases/<str:reference>/documents/missing-person/",
@@ -17,6 +22,16 @@ urlpatterns = [
         "cases/<str:reference>/documents/chronology/",
         views.chronology,
         name="chronology_pdf",
+    ),
+    path(
+        "cases/<str:reference>/documents/evidence/",
+        views.evidence_add,
+        name="evidence_add",
+    ),
+    path(
+        "cases/<str:reference>/documents/evidence/<uuid:evidence_id>/",
+        views.evidence_download,
+        name="evidence_download",
     ),
     path("documents/<uuid:job_id>/", views.document_job, name="document_job"),
     path(

@@ -1,15 +1,22 @@
 """The documents tab of a case, and the PDFs it makes: referral packs, the missing-person
-sheet and the chronology.
+sheet and the chronology; and the case's evidence documents, uploaded and downloaded.
 
 Every document is an export: the record is fetched through `get_for_user` with EXPORT (404
 for anyone the policy refuses), and the audit event is written once the PDF exists, naming
 the document and whether it was password protected. The forms are POSTs, so that a password
-or a "last seen" description never travels in an address.
+or a "last seen" description never travels in an address. An evidence document is uploaded
+with EDIT on its case (so not to a closed one) and read with EXPORT, each read audited.
 """
 
+import shutil
+import tempfile
+import zipfile
+
 from django.conf import settings
-from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.contrib import messages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -21,17 +28,18 @@ from referrals.views.referrals import detail_context as referral_detail_context
 from safeguard import audit, pdf
 from safeguard.access import Action, get_for_user
 from safeguard.forms import DocumentPasswordForm, error_list
+from safeguard.submissions import submitted_once
 
 from . import anonymous, pdfs, services
-from .forms import ChronologyRangeForm, MissingPersonForm
+from .forms import ChronologyRangeForm, EvidenceForm, MissingPersonForm
 from .models import DocumentJob
 
 
-def _case(request, reference: str, *, audit_read: bool = True):
+def _case(request, reference: str, *, audit_read: bool = True, action: Action = Action.EXPORT):
     return get_for_user(
         request,
         Case.objects.select_related("person", "lead", "team"),
-        action=Action.EXPORT,
+        action=action,
         audit_read=audit_read,
         reference=reference,
     )
@@ -55,6 +63,7 @@ def _documents_page(request, granted, *, status=200, **forms):
     forms = {
         "missing_form": MissingPersonForm(prefix="missing"),
         "chronology_form": ChronologyRangeForm(prefix="chronology"),
+        "evidence_form": EvidenceForm(),
         **forms,
     }
     bound = [form for form in forms.values() if form.is_bound]
@@ -71,6 +80,7 @@ def _documents_page(request, granted, *, status=200, **forms):
             )[:5],
             errors=error_list(*bound) if bound else [],
             inline_max=settings.CHRONOLOGY_INLINE_MAX_ENTRIES,
+            evidence=case.evidence_documents.select_related("uploaded_by"),
             **forms,
         ),
         status=status,
@@ -277,4 +287,133 @@ def document_job_download(request, job_id):
         obj=job.case,
         what="Chronology, prepared in the background",
         filename=f"chronology-{job.case.reference}.pdf",
+    )
+
+
+# --- Evidence documents --------------------------------------------------------------------
+
+
+@require_POST
+@submitted_once
+def evidence_add(request, reference: str):
+    granted = _case(request, reference, action=Action.EDIT)
+    case = granted.obj
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _documents_page(request, granted, status=400, evidence_form=form)
+    document = services.evidence_add(
+        request=request,
+        case=case,
+        kind=form.cleaned_data["kind"],
+        description=form.cleaned_data["description"],
+        checked=form.checked,
+        original_name=form.cleaned_data["file"].name,
+    )
+    message = f"{document.get_kind_display()} added to the case's evidence."
+    if document.password_protected:
+        message += " The PDF is password protected: whoever opens it will need its password."
+    messages.success(request, message)
+    return redirect(reverse("documents:case_documents", args=[case.reference]) + "#evidence")
+
+
+def _attachment(handle, *, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Were it ever opened in the browser, it could run nothing and reach nothing.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def evidence_download(request, reference: str, evidence_id):
+    granted = _case(request, reference, audit_read=False)
+    document = get_object_or_404(
+        granted.obj.evidence_documents.select_related("case"), pk=evidence_id
+    )
+    handle = document.file.storage.open(document.file.name, "rb")
+    audit.record(
+        request,
+        action=audit.Action.EXPORT,
+        obj=document,
+        detail=f"Evidence document ({document.get_kind_display()})",
+    )
+    return _attachment(handle, filename=document.download_name, content_type=document.content_type)
+
+
+def _zip_of(pack: bytes, pack_name: str, documents) -> tempfile.SpooledTemporaryFile:
+    """The pack and every evidence document in one zip, on disk past a few megabytes: twenty
+    documents of 25 MB are never held in memory. Already compressed formats are stored."""
+    # Handed to the response, which closes it once sent.
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    with zipfile.ZipFile(spooled, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr(pack_name, pack)
+        listing = ["Evidence documents, in the order they were added", ""]
+        for number, document in enumerate(documents, start=1):
+            name = f"evidence/{number:02d}-{document.download_name}"
+            with (
+                document.file.storage.open(document.file.name, "rb") as source,
+                archive.open(name, "w", force_zip64=True) as target,
+            ):
+                shutil.copyfileobj(source, target, 1024 * 1024)
+            listing += [
+                name,
+                f"  {document.get_kind_display()}, added {document.uploaded_at:%d %B %Y}",
+                f"  {document.description}",
+                f"  SHA-256 {document.sha256}",
+                "",
+            ]
+        if len(listing) > 2:
+            archive.writestr("evidence/contents.txt", "\n".join(listing))
+    spooled.seek(0)
+    return spooled
+
+
+@sensitive_post_parameters("pack-password")
+@require_POST
+def referral_pack_with_evidence(request, reference: str):
+    granted = get_for_user(
+        request,
+        Referral.objects.select_related(
+            "case", "case__person", "case__lead", "case__team", "recipient"
+        ),
+        action=Action.EXPORT,
+        audit_read=False,
+        reference=reference,
+    )
+    referral = granted.obj
+    form = DocumentPasswordForm(request.POST, prefix="pack")
+    if form.is_valid() and referral.is_anonymous:
+        form.add_error(
+            None,
+            "An anonymous Duty to Notify is sent without evidence documents, because they "
+            "would identify the person: download the pack on its own",
+        )
+    if not form.is_valid():
+        return render(
+            request,
+            "referrals/detail.html",
+            referral_detail_context(request, granted, pack_form=form, errors=error_list(form)),
+            status=400,
+        )
+    password = form.cleaned_data["password"]
+    content = pdfs.referral_pack_pdf(referral, generated_by=request.user)
+    if password:
+        content = pdf.protect(content, password)
+    documents = list(referral.case.evidence_documents.select_related("case"))
+    archive = _zip_of(content, f"referral-pack-{referral.reference}.pdf", documents)
+    count = len(documents)
+    audit.record(
+        request,
+        action=audit.Action.EXPORT,
+        obj=referral,
+        detail=f"Referral pack (PDF{', password protected' if password else ''}) with "
+        f"{count} evidence document{'' if count == 1 else 's'} (ZIP)",
+    )
+    return _attachment(
+        archive,
+        filename=f"referral-pack-{referral.reference}-with-evidence.zip",
+        content_type="application/zip",
     )

@@ -266,6 +266,9 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     # Documents are exports: EXPORT on the record (leads and managers), each one audited.
     "documents:pack": LEADS,
     "documents:pack_preview": LEADS,
+    "documents:pack_with_evidence": LEADS,
+    "documents:evidence_add": LEADS,  # EDIT on the case
+    "documents:evidence_download": LEADS,
     "documents:case_documents": LEADS,
     "documents:missing_person": LEADS,
     "documents:chronology_pdf": LEADS,

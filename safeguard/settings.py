@@ -287,8 +287,16 @@ def private_storage_from_env(environ=os.environ) -> dict:
 
 STORAGES["private"] = private_storage_from_env()
 PHOTO_MAX_BYTES = envint("SAFEGUARD_PHOTO_MAX_MB", 8) * 1024 * 1024
+# Evidence documents (documents.evidence): the limit, so not from the environment.
+EVIDENCE_MAX_BYTES = 25 * 1024 * 1024
+# Form fields other than files: files are not counted, so a 25 MB upload reaches its form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Bigger files go to a temporary file, cut one byte past the largest the app takes.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "safeguard.uploads.CappedTemporaryFileUploadHandler",
+]
 
 # --- Security -----------------------------------------------------------------------------
 

@@ -29,7 +29,9 @@ from safeguard.models import AuditEvent
 from safeguard.settings import private_storage_from_env
 from safeguard.storage import PrivateS3Storage
 from tests.auth import sign_in
+from tests.cases.factories import case_in
 from tests.cases.test_concerns import PERSON, start, what
+from tests.documents.test_evidence import pdf_bytes
 from tests.factories import UserFactory
 from tests.tools import require
 
@@ -181,6 +183,35 @@ def test_a_photo_from_the_concern_form_is_kept_encrypted_and_private_in_the_buck
 
     client.force_login(UserFactory(role="frontline", teams=[world.north]))
     assert client.get(photo_url).status_code == 404
+
+
+def test_an_evidence_document_is_kept_private_in_the_bucket_and_served_behind_the_check(
+    bucket, client, world
+):
+    case = case_in(world)
+    sign_in(client, world.lead, secret=world.totp[world.lead.pk])
+    data = pdf_bytes()
+
+    response = client.post(
+        reverse("documents:evidence_add", args=[case.reference]),
+        {
+            "file": SimpleUploadedFile("ana-popescu-statement.pdf", data, "application/pdf"),
+            "kind": "police_statement",
+            "description": "Statement to the police",
+        },
+    )
+
+    assert response.status_code == 302
+    document = case.evidence_documents.get()
+    assert bucket.keys() == [document.file.name]
+    assert document.file.name.startswith("evidence/") and "ana" not in document.file.name
+    assert bucket.read(document.file.name) == data
+    assert_private_and_encrypted(bucket, document.file.name, "application/pdf")
+    url = reverse("documents:evidence_download", args=[case.reference, document.pk])
+    assert served(client.get(url)) == data
+    client.logout()
+    sign_in(client, world.lead_south, secret=world.totp[world.lead_south.pk])
+    assert client.get(url).status_code == 404
 
 
 def test_a_replaced_photo_is_deleted_from_the_bucket_once_committed(

@@ -209,7 +209,8 @@ def test_a_change_that_works_on_an_open_case_is_refused_on_a_closed_one(
 def test_no_page_changes_a_closed_case_whatever_is_posted(client, world, colleague):
     records = _make(world, 99, closed=True)
     walk = {**records, "draft": 0, "job_id": "00000000-0000-4000-8000-000000000001",
-            "organisation": 0, "deadline": records["deadline_pk"]}  # fmt: skip
+            "organisation": 0, "deadline": records["deadline_pk"],
+            "evidence_id": "00000000-0000-4000-8000-000000000002"}  # fmt: skip
     client.force_login(world.manager)
     before = _fingerprint(records)
     walked = []

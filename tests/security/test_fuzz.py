@@ -21,12 +21,14 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 from weasyprint import HTML as RealHTML
@@ -45,7 +47,7 @@ from cases.record import PARTS
 from contacts.models import OpeningHours, Organisation, Phone
 from contacts.models import Person as Contact
 from dashboards import statistics
-from documents.models import DocumentJob
+from documents.models import DocumentJob, EvidenceDocument
 from referrals import services as referral_services
 from referrals.deadlines import Timer
 from referrals.models import Reminder
@@ -178,6 +180,17 @@ def build_world() -> SimpleNamespace:
     w.job = DocumentJob.objects.create(
         kind=DocumentJob.Kind.CHRONOLOGY, case=w.case, requested_by=w.lead
     )
+    w.evidence = EvidenceDocument.objects.create(
+        case=w.case,
+        kind="other",
+        description="A letter from the support provider",
+        original_name="letter.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        file=ContentFile(b"%PDF-1.7\n", name="evidence/fuzz.pdf"),
+        uploaded_by=w.lead,
+    )
     # A draft of each person's own: nobody may open another's.
     w.drafts = {
         role: ConcernDraft.objects.create(author=getattr(w, role), data={"immediate_danger": "no"})
@@ -212,6 +225,8 @@ CASE_PAGES = {
     "documents:case_documents",
     "documents:missing_person",
     "documents:chronology_pdf",
+    "documents:evidence_add",
+    "documents:evidence_download",
 }
 CONCERN_PAGES = {
     "cases:concern_detail",
@@ -225,6 +240,7 @@ REFERRAL_PAGES = {
     "referrals:consent",
     "documents:pack",
     "documents:pack_preview",
+    "documents:pack_with_evidence",
 }
 
 
@@ -250,6 +266,7 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
         ("contacts:person_remove", "pk"): w.contact.pk,
         ("contacts:person_vcard", "pk"): w.contact.pk,
         ("referrals:deadline_reassign", "pk"): w.deadline.pk,
+        ("documents:evidence_download", "evidence_id"): w.evidence.pk,
         ("dashboards:statistics_export", "figure"): next(iter(statistics.FIGURES)),
         # Nobody in the world has a security key: the page answers "not found".
         ("mfa_edit_webauthn", "pk"): 1,
@@ -515,9 +532,20 @@ class QuickPdf:
 
 
 @pytest.fixture(scope="module")
-def fuzz_world(django_db_setup, django_db_blocker):
+def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    private = tmp_path_factory.mktemp("private")
     with (
         pytest.MonkeyPatch.context() as patch,
+        # The world's evidence document, and any upload a fuzzed form gets past its checks.
+        override_settings(
+            STORAGES={
+                **settings.STORAGES,
+                "private": {
+                    "BACKEND": "safeguard.storage.PrivateStorage",
+                    "OPTIONS": {"location": private},
+                },
+            }
+        ),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):

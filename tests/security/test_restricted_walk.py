@@ -44,7 +44,7 @@ from cases.models import (
     WhereNow,
 )
 from contacts.models import Organisation
-from documents.models import DocumentJob
+from documents.models import DocumentJob, EvidenceDocument
 from referrals.deadlines import Timer
 from referrals.models import Consent, Deadline, Decision, Referral, Transition
 from safeguard.choices import Pathway
@@ -181,6 +181,16 @@ def hidden(world, reference_data, private_files):
         next_reminder_at=None,
     )
     job = DocumentJob.objects.create(kind="chronology", case=case, requested_by=lead)
+    evidence = marked(
+        EvidenceDocument,
+        case=case,
+        kind="police_statement",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        file="evidence/walk.pdf",
+        uploaded_by=lead,
+    )
     draft_data = {"name": "Zqv900x", "observer_account": "Zqv901x"}
     MARKERS.update({"Zqv900x": "ConcernDraft.data", "Zqv901x": "ConcernDraft.data"})
     draft = ConcernDraft.objects.create(author=lead, data=draft_data)
@@ -194,6 +204,7 @@ def hidden(world, reference_data, private_files):
         "situation": situation.pk,
         "deadline": deadline.pk,
         "job_id": job.pk,
+        "evidence_id": evidence.pk,
         "organisation": recipient.pk,
         "person_name": person.name,
     }
@@ -238,6 +249,8 @@ def _record_kwargs(name: str, route: str, arguments, hidden) -> dict | None:
             kwargs[argument] = hidden["draft"]
         elif argument == "job_id":
             kwargs[argument] = hidden["job_id"]
+        elif argument == "evidence_id":
+            kwargs[argument] = hidden["evidence_id"]
         elif argument == "pk" and "/support/" in route:
             kwargs[argument] = hidden["support_need"]
         elif argument == "part" and "/record/" in route:
@@ -295,6 +308,7 @@ def test_a_manager_outside_a_restricted_case_reads_nothing_of_it_anywhere(client
     assert answered[("cases:concern_detail", "get")] == 404
     assert answered[("referrals:case_referrals", "get")] == 404
     assert answered[("cases:person_photo", "get")] == 404
+    assert answered[("documents:evidence_download", "get")] == 404
 
 
 def test_searching_for_a_restricted_persons_name_finds_nothing_for_a_manager_outside_it(

@@ -16,6 +16,7 @@ ARGUMENT_VALUES = {
     "uidb36": ["1"],
     "key": ["set-password-key"],
     "job_id": ["00000000-0000-4000-8000-000000000001"],
+    "evidence_id": ["00000000-0000-4000-8000-000000000002"],
 }
 DEFAULT_VALUES = ["1", "x"]
 
