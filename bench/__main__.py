@@ -95,6 +95,9 @@ def run() -> str:
             continue
         ratio = row.p95 / baseline.p95
         flag = "" if row is baseline or ratio <= measure.TARGET_RATIO else " (over 3x)"
+        target = next((p.target_ms for p in measure.PAGES if p.label == row.label), None)
+        if target is not None and row.p95 > target:
+            flag += f" (over the {target / 1000:g} s target)"
         constant = "" if row.queries_big == row.queries_small else " (differs)"
         lines.append(
             f"| {row.label} | {_ms(row.p50)} | {_ms(row.p95)} | {ratio:.1f}x{flag} | "
@@ -140,6 +143,7 @@ def record(table: str) -> None:
 def main() -> None:
     prepare()
     measure.prepare_documents()
+    measure.prepare_full_record()
     table = run()
     say()
     say(table)

@@ -60,6 +60,8 @@ class Page:
     # Fewer timed requests for pages that take seconds, so that a run stays in minutes.
     requests: int | None = None
     note: str = ""
+    # An absolute target for the p95, in milliseconds, where the issue sets one.
+    target_ms: float | None = None
 
 
 BIG_LEAD, SMALL_LEAD = 1, SMALL_TEAM
@@ -106,6 +108,24 @@ PAGES = [
 ]
 PACK_CHRONOLOGY = 50
 
+# The referral pack of a case whose record is full (issue 17): FULL_RECORD situations,
+# exploiters and police reports, one of each single part, and FULL_EVIDENCE evidence
+# documents; its queries are counted beside a case with one of each.
+FULL_RECORD, FULL_EVIDENCE = 10, 20
+FULL_CASE, FULL_REFERRAL, FULL_LEAD = "SG-2026-000002", "RF-2026-000002", 2
+ONE_CASE, ONE_REFERRAL, ONE_LEAD = "SG-2026-000003", "RF-2026-000003", 3
+PAGES.append(
+    Page(
+        "referral pack, full case record (PDF)",
+        "documents:pack",
+        (FULL_LEAD, (FULL_REFERRAL,)),
+        (ONE_LEAD, (ONE_REFERRAL,)),
+        post={},
+        requests=20,
+        target_ms=1000,
+    )
+)
+
 
 def prepare_documents() -> None:
     """Give the measured case PACK_CHRONOLOGY chronology entries (once; kept for later runs)."""
@@ -123,6 +143,78 @@ def prepare_documents() -> None:
         )
         for number in range(max(missing, 0))
     )
+
+
+def prepare_full_record() -> None:
+    """Fill the two measured cases' records (once; kept for later runs): FULL_RECORD of each
+    part a case may have many of and FULL_EVIDENCE evidence documents on one, one of each on
+    the other. The evidence rows are listed in the pack, which never opens their files."""
+    from cases.models import (
+        Background,
+        Case,
+        ExploitationSituation,
+        Exploiter,
+        FirstResponder,
+        Interview,
+        PoliceReport,
+        WhereNow,
+    )
+    from documents.models import EvidenceDocument
+
+    long_text = "A synthetic account of several sentences, as a lead would record it. " * 20
+    for reference, many, documents in ((FULL_CASE, FULL_RECORD, FULL_EVIDENCE), (ONE_CASE, 1, 1)):
+        case = Case.objects.get(reference=reference)
+        if case.situations.exists():
+            continue
+        with transaction.atomic():
+            ExploitationSituation.objects.bulk_create(
+                ExploitationSituation(
+                    case=case,
+                    uk_places="Synthetic Town\nSynthetic City",
+                    countries="Synthetic Country",
+                    kinds=["sexual", "forced_work"],
+                    how_it_started=long_text,
+                    journey=long_text,
+                    work_and_hours=long_text,
+                    living_conditions=long_text,
+                    control=long_text,
+                    how_it_ended=long_text,
+                    under_18_during="no",
+                )
+                for _ in range(many)
+            )
+            Exploiter.objects.bulk_create(
+                Exploiter(
+                    case=case,
+                    names=f"Synthetic Exploiter {n}",
+                    description=long_text,
+                    vehicles=f"BE{n:02d} NCH",
+                    phones="07700 900000",
+                )
+                for n in range(many)
+            )
+            PoliceReport.objects.bulk_create(
+                PoliceReport(case=case, reported="yes", forces="Synthetic Police")
+                for _ in range(many)
+            )
+            WhereNow.objects.create(case=case, where_now="A synthetic safe house.")
+            Background.objects.create(case=case, other_victims=long_text)
+            FirstResponder.objects.create(case=case, name="Synthetic Responder")
+            Interview.objects.create(case=case, judgement=long_text)
+            EvidenceDocument.objects.bulk_create(
+                EvidenceDocument(
+                    case=case,
+                    kind="other",
+                    description=f"Synthetic evidence document {n}",
+                    original_name=f"synthetic-{n}.pdf",
+                    content_type="application/pdf",
+                    size=1024,
+                    sha256="0" * 64,
+                    file=f"evidence/bench-{reference}-{n}.pdf",
+                    uploaded_by_id=FULL_LEAD,
+                )
+                for n in range(documents)
+            )
 
 
 def signed_in(user_id: int) -> Client:
