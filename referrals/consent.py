@@ -189,7 +189,7 @@ def consent_to_share_withdraw(
     *, request, agreement: ConsentToShare, withdrawn_on: dt.date, note: str = ""
 ) -> ConsentToShare:
     agreement = (
-        ConsentToShare.objects.select_for_update()
+        ConsentToShare.objects.select_for_update(of=("self",))
         .select_related("case", "organisation")
         .get(pk=agreement.pk)
     )

@@ -139,7 +139,8 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=models.Q(given=True)
                 | (
-                    models.Q(understands_no_support=True)
+                    # NULL would let the check pass (SQL's unknown), so say "not null" too.
+                    models.Q(understands_no_support__isnull=False, understands_no_support=True)
                     & ~models.Q(declined_because="")
                     & ~models.Q(police_cooperation="")
                 ),

@@ -164,6 +164,7 @@ class Migration(migrations.Migration):
                     ("given", True),
                     models.Q(
                         ("understands_no_support", True),
+                        ("understands_no_support__isnull", False),
                         models.Q(("declined_because", ""), _negated=True),
                         models.Q(("police_cooperation", ""), _negated=True),
                     ),
