@@ -176,7 +176,7 @@ def record_consent(journey, concern):
     page.get_by_label("Interpreter's language").fill("Romanian")
     page.get_by_label("Interpreter's name or agency").fill("Language Line")
     journey.step("consent")
-    journey.submit("Record consent")
+    journey.submit("Record their answer")
     expect(page.locator("main")).to_contain_text("They agreed on")
 
 
