@@ -14,6 +14,7 @@ SECTIONS = (
     ("cases:case_record", "Case record"),
     # By URL name only: cases imports neither referrals nor documents.
     ("referrals:case_referrals", "Referrals"),
+    ("referrals:case_sharing", "Sharing"),
     ("cases:case_support", "Support plan"),
     ("cases:case_risk", "Risk"),
     ("cases:case_members", "Members"),

@@ -31,6 +31,7 @@ from cases.models import (
 )
 from cases.record import record_sections
 from contacts.models import Organisation
+from referrals import consent as sharing
 from referrals import deadlines, machines
 from referrals.models import Consent, Referral
 from safeguard import pdf
@@ -204,6 +205,7 @@ def referral_pack_context(referral: Referral) -> dict:
         "deadlines": _deadline_rows(referral.deadlines.all(), now),
         "first_responder": _first_responder(referral),
         "contacts": _contacts_involved(referral, concerns),
+        "sharing": sharing.pack_context(referral, _contacts_involved(referral, concerns)),
     }
     context["person"] = {
         "name": person.display_name,

@@ -9,7 +9,8 @@ from safeguard.submissions import new_token
 
 from . import selectors
 from .deadlines import NOT_BEFORE_TIMERS, TIMER_LABELS, Timer
-from .models import CompetentAuthority, Deadline
+from .models import CompetentAuthority, Deadline, PoliceCooperation, SharingWhat
+from .services import EXPLAINED, ConsentMessages, Refusal
 
 
 class ReferralStartForm(forms.Form):
@@ -56,7 +57,24 @@ class ReferralStartForm(forms.Form):
             self.fields["submission_token"].initial = new_token()
 
 
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _explained(label: str, name: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        widget=forms.RadioSelect,
+        choices=YES_NO,
+        error_messages={"required": ConsentMessages.EXPLAINED[name]},
+    )
+
+
 class ConsentForm(forms.Form):
+    """An adult's answer to an NRM referral, as the Home Office form asks it: what was
+    explained, in which language and through whom, and for a refusal what declining means to
+    them, why, and whether they will co-operate with the police. The service checks the same
+    rules (referrals.services.consent_record); the messages are the same."""
+
     given = forms.ChoiceField(
         label="Did they agree to the NRM referral?",
         widget=forms.RadioSelect,
@@ -68,17 +86,94 @@ class ConsentForm(forms.Form):
         when=When.HAPPENED,
         error_messages={"required": "Enter the date they gave their answer"},
     )
+    explained_nrm = _explained("Was the NRM explained to them?", "explained_nrm")
+    explained_decisions = _explained(
+        "Were the Reasonable Grounds and Conclusive Grounds decisions explained?",
+        "explained_decisions",
+    )
+    explained_support = _explained("Was the support on offer explained?", "explained_support")
+    explained_privacy = _explained(
+        "Was the privacy notice explained (how their information is used and shared)?",
+        "explained_privacy",
+    )
     how_explained = forms.CharField(
         label="How it was explained",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What you told them about the NRM, the support and what happens next.",
+        help_text="What you told them and how: in person, a leaflet in their language, and so on.",
         error_messages={"required": "Enter how the referral was explained to them"},
+    )
+    explained_in = forms.CharField(
+        label="Language it was explained in",
+        max_length=100,
+        error_messages={"required": ConsentMessages.EXPLAINED_IN},
     )
     interpreter_used = forms.BooleanField(label="An interpreter was used", required=False)
     interpreter_language = forms.CharField(
         label="Interpreter's language", required=False, max_length=100
     )
+    interpreter = forms.CharField(
+        label="Interpreter's name or agency", required=False, max_length=150
+    )
     witnessed_by = forms.CharField(label="Witnessed by", required=False, max_length=150)
+    understands_no_support = forms.BooleanField(
+        label="They understand that without a referral they get no NRM support and no "
+        "Reasonable Grounds or Conclusive Grounds decision",
+        required=False,
+    )
+    declined_because = forms.CharField(
+        label="Why they declined",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In their words where you can.",
+    )
+    police_cooperation = forms.ChoiceField(
+        label="Will they co-operate with the police?",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=PoliceCooperation.choices,
+        help_text="The Duty to Notify asks this.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        given = data.get("given")
+        if data.get("interpreter_used"):
+            if not data.get("interpreter_language", "").strip():
+                self.add_error("interpreter_language", ConsentMessages.INTERPRETER_LANGUAGE)
+            if not data.get("interpreter", "").strip():
+                self.add_error("interpreter", ConsentMessages.INTERPRETER)
+        if given == "yes" and data.get("explained_nrm") == "no":
+            self.add_error("explained_nrm", ConsentMessages.NOT_INFORMED)
+        if given == "no":
+            if not data.get("understands_no_support"):
+                self.add_error("understands_no_support", ConsentMessages.UNDERSTANDS)
+            if not data.get("declined_because", "").strip():
+                self.add_error("declined_because", ConsentMessages.DECLINED_BECAUSE)
+            if not data.get("police_cooperation"):
+                self.add_error("police_cooperation", ConsentMessages.POLICE)
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        given = data["given"] == "yes"
+        return {
+            "given": given,
+            "given_on": data["given_on"],
+            "how_explained": data["how_explained"],
+            "explained": {name: data[name] == "yes" for name in EXPLAINED},
+            "explained_in": data["explained_in"],
+            "interpreter_used": data["interpreter_used"],
+            "interpreter_language": data["interpreter_language"],
+            "interpreter": data["interpreter"],
+            "witnessed_by": data["witnessed_by"],
+            "refusal": None
+            if given
+            else Refusal(
+                understands_no_support=data["understands_no_support"],
+                declined_because=data["declined_because"],
+                police_cooperation=data["police_cooperation"],
+            ),
+        }
 
 
 class TransitionForm(forms.Form):
@@ -159,3 +254,77 @@ class ReassignForm(forms.Form):
                 "someone else"
             )
         return assignee
+
+
+# --- The sharing register (referrals.consent) --------------------------------------------------
+
+
+class ConsentToShareForm(forms.Form):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    what = forms.ChoiceField(
+        label="What did they agree may be shared?",
+        widget=forms.RadioSelect,
+        choices=SharingWhat.choices,
+        error_messages={"required": "Select what they agreed may be shared"},
+    )
+    what_other = forms.CharField(label="If something else, what", required=False, max_length=200)
+    organisation = forms.ModelChoiceField(
+        label="With which organisation (from the directory)",
+        required=False,
+        queryset=Organisation.objects.filter(archived=False).order_by("name"),
+        empty_label="Not in the directory",
+        error_messages={"invalid_choice": "Choose an organisation from the directory"},
+    )
+    organisation_name = forms.CharField(
+        label="Or its name, if it is not in the directory", required=False, max_length=200
+    )
+    agreed_on = DateField(
+        label="Date they agreed",
+        when=When.HAPPENED,
+        error_messages={"required": "Enter the date they agreed"},
+    )
+    note = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Any limits they set, such as only for their housing application.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()
+
+    def clean(self):
+        data = super().clean()
+        organisation, name = data.get("organisation"), data.get("organisation_name", "").strip()
+        if "organisation" not in self.errors:
+            if organisation is None and not name:
+                self.add_error(
+                    "organisation", "Choose the organisation from the directory, or type its name"
+                )
+            elif organisation is not None and name:
+                self.add_error(
+                    "organisation_name",
+                    "Choose the organisation from the directory or type its name, not both",
+                )
+        if data.get("what") == SharingWhat.OTHER and not data.get("what_other", "").strip():
+            self.add_error("what_other", "Enter what else they agreed may be shared")
+        return data
+
+
+class WithdrawSharingForm(forms.Form):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    withdrawn_on = DateField(
+        label="Date they withdrew it",
+        when=When.HAPPENED,
+        error_messages={"required": "Enter the date they withdrew their agreement"},
+    )
+    note = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()

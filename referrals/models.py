@@ -93,21 +93,185 @@ class Referral(models.Model):
         return self.case.relations_to(user)
 
 
+class PoliceCooperation(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SURE = "not_sure", "Not sure"
+
+
 class Consent(models.Model):
-    """Informed consent to an NRM referral, as the adult gave it."""
+    """An adult's answer to an NRM referral, with what they were told first (as the Home
+    Office form asks). A refusal says they understood what declining means and why they
+    declined: the Duty to Notify route takes over from there."""
 
     referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="consent")
     given = models.BooleanField("they agreed to the referral")
     given_on = models.DateField("date")
     how_explained = models.TextField("how it was explained")
+    # What was explained, each its own answer. Empty (None) only on consents recorded before
+    # these were asked; the form asks every one.
+    explained_nrm = models.BooleanField("the NRM was explained", null=True)
+    explained_decisions = models.BooleanField(
+        "the Reasonable Grounds and Conclusive Grounds decisions were explained", null=True
+    )
+    explained_support = models.BooleanField("the support on offer was explained", null=True)
+    explained_privacy = models.BooleanField(
+        "the privacy notice (how their information is used) was explained", null=True
+    )
+    explained_in = models.CharField("language it was explained in", max_length=100, blank=True)
     interpreter_used = models.BooleanField(default=False)
     interpreter_language = models.CharField(max_length=100, blank=True)
+    interpreter = models.CharField("interpreter (name or agency)", max_length=150, blank=True)
     witnessed_by = models.CharField(max_length=150, blank=True)
+    # A refusal.
+    understands_no_support = models.BooleanField(
+        "they understand that declining means no NRM support and no decision", null=True
+    )
+    declined_because = models.TextField("why they declined", blank=True)
+    police_cooperation = models.CharField(
+        "they will co-operate with the police",
+        max_length=8,
+        choices=PoliceCooperation.choices,
+        blank=True,
+    )
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Recorded before the form asked what was explained and, for a refusal, whether they
+    # understood it and why they declined: kept as it was (nothing made up, nothing deleted),
+    # and shown as asked under the old form. Never set for a new answer.
+    recorded_before_questions = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(interpreter_used=False) | ~models.Q(interpreter_language=""),
+                name="consent_interpreter_has_language",
+            ),
+            # Informed consent: nobody agrees to a referral that was never explained to them.
+            models.CheckConstraint(
+                condition=models.Q(given=False) | ~models.Q(explained_nrm=False),
+                name="consent_given_after_nrm_explained",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(given=True)
+                | models.Q(recorded_before_questions=True)
+                | (
+                    # NULL would let the check pass (SQL's unknown), so say "not null" too.
+                    models.Q(understands_no_support__isnull=False, understands_no_support=True)
+                    & ~models.Q(declined_because="")
+                    & ~models.Q(police_cooperation="")
+                ),
+                name="consent_refusal_understood_with_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Consent for {self.referral_id}: {'given' if self.given else 'declined'}"
+
+    @property
+    def explained(self) -> list[tuple[str, bool | None]]:
+        """Each thing the form asks was explained, with the answer (None: not asked)."""
+        return [
+            ("The NRM", self.explained_nrm),
+            ("The Reasonable Grounds and Conclusive Grounds decisions", self.explained_decisions),
+            ("The support on offer", self.explained_support),
+            ("The privacy notice: how their information is used", self.explained_privacy),
+        ]
+
+
+class SharingWhat(models.TextChoices):
+    RECORD = "record", "The referral and the case record"
+    HEALTH = "health", "Health information"
+    EVIDENCE = "evidence", "Evidence documents"
+    CONTACT = "contact", "Their contact details"
+    OTHER = "other", "Something else"
+
+
+class ConsentToShare(models.Model):
+    """The sharing register: what the person agreed may be shared, with whom and when, and
+    when they withdrew it. About the person, so on the case, not on one referral. Never
+    deleted: a withdrawal is recorded on the agreement (referrals.consent)."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="sharing_agreements"
+    )
+    what = models.CharField("what may be shared", max_length=10, choices=SharingWhat.choices)
+    what_other = models.CharField("what else", max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "contacts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation_name = models.CharField(
+        "with whom (not in the directory)", max_length=200, blank=True
+    )
+    agreed_on = models.DateField("date they agreed")
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_on = models.DateField("date they withdrew it", null=True, blank=True)
+    withdrawn_note = models.TextField(blank=True)
+    withdrawn_recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["agreed_on", "recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(organisation__isnull=False) & models.Q(organisation_name=""))
+                | (models.Q(organisation__isnull=True) & ~models.Q(organisation_name="")),
+                name="sharing_with_one_organisation",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(what="other") | ~models.Q(what_other=""),
+                name="sharing_other_says_what",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True)
+                | models.Q(withdrawn_on__gte=models.F("agreed_on")),
+                name="sharing_withdrawn_after_agreed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True, withdrawn_recorded_by__isnull=True)
+                | models.Q(withdrawn_on__isnull=False, withdrawn_recorded_by__isnull=False),
+                name="sharing_withdrawal_says_who",
+            ),
+            # One current agreement for the same thing with the same organisation: a second
+            # would make a withdrawal leave the other standing unnoticed.
+            models.UniqueConstraint(
+                fields=["case", "organisation", "what", "what_other"],
+                condition=models.Q(withdrawn_on__isnull=True, organisation__isnull=False),
+                name="one_current_sharing_agreement",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "organisation_name", "what", "what_other"],
+                condition=models.Q(withdrawn_on__isnull=True, organisation__isnull=True),
+                name="one_current_sharing_agreement_by_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sharing {self.what} on case {self.case_id}"
+
+    @property
+    def audit_reference(self) -> str:
+        return self.case.reference
+
+    @property
+    def with_whom(self) -> str:
+        return self.organisation.name if self.organisation_id else self.organisation_name
+
+    @property
+    def what_text(self) -> str:
+        return self.what_other if self.what == SharingWhat.OTHER else self.get_what_display()
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_on is None
 
 
 class Decision(models.Model):

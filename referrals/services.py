@@ -3,6 +3,7 @@ chronology entry and the audit event; a refused transition says why."""
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +19,7 @@ from safeguard.models import OrganisationSettings
 
 from . import deadlines, machines, rules
 from .deadlines import Timer
-from .models import Consent, Deadline, Decision, Referral, Transition
+from .models import Consent, Deadline, Decision, PoliceCooperation, Referral, Transition
 
 CHILD_NO_DTN = (
     "A child is never the subject of a Duty to Notify. Make a Children's Services referral, "
@@ -168,6 +169,76 @@ def referral_create(
     return referral
 
 
+EXPLAINED = ("explained_nrm", "explained_decisions", "explained_support", "explained_privacy")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What a refusal records, as the Home Office form asks it."""
+
+    understands_no_support: bool
+    declined_because: str
+    police_cooperation: str
+
+
+def _check_consent(
+    *,
+    given: bool,
+    explained: dict[str, bool | None],
+    explained_in: str,
+    interpreter_used: bool,
+    interpreter_language: str,
+    interpreter: str,
+    refusal: Refusal | None,
+) -> None:
+    errors: dict[str, str] = {}
+    for name in EXPLAINED:
+        if explained.get(name) is None:
+            errors[name] = ConsentMessages.EXPLAINED[name]
+    if not explained_in.strip():
+        errors["explained_in"] = ConsentMessages.EXPLAINED_IN
+    if interpreter_used and not interpreter_language.strip():
+        errors["interpreter_language"] = ConsentMessages.INTERPRETER_LANGUAGE
+    if interpreter_used and not interpreter.strip():
+        errors["interpreter"] = ConsentMessages.INTERPRETER
+    if given and explained.get("explained_nrm") is False:
+        errors["explained_nrm"] = ConsentMessages.NOT_INFORMED
+    if not given:
+        if refusal is None or not refusal.understands_no_support:
+            errors["understands_no_support"] = ConsentMessages.UNDERSTANDS
+        if refusal is None or not refusal.declined_because.strip():
+            errors["declined_because"] = ConsentMessages.DECLINED_BECAUSE
+        if refusal is None or refusal.police_cooperation not in PoliceCooperation.values:
+            errors["police_cooperation"] = ConsentMessages.POLICE
+    if errors:
+        raise ValidationError(errors)
+
+
+class ConsentMessages:
+    """What to fix, for the form and the service alike."""
+
+    EXPLAINED = {
+        "explained_nrm": "Select whether the NRM was explained to them",
+        "explained_decisions": "Select whether the Reasonable Grounds and Conclusive Grounds "
+        "decisions were explained to them",
+        "explained_support": "Select whether the support on offer was explained to them",
+        "explained_privacy": "Select whether the privacy notice was explained to them",
+    }
+    EXPLAINED_IN = "Enter the language it was explained in"
+    INTERPRETER_LANGUAGE = "Enter the interpreter's language, or untick that one was used"
+    INTERPRETER = "Enter the interpreter's name or agency, or untick that one was used"
+    NOT_INFORMED = (
+        "Consent is informed only once the NRM has been explained: explain it to them first, "
+        "then record their answer"
+    )
+    UNDERSTANDS = (
+        "Before recording a refusal, make sure they understand that without a referral they "
+        "get no NRM support and no decision, and tick that they do"
+    )
+    DECLINED_BECAUSE = "Enter why they declined the referral"
+    POLICE = "Select whether they will co-operate with the police"
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -179,19 +250,39 @@ def consent_record(
     interpreter_used: bool,
     interpreter_language: str,
     witnessed_by: str,
+    explained: dict[str, bool | None],
+    explained_in: str,
+    interpreter: str = "",
+    refusal: Refusal | None = None,
 ) -> Consent:
-    if interpreter_used and not interpreter_language.strip():
-        raise ValidationError({"interpreter_language": "Enter the interpreter's language"})
+    """An adult's answer to an NRM referral, with what they were told first and, for a
+    refusal, what the Duty to Notify route needs. Recorded again, it replaces the answer."""
+    _check_consent(
+        given=given,
+        explained=explained,
+        explained_in=explained_in,
+        interpreter_used=interpreter_used,
+        interpreter_language=interpreter_language,
+        interpreter=interpreter,
+        refusal=refusal,
+    )
     dates.check(given_on=(given_on, When.HAPPENED))
+    declined = None if given else refusal
     consent, _ = Consent.objects.update_or_create(
         referral=referral,
         defaults={
             "given": given,
             "given_on": given_on,
             "how_explained": how_explained.strip(),
+            **{name: explained[name] for name in EXPLAINED},
+            "explained_in": explained_in.strip(),
             "interpreter_used": interpreter_used,
-            "interpreter_language": interpreter_language.strip(),
+            "interpreter_language": interpreter_language.strip() if interpreter_used else "",
+            "interpreter": interpreter.strip() if interpreter_used else "",
             "witnessed_by": witnessed_by.strip(),
+            "understands_no_support": declined.understands_no_support if declined else None,
+            "declined_because": declined.declined_because.strip() if declined else "",
+            "police_cooperation": declined.police_cooperation if declined else "",
             "recorded_by": request.user,
             "recorded_at": timezone.now(),
         },

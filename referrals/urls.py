@@ -1,11 +1,18 @@
 from django.urls import path
 
-from .views import deadlines, referrals
+from .views import deadlines, referrals, sharing
 
 app_name = "referrals"
 
 urlpatterns = [
     path("cases/<str:reference>/referrals/", referrals.case_referrals, name="case_referrals"),
+    # The sharing register: what the person agreed may be shared, with whom (issue 17).
+    path("cases/<str:reference>/sharing/", sharing.case_sharing, name="case_sharing"),
+    path(
+        "cases/<str:reference>/sharing/<int:pk>/withdraw/",
+        sharing.sharing_withdraw,
+        name="sharing_withdraw",
+    ),
     path("referrals/<str:reference>/", referrals.detail, name="detail"),
     path("referrals/<str:reference>/transition/", referrals.transition, name="transition"),
     path("referrals/<str:reference>/consent/", referrals.consent, name="consent"),

@@ -263,6 +263,8 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "referrals:detail": CASEWORK,
     "referrals:transition": LEADS,
     "referrals:consent": LEADS,
+    "referrals:case_sharing": CASEWORK,
+    "referrals:sharing_withdraw": LEADS,
     # Documents are exports: EXPORT on the record (leads and managers), each one audited.
     "documents:pack": LEADS,
     "documents:pack_preview": LEADS,

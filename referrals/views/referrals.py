@@ -14,6 +14,7 @@ from safeguard.forms import DocumentPasswordForm, add_service_errors, error_list
 from safeguard.models import OrganisationSettings
 from safeguard.submissions import submitted_once
 
+from .. import consent as sharing
 from .. import deadlines, machines, services
 from ..forms import ConsentForm, ReferralStartForm, TransitionForm
 from ..models import Consent, Referral
@@ -114,6 +115,7 @@ def detail_context(request, granted, *, transition_form=None, failed_action=None
             (d, deadlines.describe_remaining(d.due_at, now)) for d in referral.deadlines.all()
         ],
         "needs_consent": referral.pathway == "nrm" and not referral.case.person.may_be_child(),
+        "sharing_warning": sharing.referral_sharing_warning(referral),
         "consent_form": ConsentForm(),
         "pack_form": DocumentPasswordForm(prefix="pack"),
         "anonymous": referral.is_anonymous,
@@ -169,17 +171,9 @@ def consent(request, reference: str):
     granted = _referral(request, reference, action=Action.REFER)
     form = ConsentForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
             services.consent_record(
-                request=request,
-                referral=granted.obj,
-                given=data["given"] == "yes",
-                given_on=data["given_on"],
-                how_explained=data["how_explained"],
-                interpreter_used=data["interpreter_used"],
-                interpreter_language=data["interpreter_language"],
-                witnessed_by=data["witnessed_by"],
+                request=request, referral=granted.obj, **form.service_arguments()
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -163,11 +163,20 @@ def record_consent(journey, concern):
     page = journey.page
     page.get_by_label("Yes, they agreed").check()
     kb.fill_date(page.get_by_role("group", name="Date", exact=True), timezone.localdate())
+    for question in (
+        "Was the NRM explained to them?",
+        "Were the Reasonable Grounds and Conclusive Grounds decisions explained?",
+        "Was the support on offer explained?",
+        "Was the privacy notice explained (how their information is used and shared)?",
+    ):
+        page.get_by_role("group", name=question).get_by_label("Yes", exact=True).check()
     page.get_by_label("How it was explained").fill("Explained the NRM with the leaflet.")
+    page.get_by_label("Language it was explained in").fill("Romanian")
     page.get_by_label("An interpreter was used").check()
     page.get_by_label("Interpreter's language").fill("Romanian")
+    page.get_by_label("Interpreter's name or agency").fill("Language Line")
     journey.step("consent")
-    journey.submit("Record consent")
+    journey.submit("Record their answer")
     expect(page.locator("main")).to_contain_text("They agreed on")
 
 
@@ -274,6 +283,8 @@ def test_manager_reassigns_an_overdue_rg_decision_and_exports_the_list(
         given=True,
         given_on=timezone.localdate(),
         how_explained="With the leaflet",
+        explained=dict.fromkeys(referral_services.EXPLAINED, True),
+        explained_in="English",
         interpreter_used=False,
         interpreter_language="",
         witnessed_by="",

@@ -46,6 +46,12 @@ def start(world, case, pathway=Pathway.NRM, recipient=None, **fields):
     )
 
 
+EXPLAINED_ALL = dict.fromkeys(services.EXPLAINED, True)
+REFUSAL = services.Refusal(
+    understands_no_support=True, declined_because="Afraid of the police", police_cooperation="no"
+)
+
+
 def consent(world, referral, given=True):
     services.consent_record(
         request=request_as(world.lead),
@@ -53,9 +59,12 @@ def consent(world, referral, given=True):
         given=given,
         given_on=dt.date(2026, 11, 20),
         how_explained="Explained with leaflet",
+        explained=EXPLAINED_ALL,
+        explained_in="English",
         interpreter_used=False,
         interpreter_language="",
         witnessed_by="",
+        refusal=None if given else REFUSAL,
     )
 
 
@@ -345,8 +354,14 @@ def test_a_lead_starts_records_consent_and_submits_from_the_pages(
             "given": "yes",
             "given_on": "2026-11-20",
             "how_explained": "With an interpreter",
+            "explained_nrm": "yes",
+            "explained_decisions": "yes",
+            "explained_support": "yes",
+            "explained_privacy": "yes",
+            "explained_in": "Romanian",
             "interpreter_used": "on",
             "interpreter_language": "Romanian",
+            "interpreter": "Language Line",
         },
     )
     client.post(
@@ -423,6 +438,8 @@ def test_the_services_refuse_a_consent_or_decision_before_1900(world, nrm):
             given=True,
             given_on=dt.date(1, 1, 1),
             how_explained="Explained",
+            explained=EXPLAINED_ALL,
+            explained_in="English",
             interpreter_used=False,
             interpreter_language="",
             witnessed_by="",

@@ -28,7 +28,7 @@ from cases.models import (
     SupportNeed,
 )
 from referrals.deadlines import Timer
-from referrals.models import Consent, Deadline, Referral, Transition
+from referrals.models import Consent, ConsentToShare, Deadline, Referral, Transition
 from safeguard.choices import Pathway
 from safeguard.models import AuditEvent, Role
 from tests.factories import UserFactory
@@ -70,6 +70,13 @@ def _make(world, number: int, *, closed: bool) -> dict:
         starts_at=timezone.now() - dt.timedelta(days=2),
         due_at=timezone.now() + dt.timedelta(days=20),
     )
+    agreement = ConsentToShare.objects.create(
+        case=case,
+        what="record",
+        organisation_name="Safe House Trust",
+        agreed_on=timezone.localdate() - dt.timedelta(days=3),
+        recorded_by=world.lead,
+    )
     if closed:
         Case.objects.filter(pk=case.pk).update(
             status=CaseStatus.CLOSED, closed_at=timezone.now(), close_reason="Risk has fallen"
@@ -87,6 +94,7 @@ def _make(world, number: int, *, closed: bool) -> dict:
         "support_need": need.pk,
         "situation": situation.pk,
         "deadline_pk": deadline.pk,
+        "sharing": agreement.pk,
     }
 
 
@@ -110,6 +118,8 @@ def _fingerprint(records) -> tuple:
         referral.status,
         Transition.objects.filter(referral__case=case).count(),
         Consent.objects.filter(referral__case=case).count(),
+        ConsentToShare.objects.filter(case=case).count(),
+        ConsentToShare.objects.filter(case=case, withdrawn_on__isnull=False).count(),
         Addendum.objects.filter(concern__case=case).count(),
         deadline.assignee_id,
     )
@@ -117,7 +127,8 @@ def _fingerprint(records) -> tuple:
 
 def _changes(world, records, colleague) -> list[tuple[str, dict, dict]]:
     """Every change a lead makes to a case: (URL name, its arguments, a body that works)."""
-    review = timezone.localdate() + dt.timedelta(days=28)
+    today = timezone.localdate()
+    review = today + dt.timedelta(days=28)
     case = {"reference": records["cases/"]}
     referral = {"reference": records["referrals/"]}
     return [
@@ -174,6 +185,16 @@ def _changes(world, records, colleague) -> list[tuple[str, dict, dict]]:
             {"how_it_started": "A changed account", "under_18_during": "no"},
         ),
         ("referrals:deadline_reassign", {"pk": records["deadline_pk"]}, {"assignee": colleague.pk}),
+        (
+            "referrals:case_sharing",
+            case,
+            {"what": "health", "organisation_name": "The GP surgery", "agreed_on": str(today)},
+        ),
+        (
+            "referrals:sharing_withdraw",
+            {**case, "pk": records["sharing"]},
+            {"withdrawn_on": str(today)},
+        ),
     ]
 
 
@@ -182,7 +203,7 @@ def colleague(world):
     return UserFactory(full_name="Col League", role=Role.LEAD, teams=[world.north])
 
 
-@pytest.mark.parametrize("change", range(12))
+@pytest.mark.parametrize("change", range(14))
 def test_a_change_that_works_on_an_open_case_is_refused_on_a_closed_one(
     client, world, colleague, change
 ):

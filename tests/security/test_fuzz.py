@@ -50,7 +50,7 @@ from dashboards import statistics
 from documents.models import DocumentJob, EvidenceDocument
 from referrals import services as referral_services
 from referrals.deadlines import Timer
-from referrals.models import Reminder
+from referrals.models import ConsentToShare, Reminder, SharingWhat
 from safeguard import access, pdf
 from safeguard.choices import Pathway
 from safeguard.models import OrganisationSettings, Role
@@ -164,6 +164,13 @@ def build_world() -> SimpleNamespace:
         )
         for pathway in Pathway.values
     ]
+    w.agreement = ConsentToShare.objects.create(
+        case=w.case,
+        what=SharingWhat.RECORD,
+        organisation=w.org,
+        agreed_on=timezone.localdate(),
+        recorded_by=w.lead,
+    )
     submitted = ReferralFactory(
         case=w.case, pathway=Pathway.NRM, submitted_at=timezone.now() - dt.timedelta(days=3)
     )
@@ -222,6 +229,8 @@ CASE_PAGES = {
     "cases:case_record_add",
     "cases:case_record_edit",
     "referrals:case_referrals",
+    "referrals:case_sharing",
+    "referrals:sharing_withdraw",
     "documents:case_documents",
     "documents:missing_person",
     "documents:chronology_pdf",
@@ -267,6 +276,7 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
         ("contacts:person_vcard", "pk"): w.contact.pk,
         ("referrals:deadline_reassign", "pk"): w.deadline.pk,
         ("documents:evidence_download", "evidence_id"): w.evidence.pk,
+        ("referrals:sharing_withdraw", "pk"): w.agreement.pk,
         ("dashboards:statistics_export", "figure"): next(iter(statistics.FIGURES)),
         # Nobody in the world has a security key: the page answers "not found".
         ("mfa_edit_webauthn", "pk"): 1,

@@ -46,7 +46,7 @@ from cases.models import (
 from contacts.models import Organisation
 from documents.models import DocumentJob, EvidenceDocument
 from referrals.deadlines import Timer
-from referrals.models import Consent, Deadline, Decision, Referral, Transition
+from referrals.models import Consent, ConsentToShare, Deadline, Decision, Referral, Transition
 from safeguard.choices import Pathway
 from safeguard.models import Role
 from tests.factories import UserFactory
@@ -180,6 +180,15 @@ def hidden(world, reference_data, private_files):
         due_at=now - dt.timedelta(days=1),
         next_reminder_at=None,
     )
+    agreement = marked(
+        ConsentToShare,
+        case=case,
+        what="record",
+        organisation=recipient,
+        organisation_name="",
+        agreed_on=now.date() - dt.timedelta(days=3),
+        recorded_by=lead,
+    )
     job = DocumentJob.objects.create(kind="chronology", case=case, requested_by=lead)
     evidence = marked(
         EvidenceDocument,
@@ -206,6 +215,7 @@ def hidden(world, reference_data, private_files):
         "job_id": job.pk,
         "evidence_id": evidence.pk,
         "organisation": recipient.pk,
+        "sharing": agreement.pk,
         "person_name": person.name,
     }
 
@@ -257,6 +267,8 @@ def _record_kwargs(name: str, route: str, arguments, hidden) -> dict | None:
             kwargs[argument] = "situation"
         elif argument == "pk" and "/record/" in route:
             kwargs[argument] = hidden["situation"]
+        elif argument == "pk" and "/sharing/" in route:
+            kwargs[argument] = hidden["sharing"]
         elif argument == "pk" and route.startswith("deadlines/"):
             kwargs[argument] = hidden["deadline"]
         elif argument in {"pk", "organisation_pk"} and route.startswith("contacts/"):
@@ -307,6 +319,8 @@ def test_a_manager_outside_a_restricted_case_reads_nothing_of_it_anywhere(client
     assert answered[("referrals:detail", "get")] == 404
     assert answered[("cases:concern_detail", "get")] == 404
     assert answered[("referrals:case_referrals", "get")] == 404
+    assert answered[("referrals:case_sharing", "get")] == 404
+    assert answered[("referrals:sharing_withdraw", "get")] == 404
     assert answered[("cases:person_photo", "get")] == 404
     assert answered[("documents:evidence_download", "get")] == 404
 

@@ -70,8 +70,11 @@ class Command(BaseCommand):
                     given=True,
                     given_on=timezone.localdate(),
                     how_explained="Synthetic: explained in their language with an interpreter.",
+                    explained=dict.fromkeys(services.EXPLAINED, True),
+                    explained_in="Romanian",
                     interpreter_used=True,
                     interpreter_language="Romanian",
+                    interpreter="A telephone interpreting agency (synthetic)",
                     witnessed_by="A colleague (synthetic)",
                 )
             if pathway == Pathway.NRM and child:
