@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
 from cases.tabs import case_page
-from referrals.models import Referral
+from referrals import consent as sharing
+from referrals.models import Referral, SharingWhat
 from referrals.views.referrals import detail_context as referral_detail_context
 from safeguard import audit, pdf
 from safeguard.access import Action, get_for_user
@@ -371,6 +372,31 @@ def _zip_of(pack: bytes, pack_name: str, documents) -> tempfile.SpooledTemporary
     return spooled
 
 
+def _evidence_refused(referral: Referral) -> str:
+    """Why this referral's evidence may not go with its pack ('' if it may): never with an
+    anonymous notice, and for an adult only to an organisation they agreed may have it (the
+    case's sharing register, referrals.consent)."""
+    if referral.is_anonymous:
+        return (
+            "An anonymous Duty to Notify is sent without evidence documents, because they "
+            "would identify the person: download the pack on its own"
+        )
+    if not sharing.needs_agreement(referral.case, pathway=referral.pathway):
+        return ""
+    if referral.recipient is None:
+        return (
+            "Choose who the referral goes to before sending evidence documents with it: "
+            "they go only where the person agreed"
+        )
+    if not sharing.may_share(referral.case, referral.recipient, SharingWhat.EVIDENCE):
+        return (
+            f"The person has not agreed to share evidence documents with "
+            f"{referral.recipient.name}: record their agreement on the case's Sharing tab, or "
+            "download the pack on its own"
+        )
+    return ""
+
+
 @sensitive_post_parameters("pack-password")
 @require_POST
 def referral_pack_with_evidence(request, reference: str):
@@ -385,12 +411,10 @@ def referral_pack_with_evidence(request, reference: str):
     )
     referral = granted.obj
     form = DocumentPasswordForm(request.POST, prefix="pack")
-    if form.is_valid() and referral.is_anonymous:
-        form.add_error(
-            None,
-            "An anonymous Duty to Notify is sent without evidence documents, because they "
-            "would identify the person: download the pack on its own",
-        )
+    if form.is_valid():
+        refused = _evidence_refused(referral)
+        if refused:
+            form.add_error(None, refused)
     if not form.is_valid():
         return render(
             request,

@@ -17,16 +17,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from cases.models import CaseStatus, ChronologyEntry
+from contacts.models import Organisation
 from documents import evidence
 from documents.models import EvidenceDocument
-from referrals.models import Referral
+from referrals import consent as sharing
+from referrals.models import Referral, SharingWhat
 from safeguard.models import AuditEvent
 from safeguard.uploads import CappedTemporaryFileUploadHandler
-from tests.auth import sign_in
+from tests.auth import request_as, sign_in
 from tests.cases.factories import case_in
 from tests.cases.test_photos import assert_no_metadata, jpeg_with_metadata, png_with_metadata
 from tests.referrals.factories import ReferralFactory
@@ -553,7 +556,58 @@ def test_the_pack_lists_the_evidence_by_kind_description_and_date(case, referral
     assert "Police statement" in text and "Statement to the police about the car wash" in text
 
 
-def test_the_pack_with_its_evidence_is_one_zip_and_one_audit_event(case, referral, lead_client):
+@pytest.fixture
+def recipient(db):
+    return Organisation.objects.create(name="Single Competent Authority", coverage_national=True)
+
+
+def agree_to_share_evidence(world, case, recipient):
+    return sharing.consent_to_share_add(
+        request=request_as(world.lead),
+        case=case,
+        what=SharingWhat.EVIDENCE,
+        organisation=recipient,
+        organisation_name="",
+        agreed_on=timezone.localdate(),
+    )
+
+
+def test_evidence_goes_with_the_pack_only_where_the_person_agreed(
+    world, case, referral, recipient, lead_client
+):
+    add(lead_client, case, pdf_bytes())
+    url = reverse("documents:pack_with_evidence", args=[referral.reference])
+
+    no_recipient = lead_client.post(url, {})
+    referral.recipient = recipient
+    referral.save()
+    not_agreed = lead_client.post(url, {})
+    agreement = agree_to_share_evidence(world, case, recipient)
+    agreed = lead_client.post(url, {})
+    sharing.consent_to_share_withdraw(
+        request=request_as(world.lead), agreement=agreement, withdrawn_on=timezone.localdate()
+    )
+    withdrawn = lead_client.post(url, {})
+
+    assert no_recipient.status_code == 400
+    assert "Choose who the referral goes to" in no_recipient.text
+    assert not_agreed.status_code == 400
+    assert "has not agreed to share evidence documents with Single Competent" in not_agreed.text
+    assert agreed.status_code == 200 and agreed["Content-Type"] == "application/zip"
+    assert withdrawn.status_code == 400
+    # The pack on its own is still theirs to download.
+    assert (
+        lead_client.post(reverse("documents:pack", args=[referral.reference]), {}).status_code
+        == 200
+    )
+
+
+def test_the_pack_with_its_evidence_is_one_zip_and_one_audit_event(
+    world, case, referral, recipient, lead_client
+):
+    referral.recipient = recipient
+    referral.save()
+    agree_to_share_evidence(world, case, recipient)
     add(lead_client, case, pdf_bytes(), token="a")
     add(lead_client, case, jpeg_with_metadata(), name="scan.jpg", kind="medical_report", token="b")
     documents = list(EvidenceDocument.objects.order_by("uploaded_at"))
