@@ -1,16 +1,23 @@
 import datetime as dt
+import io
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import RequestFactory
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from cases.models import Case, CaseStatus
 from contacts.models import Organisation
+from documents import evidence
+from documents import services as document_services
+from documents.models import EvidenceKind
+from referrals import consent as sharing
 from referrals import services
-from referrals.models import Deadline, Referral
+from referrals.models import Deadline, Referral, SharingWhat
 from safeguard.choices import Pathway
 
 # (pathway, actions in order, days ago the story started) — synthetic, for the local demo.
@@ -50,6 +57,7 @@ class Command(BaseCommand):
             or Organisation.objects.first()
         )
         made = 0
+        shared = False
         for n, (pathway, actions, days_ago) in enumerate(STORIES):
             case = cases[n % len(cases)]
             child = case.person.may_be_child()
@@ -77,6 +85,9 @@ class Command(BaseCommand):
                     interpreter="A telephone interpreting agency (synthetic)",
                     witnessed_by="A colleague (synthetic)",
                 )
+                if not shared:
+                    _share_with_evidence(request, case, recipient)
+                    shared = True
             if pathway == Pathway.NRM and child:
                 cs = services.referral_create(
                     request=request,
@@ -100,6 +111,33 @@ class Command(BaseCommand):
             _backdate(referral, days_ago)
             made += 1
         self.stdout.write(f"Demo referrals: {made}.")
+
+
+def _share_with_evidence(request, case: Case, recipient: Organisation) -> None:
+    """One case with a full sharing register and an evidence document: every section of the
+    referral filled (issue 17). The document is a one-page synthetic PDF."""
+    for what in (SharingWhat.RECORD, SharingWhat.EVIDENCE):
+        sharing.consent_to_share_add(
+            request=request,
+            case=case,
+            what=what,
+            organisation=recipient,
+            agreed_on=timezone.localdate(),
+            note="Synthetic agreement for the demo.",
+        )
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    upload = SimpleUploadedFile("synthetic-risk-assessment.pdf", buffer.getvalue())
+    document_services.evidence_add(
+        request=request,
+        case=case,
+        kind=EvidenceKind.LA_RISK_ASSESSMENT,
+        description="Synthetic local authority risk assessment for the demo.",
+        checked=evidence.check_evidence(upload),
+        original_name=upload.name,
+    )
 
 
 def _backdate(referral: Referral, days: int) -> None:
