@@ -263,6 +263,9 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "referrals:detail": CASEWORK,
     "referrals:transition": LEADS,
     "referrals:consent": LEADS,
+    "referrals:task_list": CASEWORK,
+    "referrals:check_answers": LEADS,  # it holds "Record as submitted"
+    "referrals:answers": CASEWORK,
     # Documents are exports: EXPORT on the record (leads and managers), each one audited.
     "documents:pack": LEADS,
     "documents:case_documents": LEADS,
