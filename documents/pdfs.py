@@ -29,14 +29,13 @@ from cases.models import (
     LinkKind,
     SupportNeed,
 )
-from cases.record import record_sections
 from contacts.models import Organisation
 from referrals import deadlines, machines
 from referrals.models import Consent, Referral
+from referrals.readiness import referral_readiness
 from safeguard import pdf
 from safeguard.choices import Pathway
 from safeguard.dates import uk_day_bounds
-from safeguard.models import OrganisationSettings
 
 GROUP_LABELS = dict(IndicatorGroup.choices)
 PHOTO = "photo"
@@ -87,15 +86,6 @@ def _age_text(person, on: dt.date) -> str:
     return text
 
 
-def _age_group(person, on: dt.date) -> str:
-    age = person.age_on(on)
-    if person.age_disputed:
-        return "Age disputed (treated as a child)"
-    if age is None:
-        return "Not known"
-    return "Child (under 18)" if age < 18 else "Adult (18 or over)"
-
-
 def _consent_text(referral: Referral, consent: Consent | None, child: bool) -> str:
     """Why there is (or need not be) a consent record, for the receiving agency."""
     if referral.pathway == Pathway.DUTY_TO_NOTIFY:
@@ -112,19 +102,6 @@ def _consent_text(referral: Referral, consent: Consent | None, child: bool) -> s
     if referral.pathway == Pathway.NRM:
         return "" if consent else "No consent has been recorded yet."
     return "Consent is not recorded for this pathway."
-
-
-def _first_responder(referral: Referral) -> dict:
-    organisation = OrganisationSettings.load()
-    lead = referral.case.lead
-    return {
-        "organisation": organisation.name,
-        "is_first_responder": organisation.is_first_responder,
-        "lead": lead.full_name,
-        "job_title": lead.job_title,
-        "email": lead.email,
-        "team": referral.case.team.name,
-    }
 
 
 def _contacts_involved(referral: Referral, concerns) -> list[Organisation]:
@@ -163,19 +140,9 @@ def referral_pack_context(referral: Referral) -> dict:
         "status": machines.STATUS_LABELS.get(referral.status, referral.status),
         "anonymous": anonymous,
         "child": child,
-        "about": {
-            "age_group": _age_group(person, today),
-            "gender": person.get_gender_display(),
-            "nationalities": person.nationalities,
-            "languages": person.languages,
-            "interpreter": (
-                f"Needed ({person.interpreter_language})"
-                if person.interpreter_needed and person.interpreter_language
-                else "Needed"
-                if person.interpreter_needed
-                else "Not needed"
-            ),
-        },
+        # The Home Office form's sections in its order (referrals.readiness), as "check your
+        # answers" shows them: an anonymous notice's without the identifying answers.
+        "sections": referral_readiness(referral).sections,
         "concerns": [
             {
                 "concern": concern,
@@ -197,7 +164,6 @@ def referral_pack_context(referral: Referral) -> dict:
             for step in referral.transitions.select_related("by")
         ],
         "deadlines": _deadline_rows(referral.deadlines.all(), now),
-        "first_responder": _first_responder(referral),
         "contacts": _contacts_involved(referral, concerns),
     }
     if not anonymous:
@@ -210,10 +176,6 @@ def referral_pack_context(referral: Referral) -> dict:
             "distinguishing_features": person.distinguishing_features,
             "reference": person.reference,
         }
-        # The case record is free text in the person's words, which may name them: an
-        # anonymous notice leaves it out, as it does the concerns' accounts, until the lead
-        # can see a preview that warns where free text may identify them (issue 17).
-        context["record"] = record_sections(case)
         context["support_needs"] = list(
             SupportNeed.objects.filter(case=case).exclude(status=SupportNeed.Status.DONE)
         )

@@ -35,6 +35,7 @@ STATUS_LABELS = {
     OPTIONAL: "Not started (optional)",
 }
 NOT_RECORDED = "Not recorded"
+LEFT_OUT = "An anonymous Duty to Notify leaves it out: it could identify the person."
 CONFIRM_MISSING = "I am recording it as submitted with these answers missing"
 
 
@@ -76,6 +77,7 @@ class Record:
     referral: Referral
     facts: Facts
     nation: str
+    organisation: str  # ours: the first responder organisation making the referral
     consent: Consent | None
     documents: list
     immediate_danger: bool
@@ -204,12 +206,19 @@ def _lines(*texts: str) -> list[str]:
     return list(seen)
 
 
-def _rows_text(rows, title: str) -> str:
+def _label(model, name: str) -> str:
+    label = model._meta.get_field(name).verbose_name
+    return label[:1].upper() + label[1:]
+
+
+def _rows_text(rows, title: str, skip: tuple[str, ...] = ()) -> str:
     """Several rows of a part as one answer, each under its number, every question it answers
-    (the same questions and words as the case record's cards)."""
+    (the same questions and words as the case record's cards) but those in `skip`, which
+    other questions of the form answer."""
     blocks = []
     for n, row in enumerate(rows, start=1):
-        pairs = [f"{q}: {a}" for q, a in summary(row) if a != NOT_RECORDED]
+        skipped = {_label(type(row), name) for name in skip}
+        pairs = [f"{q}: {a}" for q, a in summary(row) if a != NOT_RECORDED and q not in skipped]
         heading = title if len(rows) == 1 else f"{title} {n}"
         blocks.append("\n".join([heading, *pairs]))
     return "\n\n".join(blocks)
@@ -299,6 +308,10 @@ ACCOUNT_FIELDS = (
 )
 
 
+# A situation's questions the form asks on their own (where, the kinds, under 18).
+ANSWERED_ELSEWHERE = ("uk_places", "countries", "kinds", "under_18_during")
+
+
 def _what_happened(r: Record) -> list[Answer]:
     situations = r.rows("situations")
     url = r.part_url("situation", "situations")
@@ -309,7 +322,12 @@ def _what_happened(r: Record) -> list[Answer]:
     interview = r.one("interview")
     interview_url = r.part_url("interview", "interview")
     return [
-        Answer("What happened", _rows_text(situations, "Situation"), not told, url),
+        Answer(
+            "What happened",
+            _rows_text(situations, "Situation", skip=ANSWERED_ELSEWHERE),
+            not told,
+            url,
+        ),
         Answer("Towns, cities or regions in the UK where it happened", "\n".join(uk), change=url),
         Answer("Countries outside the UK where it happened", "\n".join(abroad), change=url),
         # Either place answers "where": one missing answer says so, not two.
@@ -432,6 +450,11 @@ def _consent(r: Record) -> list[Answer]:
         Answer("How it was explained", consent.how_explained, change=url),
         Answer("Interpreter", interpreter, change=url),
         Answer("Witnessed by", consent.witnessed_by, change=url),
+        Answer(
+            "Recorded by",
+            f"{consent.recorded_by.full_name}, "
+            f"{timezone.localtime(consent.recorded_at):%-d %B %Y, %H:%M}",
+        ),
     ]
 
 
@@ -541,6 +564,7 @@ def _about_them(r: Record) -> list[Answer]:
     answers += [
         Answer("Safe ways to contact them", person.safe_contact),
         Answer("Distinguishing features", person.distinguishing_features),
+        Answer("Our reference for them", person.reference),
         Answer("Earlier reports or referrals", bg("earlier_reports"), change=background_url),
         Answer("Their last contact with the exploiters", bg("last_contact"), change=background_url),
         Answer("Why they fear being exploited again", bg("fears"), change=background_url),
@@ -585,7 +609,12 @@ def _first_responder(r: Record) -> list[Answer]:
         Answer("Name", get("name"), not get("name"), url, kept_anonymous=True),
         Answer("Role", get("role"), not get("role"), url, kept_anonymous=True),
         Answer("Phone number", get("phone"), not get("phone"), url, kept_anonymous=True),
-        Answer("Organisation", get("organisation"), change=url, kept_anonymous=True),
+        Answer(
+            "Organisation",
+            get("organisation") or r.organisation,
+            change=url,
+            kept_anonymous=True,
+        ),
         Answer("Email address", get("email"), change=url, kept_anonymous=True),
         Answer(
             "Someone else to contact", get("alternative_contact"), change=url, kept_anonymous=True
@@ -637,11 +666,13 @@ def referral_readiness(referral: Referral) -> Readiness:
     case = referral.case
     prefetch_related_objects([case], *PARTS_READ)
     facts = facts_of(referral)
+    settings = OrganisationSettings.load()
     record = Record(
         referral=referral,
         facts=facts,
-        nation=OrganisationSettings.load().get_nation_display(),
-        consent=Consent.objects.filter(referral=referral).first(),
+        nation=settings.get_nation_display(),
+        organisation=settings.name,
+        consent=Consent.objects.filter(referral=referral).select_related("recorded_by").first(),
         documents=supporting_documents(case),
         immediate_danger=case.concerns.filter(immediate_danger=True).exists(),
     )
@@ -650,6 +681,8 @@ def referral_readiness(referral: Referral) -> Readiness:
         because = section.not_needed(facts)
         answers = section.answers(record)
         kept = [a for a in answers if a.kept_anonymous] if facts.anonymous else answers
+        if answers and not kept and not because:
+            because = LEFT_OUT
         if because:
             status = NOT_NEEDED
         elif any(a.missing for a in kept):

@@ -219,7 +219,15 @@ CONCERN_PAGES = {
     "cases:concern_addendum",
     "cases:concern_triage",
 }
-REFERRAL_PAGES = {"referrals:detail", "referrals:transition", "referrals:consent", "documents:pack"}
+REFERRAL_PAGES = {
+    "referrals:detail",
+    "referrals:transition",
+    "referrals:consent",
+    "referrals:task_list",
+    "referrals:check_answers",
+    "referrals:answers",
+    "documents:pack",
+}
 
 
 def argument_values(name: str, argument: str, w, role: str) -> list[str]:
