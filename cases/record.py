@@ -325,4 +325,3 @@ def summary(row) -> list[tuple[str, str]]:
 
 
 SLUGS = {part.form._meta.model: slug for slug, part in PARTS.items()}
-
