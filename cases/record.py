@@ -326,21 +326,3 @@ def summary(row, fields: list[str] | None = None) -> list[tuple[str, str]]:
 
 
 SLUGS = {part.form._meta.model: slug for slug, part in PARTS.items()}
-
-
-def record_sections(case) -> list[dict]:
-    """Every part of the case's record, section by section in the NRM form's order, each row
-    as its questions and answers: what the referral pack prints."""
-    return [
-        {
-            "heading": part.heading,
-            "items": [
-                {
-                    "title": part.title if part.single else f"{part.title} {n}",
-                    "summary": summary(row),
-                }
-                for n, row in enumerate(getattr(case, part.related_name).all(), start=1)
-            ],
-        }
-        for part in PARTS.values()
-    ]

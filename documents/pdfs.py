@@ -29,11 +29,11 @@ from cases.models import (
     LinkKind,
     SupportNeed,
 )
-from cases.record import record_sections
 from contacts.models import Organisation
 from referrals import consent as sharing
 from referrals import deadlines, machines
 from referrals.models import Consent, Referral
+from referrals.readiness import referral_readiness
 from safeguard import pdf
 from safeguard.choices import Pathway
 from safeguard.dates import uk_day_bounds
@@ -90,15 +90,6 @@ def _age_text(person, on: dt.date) -> str:
     return text
 
 
-def _age_group(person, on: dt.date) -> str:
-    age = person.age_on(on)
-    if person.age_disputed:
-        return "Age disputed (treated as a child)"
-    if age is None:
-        return "Not known"
-    return "Child (under 18)" if age < 18 else "Adult (18 or over)"
-
-
 def _consent_text(referral: Referral, consent: Consent | None, child: bool) -> str:
     """Why there is (or need not be) a consent record, for the receiving agency."""
     if referral.pathway == Pathway.DUTY_TO_NOTIFY:
@@ -115,6 +106,15 @@ def _consent_text(referral: Referral, consent: Consent | None, child: bool) -> s
     if referral.pathway == Pathway.NRM:
         return "" if consent else "No consent has been recorded yet."
     return "Consent is not recorded for this pathway."
+
+
+def _age_group(person, on: dt.date) -> str:
+    age = person.age_on(on)
+    if person.age_disputed:
+        return "Age disputed (treated as a child)"
+    if age is None:
+        return "Not known"
+    return "Child (under 18)" if age < 18 else "Adult (18 or over)"
 
 
 def _first_responder(referral: Referral) -> dict:
@@ -169,19 +169,9 @@ def referral_pack_context(referral: Referral) -> dict:
         "anonymous": False,
         "child": child,
         "show_accounts": True,
-        "about": {
-            "age_group": _age_group(person, today),
-            "gender": person.get_gender_display(),
-            "nationalities": person.nationalities,
-            "languages": person.languages,
-            "interpreter": (
-                f"Needed ({person.interpreter_language})"
-                if person.interpreter_needed and person.interpreter_language
-                else "Needed"
-                if person.interpreter_needed
-                else "Not needed"
-            ),
-        },
+        # The Home Office form's sections in its order (referrals.readiness), as "check your
+        # answers" shows them.
+        "sections": referral_readiness(referral).sections,
         "concerns": [
             {
                 "concern": concern,
@@ -203,7 +193,6 @@ def referral_pack_context(referral: Referral) -> dict:
             for step in referral.transitions.select_related("by")
         ],
         "deadlines": _deadline_rows(referral.deadlines.all(), now),
-        "first_responder": _first_responder(referral),
         "contacts": _contacts_involved(referral, concerns),
         "sharing": sharing.pack_context(referral, _contacts_involved(referral, concerns)),
     }
@@ -215,7 +204,6 @@ def referral_pack_context(referral: Referral) -> dict:
         "distinguishing_features": person.distinguishing_features,
         "reference": person.reference,
     }
-    context["record"] = record_sections(case)
     context["support_needs"] = list(
         SupportNeed.objects.filter(case=case).exclude(status=SupportNeed.Status.DONE)
     )
@@ -224,8 +212,10 @@ def referral_pack_context(referral: Referral) -> dict:
 
 
 def referral_pack_pdf(referral: Referral, *, generated_by) -> bytes:
+    # An anonymous notice is its own document, built from documents.anonymous.RULE's context;
+    # the named pack follows the Home Office form's sections (referrals.readiness).
     return pdf.render_pdf(
-        "pdf/referral_pack.html",
+        "pdf/anonymous_notice.html" if referral.is_anonymous else "pdf/referral_pack.html",
         referral_pack_context(referral),
         marking=pdf.Marking(
             title=f"{referral.get_pathway_display()}: referral pack",

@@ -10,6 +10,7 @@ from safeguard.submissions import new_token
 from . import selectors
 from .deadlines import NOT_BEFORE_TIMERS, TIMER_LABELS, Timer
 from .models import CompetentAuthority, Deadline, PoliceCooperation, SharingWhat
+from .readiness import CONFIRM_MISSING
 from .services import EXPLAINED, ConsentMessages, Refusal
 
 
@@ -191,6 +192,8 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label="Notes or reason", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Asked on "check your answers" when answers are missing (the service enforces it).
+    confirm_missing = forms.BooleanField(label=CONFIRM_MISSING, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,7 @@ from safeguard.choices import Nation, Pathway
 from safeguard.dates import When, uk_day_start
 from safeguard.models import OrganisationSettings
 
-from . import deadlines, machines, rules
+from . import deadlines, machines, readiness, rules
 from .deadlines import Timer
 from .models import Consent, Deadline, Decision, PoliceCooperation, Referral, Transition
 
@@ -425,13 +425,29 @@ def _record_step(
 
 @transaction.atomic
 def referral_submit(
-    *, request, referral: Referral, external_reference: str = "", reason: str = ""
+    *,
+    request,
+    referral: Referral,
+    external_reference: str = "",
+    reason: str = "",
+    confirm_missing: bool = False,
 ) -> Referral:
     """Sent to the receiving agency: checked complete first (recipient, competent authority,
-    a child's Children's Services referral, an adult's consent)."""
+    a child's Children's Services referral, an adult's consent). Answers the form asks that
+    are still missing never block it, but recording it without them is confirmed, unless the
+    person is in immediate danger (referrals.readiness)."""
     referral = _locked(referral)
     step = _step(referral, "submit", "referral_submit")
     _check_submit(referral)
+    ready = readiness.referral_readiness(referral)
+    if ready.needs_confirmation and not confirm_missing:
+        count = len(ready.missing)
+        raise ValidationError(
+            {
+                "confirm_missing": f"{count} answer{'s are' if count != 1 else ' is'} missing. "
+                "Add them, or confirm that you are recording it as submitted without them"
+            }
+        )
     referral.submitted_at = timezone.now()
     if external_reference.strip():
         referral.external_reference = external_reference.strip()
@@ -502,6 +518,7 @@ def referral_transition(
     reason: str = "",
     decided_on: dt.date | None = None,
     external_reference: str = "",
+    confirm_missing: bool = False,
 ) -> Referral:
     """The step named `action`, by the service its declaration names (the referral page's one
     form posts here). Fields a step does not ask for are ignored."""
@@ -515,9 +532,10 @@ def referral_transition(
         "decided_on": decided_on,
         "external_reference": external_reference,
         "action": action,
+        "confirm_missing": confirm_missing,
     }
     wanted = {
-        "referral_submit": ("external_reference", "reason"),
+        "referral_submit": ("external_reference", "reason", "confirm_missing"),
         "referral_decision_record": ("action", "decided_on", "reason"),
         "referral_reconsideration_request": ("reason",),
         "referral_withdraw": ("reason",),

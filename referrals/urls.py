@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import deadlines, referrals, sharing
+from .views import deadlines, readiness, referrals, sharing
 
 app_name = "referrals"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("referrals/<str:reference>/", referrals.detail, name="detail"),
     path("referrals/<str:reference>/transition/", referrals.transition, name="transition"),
     path("referrals/<str:reference>/consent/", referrals.consent, name="consent"),
+    # Ready to refer (issue 17): the form's sections, answered from the case.
+    path("referrals/<str:reference>/tasks/", readiness.task_list, name="task_list"),
+    path("referrals/<str:reference>/check/", readiness.check_answers, name="check_answers"),
+    path("referrals/<str:reference>/answers/", readiness.answers_to_copy, name="answers"),
     path("deadlines/", deadlines.deadlines, name="deadlines"),
     path("deadlines/how-they-are-counted/", deadlines.deadline_rules, name="deadline_rules"),
     path("deadlines/overdue/", deadlines.overdue, name="overdue"),

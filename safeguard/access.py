@@ -265,6 +265,9 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "referrals:consent": LEADS,
     "referrals:case_sharing": CASEWORK,
     "referrals:sharing_withdraw": LEADS,
+    "referrals:task_list": CASEWORK,
+    "referrals:check_answers": LEADS,  # it holds "Record as submitted"
+    "referrals:answers": CASEWORK,
     # Documents are exports: EXPORT on the record (leads and managers), each one audited.
     "documents:pack": LEADS,
     "documents:pack_preview": LEADS,

@@ -1,6 +1,7 @@
 // Progressive enhancement only: every page works without this file.
 import { initAll as initGovuk } from "../govuk/govuk-frontend.min.js";
 import { initAll as initMoj } from "../moj/moj-frontend.min.js";
+import { initCopyAnswers } from "./copy-answers.mjs";
 import { initDocumentJob } from "./document-job.mjs";
 import { initDraftAutosave } from "./draft-autosave.mjs";
 import { initSessionTimeout } from "./session-timeout.mjs";
@@ -10,3 +11,4 @@ initMoj();
 initSessionTimeout();
 initDraftAutosave();
 initDocumentJob();
+initCopyAnswers();

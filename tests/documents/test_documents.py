@@ -207,7 +207,7 @@ def test_the_nrm_pack_carries_the_person_the_concern_consent_risks_and_decisions
     for expected in [
         NAME,
         ALIAS,
-        "Born 7 March 1994",
+        "7 March 1994",
         "Female",
         "Polish",
         "Needed (Polish)",
@@ -826,13 +826,28 @@ def test_the_pack_carries_the_case_record_in_the_nrm_forms_order(
 
     text = flat(pdf_text(pdf_of(download_pack(lead_client, nrm_pack))))
 
+    # The Home Office form's sections in its order (referrals.readiness), then the extras.
     order = [
-        "What happened, where and when", "Made to work", "Passport taken by the boss",
-        "Where they are now and how to reach them safely", "A refuge in Demo Town",
-        "Who exploited them", "Marius Pop", "BD51 SMR",
-        "The police", "13/123456/26",
+        "The referral and the person's age",
+        "What happened, where, and where they are now", "Passport taken by the boss",
+        "A refuge in Demo Town", "Her account was consistent",
+        "Who exploited them, and how", "Marius Pop", "BD51 SMR", "Made to work",
+        "Other people at risk, and the police", "13/123456/26",
+        "Whether they want to be referred", "Explained with leaflet",
+        "About them", NAME,
+        "Supporting documents",
         "The first responder", "FR-77",
-        "The interview", "Her account was consistent",
+        "What was seen, heard and said", "Risks and safety", "Decisions and deadlines so far",
     ]  # fmt: skip
     positions = [text.index(part) for part in order]
     assert positions == sorted(positions)
+
+
+def test_the_packs_sections_are_the_nrm_forms_with_its_headings_in_its_order(lead_client, nrm_pack):
+    from referrals.readiness import SECTIONS
+
+    text = flat(pdf_text(pdf_of(download_pack(lead_client, nrm_pack))))
+
+    positions = [text.index(section.heading) for section in SECTIONS]
+    assert positions == sorted(positions)
+    assert positions[-1] < text.index("What was seen, heard and said")

@@ -182,8 +182,11 @@ def record_consent(journey, concern):
 
 def submit_referral(journey, concern):
     page = journey.page
-    page.get_by_text("Record as submitted", exact=True).first.click()
+    page.get_by_role("link", name="Check your answers and record as submitted").click()
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    expect(page.locator("#missing-answers")).to_be_visible()
     page.get_by_label("Their reference (for example the NRM reference)").fill("NRM-2026-0042")
+    page.get_by_label("I am recording it as submitted with these answers missing").check()
     journey.step("submit")
     page.get_by_role("button", name="Record as submitted").click()
     expect(page.get_by_role("heading", name="Submitted")).to_be_visible()
@@ -289,7 +292,9 @@ def test_manager_reassigns_an_overdue_rg_decision_and_exports_the_list(
         interpreter_language="",
         witnessed_by="",
     )
-    referral_services.referral_transition(request=request, referral=referral, action="submit")
+    referral_services.referral_transition(
+        request=request, referral=referral, action="submit", confirm_missing=True
+    )
     # Submitted twelve days ago: the decision, due in five working days, is late.
     late = dt.timedelta(days=12)
     rg = Deadline.objects.get(referral=referral, timer=Timer.RG_DECISION)

@@ -510,7 +510,9 @@ def test_the_pack_prints_the_register_with_its_withdrawal_and_marks_agencies_wit
 
     text = flat(pdf_text(pdf_of(download_pack(client, referral))))
 
-    consent_section = text[text.index("Consent") : text.index("Risks and safety")]
+    consent_section = text[
+        text.index("Whether they want to be referred") : text.index("Risks and safety")
+    ]
     assert "Current agreements to share" in consent_section
     assert "Single Competent Authority The referral and the case record 2 November 2026" in (
         consent_section

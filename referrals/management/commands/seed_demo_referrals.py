@@ -95,7 +95,9 @@ class Command(BaseCommand):
                     pathway=Pathway.CHILDRENS_SERVICES,
                     recipient=recipient,
                 )
-                services.referral_transition(request=request, referral=cs, action="submit")
+                services.referral_transition(
+                    request=request, referral=cs, action="submit", confirm_missing=True
+                )
             for action in actions:
                 services.referral_transition(
                     request=request,
@@ -107,6 +109,8 @@ class Command(BaseCommand):
                     reason="Synthetic"
                     if action in ("withdraw", "request_reconsideration", "close")
                     else "",
+                    # Demo cases hold a sketch of a record: recorded with answers missing.
+                    confirm_missing=action == "submit",
                 )
             _backdate(referral, days_ago)
             made += 1
