@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, resolve_url
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from . import access, audit
 
@@ -258,3 +259,38 @@ class NoStoreMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise that reads the collected static files once a process, not once an instance.
+
+    WhiteNoise stats and indexes every file under STATIC_ROOT (thousands: GOV.UK and MOJ
+    Frontend, each with its hashed and compressed copies) when it is instantiated. Django
+    makes the middleware once per handler: once a worker process in production, but once
+    for every test client, which made that scan most of the test suite's time. The index of
+    a directory is kept for the process, keyed by everything that shapes its responses;
+    collected files do not change under a running process (collectstatic runs before it).
+    """
+
+    _indexes: dict[tuple, dict] = {}
+
+    def update_files_dictionary(self, root, prefix):
+        key = (
+            root,
+            prefix,
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            self.index_file,
+            getattr(self.add_headers_function, "__qualname__", None),
+            getattr(self.immutable_file_test, "__qualname__", None),
+        )
+        index = self._indexes.get(key)
+        if index is None:
+            before = dict(self.files)
+            self.files = {}
+            super().update_files_dictionary(root, prefix)
+            index = self._indexes[key] = self.files
+            self.files = {**before, **index}
+        else:
+            self.files.update(index)

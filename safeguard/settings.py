@@ -85,7 +85,8 @@ MIDDLEWARE = [
     "safeguard.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "safeguard.middleware.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, indexing the static files once a process (safeguard.middleware).
+    "safeguard.middleware.StaticFilesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
