@@ -209,7 +209,11 @@ def record_positive_rg(journey, concern):
 def see_recovery_period(journey, concern):
     page = journey.page
     recovery = page.locator("main li", has_text="Recovery period ends")
-    expect(recovery).to_contain_text("left")
+    # A support period ends, it is never late (issue 18): its day, its end condition in
+    # England and Wales, and what the lead should do before it.
+    expect(recovery).to_contain_text("to its day")
+    expect(recovery).to_contain_text("until the Conclusive Grounds decision")
+    expect(recovery).not_to_contain_text("Overdue")
     journey.step("recovery period")
 
 
