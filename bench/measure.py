@@ -161,7 +161,7 @@ def prepare_full_record() -> None:
     )
     from documents.models import EvidenceDocument
 
-    long_text = "A synthetic account of several sentences, as a lead would record it. " * 20
+    long_text = "A synthetic account of several sentences, as a lead would record it. " * 6
     for reference, many, documents in ((FULL_CASE, FULL_RECORD, FULL_EVIDENCE), (ONE_CASE, 1, 1)):
         case = Case.objects.get(reference=reference)
         if case.situations.exists():
