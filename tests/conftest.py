@@ -3,9 +3,11 @@ the reference data, the organisation's settings, and `log_concern` to submit a c
 the service: every folder's tests get them without importing."""
 
 import datetime as dt
+import os
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
@@ -18,6 +20,27 @@ from safeguard.choices import Nation
 from safeguard.models import OrganisationSettings, Role
 from tests.auth import enrol_totp, request_as
 from tests.factories import TeamFactory, UserFactory
+
+
+def _own_redis_database() -> None:
+    """Under pytest-xdist each worker has its own test database (pytest-django suffixes it)
+    and here its own Redis database: worker gwN uses the broker's database number minus N, so
+    that one worker's flush, queue or lock never reaches another's. Celery reads the
+    environment's CELERY_BROKER_URL before its settings, and the workers a test starts
+    inherit it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not worker.startswith("gw") or not url.startswith("redis://"):
+        return
+    base, _, number = url.rpartition("/")
+    own = int(number or 0) - int(worker.removeprefix("gw"))
+    if own < 0:
+        raise RuntimeError(f"Too many xdist workers for Redis's databases below {url}.")
+    os.environ["CELERY_BROKER_URL"] = f"{base}/{own}"
+    settings.CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
+
+
+_own_redis_database()
 
 
 @pytest.fixture
