@@ -396,7 +396,7 @@ def _check_needs(step: machines.Step, *, reason: str, decided_on: dt.date | None
             raise ValidationError({"decided_on": "Enter the date the decision was received"})
         dates.check(decided_on=(decided_on, When.HAPPENED))
     if "reason" in step.needs and not reason.strip():
-        raise ValidationError({"reason": REASON_NEEDED.get(step.service, REASON_NEEDED[""])})
+        raise ValidationError({"reason": REASON_NEEDED.get(_reason_key(step), REASON_NEEDED[""])})
 
 
 # What a step that needs a reason asks for, by its service (or its decision's kind).
@@ -430,9 +430,7 @@ def _check_step(step: machines.Step, referral: Referral, *, reason: str, decided
     revised decision dated no earlier than the one it revises."""
     if step.adults_only and _is_child(referral.case):
         raise ValidationError(CHILD_CANNOT_WITHDRAW)
-    if "reason" in step.needs and not reason.strip():
-        raise ValidationError({"reason": REASON_NEEDED[_reason_key(step)]})
-    _check_needs(step, reason=reason or "-", decided_on=decided_on)
+    _check_needs(step, reason=reason, decided_on=decided_on)
     earlier = _revised_decision(referral, step)
     if earlier is not None and decided_on is not None and decided_on < earlier.received_on:
         raise ValidationError(

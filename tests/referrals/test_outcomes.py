@@ -199,7 +199,10 @@ def test_a_revised_decision_is_dated_no_earlier_than_the_one_it_revises(world, n
 
 def test_a_revised_decision_needs_its_reason(world, nrm):
     negative(world, nrm)
-    with pytest.raises(ValidationError, match="why the decision was revised"):
+    with (
+        time_machine.travel(NOW, tick=False),
+        pytest.raises(ValidationError, match="why the decision was revised"),
+    ):
         act(world, nrm, "revise_rg_positive", decided_on=dt.date(2027, 3, 1), reason="")
 
 
@@ -456,3 +459,55 @@ def test_a_refused_extension_keeps_what_was_typed(client, world, nrm):
 
 def test_settings_nation_fixture_is_applied(nation):
     assert OrganisationSettings.load().nation == nation
+
+
+def test_the_pack_carries_the_disqualification_and_the_defence_notice(
+    world, log_concern, organisation, recipient, reference_data
+):
+    from django.template.loader import render_to_string
+
+    from cases.models import ExploitationType
+    from documents import pdfs
+
+    with time_machine.travel(NOW, tick=False):
+        case = open_case(world, log_concern)
+        case.concerns.get().exploitation_types.add(ExploitationType.objects.get(code="criminal"))
+        nrm = start(world, case, recipient=recipient)
+        consent(world, nrm)
+        act(world, nrm, "submit")
+        act(world, nrm, "rg_positive", decided_on=dt.date(2027, 3, 1))
+        act(world, nrm, "disqualify", decided_on=dt.date(2027, 3, 1), reason="Convicted abroad")
+        nrm.refresh_from_db()
+        context = pdfs.referral_pack_context(nrm)
+    assert context["defence"] == defence.NOTICES["ENG"]
+    html = render_to_string("pdf/includes/pack_decisions.html", context)
+    assert "Public order disqualification" in html and "Convicted abroad" in html
+    assert "Ended 1 March 2027: ended: public order disqualification" in html
+    assert "s.50A(5)" in html
+
+
+def test_deadlines_recorded_before_extensions_were_kept_keep_their_meaning(world, nrm):
+    """Migration 0009 only adds columns: an earlier recovery extension (its reason, no
+    earlier day) and an earlier decision (no revision) stay valid and read as before."""
+    recovery = positive(world, nrm)
+    due = recovery.due_at
+    Deadline.objects.filter(pk=recovery.pk).update(extended_reason="Extended before 0009")
+    recovery.refresh_from_db()
+    recovery.full_clean()
+    assert (recovery.due_at, recovery.extended_from) == (due, None)
+    decision = nrm.decisions.get()
+    assert decision.revises is None and not decision.is_superseded
+
+
+def test_the_referral_page_offers_each_new_step_and_shows_the_outcome(client, world, nrm):
+    positive(world, nrm)
+    page = reverse("referrals:detail", args=[nrm.reference])
+    with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
+        sign_in(client, world.lead, secret=world.totp[world.lead.pk])
+        html = client.get(page).content.decode()
+        for action in ("revise_rg_negative", "disqualify", "person_withdraws"):
+            assert machines.NRM[machines.RG_POSITIVE][action].label in html
+        act(world, nrm, "disqualify", decided_on=dt.date(2027, 3, 3), reason="Bad faith claim")
+        html = client.get(page).content.decode()
+    assert "Disqualified from protection (public order)" in html
+    assert "Nationality and Borders Act 2022 s.63" in html and "Bad faith claim" in html
