@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from cases import photos
+from cases.defence import defence_notice
 from cases.models import (
     Addendum,
     Answer,
@@ -31,7 +32,7 @@ from cases.models import (
 )
 from contacts.models import Organisation
 from referrals import consent as sharing
-from referrals import deadlines, machines
+from referrals import deadlines, help, machines
 from referrals.models import Consent, Referral
 from referrals.readiness import referral_readiness
 from safeguard import pdf
@@ -139,7 +140,11 @@ def _contacts_involved(referral: Referral, concerns) -> list[Organisation]:
 def _deadline_rows(queryset, now) -> list[dict]:
     rows = []
     for deadline in queryset.order_by("due_at"):
-        if deadline.satisfied_at:
+        if deadline.satisfied_at and deadline.is_period:
+            # A support period ends; it is not "met" (issue 18, item 6).
+            when = timezone.localtime(deadline.satisfied_at)
+            state = f"Ended {when:%-d %B %Y}: {deadline.satisfied_by}"
+        elif deadline.satisfied_at:
             state = f"Met {timezone.localtime(deadline.satisfied_at):%-d %B %Y}"
         elif deadline.cancelled_at:
             state = "No longer needed"
@@ -161,6 +166,7 @@ def referral_pack_context(referral: Referral) -> dict:
     concerns = list(_concerns(case))
     consent = Consent.objects.filter(referral=referral).select_related("recorded_by").first()
     risk = case.risk_assessments.select_related("assessed_by").first()
+    organisation_nation = OrganisationSettings.load().nation
     context = {
         "referral": referral,
         "case": case,
@@ -187,7 +193,11 @@ def referral_pack_context(referral: Referral) -> dict:
         "consent_text": _consent_text(referral, consent, child),
         "risk": risk,
         "risk_level": case.get_risk_level_display(),
-        "decisions": list(referral.decisions.select_related("recorded_by")),
+        "decisions": list(
+            referral.decisions.select_related("recorded_by", "revises", "revised_by")
+        ),
+        "outcome_notice": help.outcome_notice(referral.status, organisation_nation),
+        "defence": defence_notice(concerns=concerns, child=child, nation=organisation_nation),
         "transitions": [
             (step, machines.STATUS_LABELS.get(step.to_status, step.to_status))
             for step in referral.transitions.select_related("by")

@@ -455,7 +455,10 @@ class Stage(StrEnum):
 @dataclass(frozen=True)
 class NextReminder:
     stage: Stage
-    sequence: int  # 0 for "before" and "due"; 1, 2, ... for each overdue working day
+    # 0 for "before" and "due", then 1, 2, ... for each overdue working day; a deadline whose
+    # due time moved (an extension) starts again above the sequences it has used, so that
+    # each reminder keeps a key of its own.
+    sequence: int
     at: datetime
 
 
@@ -484,12 +487,10 @@ def reminder_after(
     """The reminder that follows `sent`: due, then each working day's overdue reminder. A
     period is reminded of ahead of its end and at it, never chased after it (None)."""
     if sent.stage == Stage.BEFORE:
-        return NextReminder(Stage.DUE, 0, _aware(due, "due").astimezone(UTC))
+        return NextReminder(Stage.DUE, sent.sequence, _aware(due, "due").astimezone(UTC))
     if period:
         return None
     base = due if sent.stage == Stage.DUE else sent.at
     return NextReminder(
-        Stage.OVERDUE,
-        sent.sequence + 1 if sent.stage == Stage.OVERDUE else 1,
-        next_working_day_start(base, nation).astimezone(UTC),
+        Stage.OVERDUE, sent.sequence + 1, next_working_day_start(base, nation).astimezone(UTC)
     )

@@ -189,6 +189,12 @@ class TransitionForm(forms.Form):
     external_reference = forms.CharField(
         label="Their reference (for example the NRM reference)", required=False, max_length=60
     )
+    new_last_day = DateField(
+        label="New last day for the request",
+        required=False,
+        when=When.PLANNED,
+        help_text="The day the competent authority agreed, or the day you are asking for.",
+    )
     reason = forms.CharField(
         label="Notes or reason", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -5,6 +5,7 @@ the organisation's rules (referrals.rules) when the page is shown, never written
 
 from dataclasses import dataclass
 
+from . import machines
 from .deadlines import TIMER_BASIS, TIMER_KIND, TIMER_LABELS, Basis, End, Kind, Rule, Timer
 
 BASIS_WORDS: dict[Basis, str] = {
@@ -203,3 +204,126 @@ def help_rows(rules: dict[Timer, Rule], nation: str) -> list[HelpRow]:
             )
         )
     return rows
+
+
+# --- Steps that move, end or replace the timers (issue 18, item 4) ------------------------------
+
+NABA = "Nationality and Borders Act 2022"
+
+
+@dataclass(frozen=True)
+class StepHelp:
+    label: str
+    what: str  # what it does to the timers
+    source: str
+
+
+def _disqualification_effect(nation: str) -> str:
+    if nation == "ENG":
+        return (
+            "The recovery period and any move-on support end on the day it is recorded: the "
+            "duty to support ceases (Modern Slavery Act 2015 s.50A(5)). They are ended, not "
+            "overdue, and no more reminders are sent."
+        )
+    law = {
+        "SCT": "the Human Trafficking and Exploitation (Scotland) Act 2015, s.9",
+        "NIR": "the Human Trafficking and Exploitation (Criminal Justice and Support for "
+        "Victims) Act (Northern Ireland) 2015, s.18",
+    }[nation]
+    return (
+        f"It ends the protection from removal and any grant of leave (s.63(2)), but support "
+        f"in {NATION_NAMES[nation]} is given under {law}, which s.63 does not change: the "
+        "recovery period carries on to its end, and a later Conclusive Grounds decision can "
+        "still be recorded."
+    )
+
+
+def step_help(nation: str) -> list[StepHelp]:
+    """Every step that moves, ends or replaces a timer, in words, with its source."""
+    return [
+        StepHelp(
+            label="Extend the reconsideration window",
+            what=(
+                "Moves the last day for a reconsideration request to the day you enter, with "
+                "the exceptional circumstances. The old last day stays shown beside the new "
+                "one, and reminders are planned again for the new day."
+            ),
+            source=(
+                f"{GUIDANCE}, reconsideration of negative decisions: a request is made within "
+                "30 calendar days, and an extension is accepted only in exceptional "
+                "circumstances; restated in the NRM statistics for January to March 2025, "
+                '"Annex: reasons for accepting reconsideration requests" (GOV.UK, 8 May 2025).'
+            ),
+        ),
+        StepHelp(
+            label="Extend the recovery period",
+            what=(
+                "Moves the end of the recovery period on by whole days, with the reason; the "
+                "old end stays shown and reminders are planned again."
+            ),
+            source=RECOVERY_SOURCES[nation],
+        ),
+        StepHelp(
+            label="A revised Reasonable Grounds or Conclusive Grounds decision",
+            what=(
+                "A further decision by the competent authority, after reconsideration or new "
+                "information. It is kept as a decision of its own and the earlier one is shown "
+                "as superseded. A revised positive decision starts what a positive decision "
+                "starts (the recovery period after Reasonable Grounds; move-on support after "
+                "Conclusive Grounds in England and Wales); a revised negative one ends the "
+                "support the positive one started and opens the reconsideration window."
+            ),
+            source=(
+                f"{NABA}, s.62 (a further Reasonable Grounds decision) and Modern Slavery Act "
+                f"2015 s.50A(3) and (4); {GUIDANCE}, reconsideration of decisions."
+            ),
+        ),
+        StepHelp(
+            label="Public order disqualification",
+            what=(
+                "Recorded with its date and the competent authority's reasons, only after a "
+                "positive Reasonable Grounds decision. " + _disqualification_effect(nation)
+            ),
+            source=(
+                f"{NABA}, s.63: the competent authority may disqualify a person who is a "
+                "threat to public order, or who claimed to be a victim in bad faith. s.61 to "
+                "63 extend to the whole United Kingdom; s.64 (support, Modern Slavery Act 2015 "
+                f"s.50A) to England and Wales only ({NABA}, Explanatory Notes, Annex B)."
+            ),
+        ),
+        StepHelp(
+            label="The person withdraws from the NRM",
+            what=(
+                "Recorded with the day they withdrew and how. Their support periods end there "
+                "and then, and nothing more on the referral is chased. A child does not "
+                "withdraw from the NRM, so it cannot be recorded for a child. They can be "
+                "referred again later."
+            ),
+            source=(
+                f"{GUIDANCE}, withdrawal from the NRM: an adult writes to the competent "
+                "authority; no further decision or support follows."
+            ),
+        ),
+        StepHelp(
+            label="Withdraw the referral",
+            what=(
+                "A referral made in error or no longer needed: nothing of it is chased any more."
+            ),
+            source="Local practice.",
+        ),
+    ]
+
+
+def outcome_notice(status: str, nation: str) -> str:
+    """What an outcome means for the person's support, for the referral page and the pack."""
+    if status in (machines.DISQUALIFIED, machines.DISQUALIFIED_DECIDED):
+        return (
+            "Public order disqualification (Nationality and Borders Act 2022 s.63). "
+            + _disqualification_effect(nation)
+        )
+    if status == machines.PERSON_WITHDREW:
+        return (
+            "The person withdrew from the NRM: no further decision or NRM support follows, and "
+            "nothing more on this referral is chased. They can be referred again if they wish."
+        )
+    return ""

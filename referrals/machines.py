@@ -39,6 +39,16 @@ class Step:
     stops_refer_clock: bool = False
     cancels_timers: bool = False  # withdrawing: nothing of this referral is chased any more
     warning: bool = False  # the button is a warning (it cannot be undone)
+    # Nations in which this step ends the referral's open support periods (recovery, move-on)
+    # there and then: ended, never overdue, no more reminders (referrals.deadlines.Kind.PERIOD).
+    ends_support_in: frozenset[str] = frozenset()
+    cancels: tuple[Timer, ...] = ()  # this referral's open timers no longer needed
+    # The decision it records is a further or revised decision: it supersedes the latest
+    # earlier decision of the same kind (Decision.revises).
+    revises: bool = False
+    # The person must be an adult: a child does not withdraw from the NRM.
+    adults_only: bool = False
+    extends: Timer | None = None  # the open timer whose last day this step moves on
 
 
 DRAFT, SUBMITTED, WITHDRAWN = "draft", "submitted", "withdrawn"
@@ -46,6 +56,11 @@ RG_POSITIVE, RG_NEGATIVE = "rg_positive", "rg_negative"
 CG_POSITIVE, CG_NEGATIVE = "cg_positive", "cg_negative"
 RECONSIDERATION = "reconsideration_requested"
 CLOSED = "closed"
+DISQUALIFIED = "disqualified"  # public order disqualification (NABA 2022 s.63)
+DISQUALIFIED_DECIDED = "disqualified_cg"  # ... and the CG decision has come since
+PERSON_WITHDREW = "person_withdrew"  # the person withdrew from the NRM
+
+EVERYWHERE = frozenset({Nation.ENGLAND_AND_WALES, Nation.SCOTLAND, Nation.NORTHERN_IRELAND})
 
 STATUS_LABELS = {
     DRAFT: "Draft",
@@ -57,6 +72,9 @@ STATUS_LABELS = {
     CG_NEGATIVE: "Negative Conclusive Grounds",
     RECONSIDERATION: "Reconsideration requested",
     CLOSED: "Closed",
+    DISQUALIFIED: "Disqualified from protection (public order)",
+    DISQUALIFIED_DECIDED: "Disqualified from protection; Conclusive Grounds decision received",
+    PERSON_WITHDREW: "The person withdrew from the NRM",
 }
 
 DECISION_ASKS = ("decided_on", "reason")
@@ -125,6 +143,86 @@ RECONSIDERATION_REQUEST = Step(
     satisfied_because="reconsideration requested",
 )
 
+
+def _extend_reconsideration(status: str) -> Step:
+    """The request window moved on in exceptional circumstances: the status stays."""
+    return Step(
+        status,
+        "Extend the reconsideration window (exceptional circumstances)",
+        service="referral_reconsideration_extend",
+        asks=("new_last_day", "reason"),
+        needs=("new_last_day", "reason"),
+        extends=Timer.RECONSIDERATION,
+    )
+
+
+# The person withdraws from the NRM (not the lead withdrawing a referral made in error): no
+# further decision or support, nothing more chased. Adults only.
+PERSON_WITHDRAWS = Step(
+    PERSON_WITHDREW,
+    "Record that the person withdrew from the NRM",
+    service="referral_person_withdraw",
+    asks=DECISION_ASKS,
+    needs=("decided_on", "reason"),
+    ends_support_in=EVERYWHERE,
+    cancels_timers=True,
+    satisfied_because="ended: the person withdrew from the NRM",
+    adults_only=True,
+    warning=True,
+)
+
+# A public order disqualification (Nationality and Borders Act 2022 s.63), possible once a
+# positive RG decision has been made. s.61 to 63 extend to the whole UK, but the support duty
+# it ends is England and Wales's (s.64, Modern Slavery Act 2015 s.50A(5)); support in Scotland
+# and Northern Ireland rests on their own Acts, which s.63 does not touch.
+DISQUALIFY = Step(
+    DISQUALIFIED,
+    "Record a public order disqualification",
+    service="referral_decision_record",
+    asks=DECISION_ASKS,
+    needs=("decided_on", "reason"),
+    decision=("disqualification", "disqualified"),
+    ends_support_in=frozenset({Nation.ENGLAND_AND_WALES}),
+    cancels=(Timer.CG_NOT_BEFORE,),
+    satisfied_because="ended: public order disqualification",
+    warning=True,
+)
+
+
+def _revised(kind: str, outcome: str, to: str, label: str) -> Step:
+    """A further or revised decision by the competent authority (after reconsideration or on
+    new information): a decision of its own that supersedes the earlier one. A revised
+    positive starts what a positive starts; a revised negative ends the support the positive
+    started and opens the reconsideration window."""
+    if outcome == "positive":
+        fields = dict(RG_POSITIVE_STEP if kind == "rg" else CG_POSITIVE_STEP)
+        fields.pop("ends_periods", None)
+        fields["satisfied_because"] = "revised decision received"
+    else:
+        fields = dict(_negative(kind))
+        fields.update(
+            ends_support_in=EVERYWHERE,
+            cancels=(Timer.CG_NOT_BEFORE,),
+            satisfied_because="ended: revised to a negative decision",
+        )
+        fields.pop("ends_periods")
+    fields.update(decision=(kind, outcome), needs=("decided_on", "reason"), revises=True)
+    return Step(to, label, **fields)
+
+
+REVISE_RG_NEGATIVE = _revised(
+    "rg", "negative", RG_NEGATIVE, "Record a revised Reasonable Grounds decision: negative"
+)
+REVISE_RG_POSITIVE = _revised(
+    "rg", "positive", RG_POSITIVE, "Record a revised Reasonable Grounds decision: positive"
+)
+REVISE_CG_NEGATIVE = _revised(
+    "cg", "negative", CG_NEGATIVE, "Record a revised Conclusive Grounds decision: negative"
+)
+REVISE_CG_POSITIVE = _revised(
+    "cg", "positive", CG_POSITIVE, "Record a revised Conclusive Grounds decision: positive"
+)
+
 NRM = {
     DRAFT: {
         "submit": _submit(
@@ -139,6 +237,7 @@ NRM = {
         "rg_negative": Step(
             RG_NEGATIVE, "Record a negative Reasonable Grounds decision", **_negative("rg")
         ),
+        "person_withdraws": PERSON_WITHDRAWS,
         "withdraw": WITHDRAW,
     },
     RG_POSITIVE: {
@@ -148,16 +247,35 @@ NRM = {
         "cg_negative": Step(
             CG_NEGATIVE, "Record a negative Conclusive Grounds decision", **_negative("cg")
         ),
+        "revise_rg_negative": REVISE_RG_NEGATIVE,
+        "disqualify": DISQUALIFY,
+        "person_withdraws": PERSON_WITHDRAWS,
         "withdraw": WITHDRAW,
     },
-    RG_NEGATIVE: {"request_reconsideration": RECONSIDERATION_REQUEST},
-    CG_NEGATIVE: {"request_reconsideration": RECONSIDERATION_REQUEST},
+    RG_NEGATIVE: {
+        "request_reconsideration": RECONSIDERATION_REQUEST,
+        "extend_reconsideration": _extend_reconsideration(RG_NEGATIVE),
+        "revise_rg_positive": REVISE_RG_POSITIVE,
+        "person_withdraws": PERSON_WITHDRAWS,
+    },
+    CG_NEGATIVE: {
+        "request_reconsideration": RECONSIDERATION_REQUEST,
+        "extend_reconsideration": _extend_reconsideration(CG_NEGATIVE),
+        "revise_cg_positive": REVISE_CG_POSITIVE,
+        "person_withdraws": PERSON_WITHDRAWS,
+    },
     RECONSIDERATION: {
+        # A positive decision on reconsideration is a revised decision: it supersedes the
+        # negative one.
         "rg_positive": Step(
-            RG_POSITIVE, "Record a positive decision on reconsideration", **RG_POSITIVE_STEP
+            RG_POSITIVE,
+            "Record a positive decision on reconsideration",
+            **{**RG_POSITIVE_STEP, "revises": True},
         ),
         "cg_positive": Step(
-            CG_POSITIVE, "Record a positive CG decision on reconsideration", **CG_POSITIVE_STEP
+            CG_POSITIVE,
+            "Record a positive CG decision on reconsideration",
+            **{**CG_POSITIVE_STEP, "revises": True},
         ),
         "reconsideration_upheld": Step(
             CLOSED,
@@ -169,8 +287,30 @@ NRM = {
             satisfies=tuple(Timer),
             satisfied_because="negative decision upheld",
         ),
+        "person_withdraws": PERSON_WITHDRAWS,
     },
-    CG_POSITIVE: {},
+    CG_POSITIVE: {
+        "revise_cg_negative": REVISE_CG_NEGATIVE,
+        "disqualify": DISQUALIFY,
+    },
+    # The competent authority may still decide Conclusive Grounds; where support goes on
+    # (Scotland, Northern Ireland) that decision is the recovery period's ending event. Nothing
+    # else starts: the disqualification stands.
+    DISQUALIFIED: {
+        f"cg_{outcome}_disqualified": Step(
+            DISQUALIFIED_DECIDED,
+            f"Record a {outcome} Conclusive Grounds decision",
+            service="referral_decision_record",
+            asks=DECISION_ASKS,
+            needs=("decided_on",),
+            decision=("cg", outcome),
+            ends_periods=(Timer.RECOVERY_PERIOD,),
+            satisfied_because="Conclusive Grounds decision received",
+        )
+        for outcome in ("positive", "negative")
+    },
+    DISQUALIFIED_DECIDED: {},
+    PERSON_WITHDREW: {},
     WITHDRAWN: {},
     CLOSED: {},
 }
@@ -206,7 +346,8 @@ MACHINES: dict[str, dict[str, dict[str, Step]]] = {
     Pathway.OTHER: SIMPLE,
 }
 
-FINAL = {CG_POSITIVE, WITHDRAWN, CLOSED}
+# Nothing more can be recorded on a referral in these statuses.
+FINAL = {status for machine in MACHINES.values() for status, steps in machine.items() if not steps}
 
 
 def allowed(pathway: str, status: str) -> dict[str, Step]:

@@ -279,24 +279,68 @@ class Decision(models.Model):
         RG = "rg", "Reasonable Grounds"
         CG = "cg", "Conclusive Grounds"
         RECONSIDERATION = "reconsideration", "Reconsideration"
+        # Nationality and Borders Act 2022 s.63: the person is disqualified from protection.
+        DISQUALIFICATION = "disqualification", "Public order disqualification"
 
     class Outcome(models.TextChoices):
         POSITIVE = "positive", "Positive"
         NEGATIVE = "negative", "Negative"
+        DISQUALIFIED = "disqualified", "Disqualified"
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
     received_on = models.DateField("date received")
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+    # A further or revised decision names the one it supersedes (the latest earlier decision
+    # of its kind); that one stays, shown as revised. Empty for every decision recorded
+    # before revisions were, which keeps their meaning: none of them was a revision.
+    revises = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revised_by",
+        help_text="The earlier decision this further or revised decision supersedes.",
+    )
 
     class Meta:
         ordering = ["received_on", "recorded_at"]
+        constraints = [
+            # A disqualification is a decision with its reasons: never recorded without them.
+            models.CheckConstraint(
+                condition=~models.Q(kind="disqualification")
+                | (models.Q(outcome="disqualified") & ~models.Q(note="")),
+                name="decision_disqualification_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="disqualified", kind="disqualification")
+                | ~models.Q(outcome="disqualified"),
+                name="decision_disqualified_only_by_disqualification",
+            ),
+            # Only an RG or CG decision is revised, and by one of its own kind (the service
+            # picks the earlier one; the OneToOne makes a double submit revise it only once).
+            models.CheckConstraint(
+                condition=models.Q(revises__isnull=True) | models.Q(kind__in=["rg", "cg"]),
+                name="decision_revision_is_rg_or_cg",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.get_outcome_display().lower()}"
+        if self.kind == self.Kind.DISQUALIFICATION:
+            return self.get_kind_display()
+        revised = "Revised " if self.revises_id else ""
+        return f"{revised}{self.get_kind_display()} {self.get_outcome_display().lower()}"
+
+    @property
+    def is_superseded(self) -> bool:
+        """A later further or revised decision replaces this one for what the case shows."""
+        try:
+            return self.revised_by is not None
+        except Decision.DoesNotExist:
+            return False
 
 
 class Transition(models.Model):
@@ -358,6 +402,10 @@ class Deadline(models.Model):
     satisfied_by = models.CharField(max_length=100, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     extended_reason = models.TextField(blank=True)
+    # The due time it had before its first extension, shown as "extended from ...". Empty
+    # for a deadline never extended, and for recovery periods extended before this was kept
+    # (their due_at is unchanged; only the earlier day was not recorded).
+    extended_from = models.DateTimeField(null=True, blank=True)
     assignee = models.ForeignKey(
         User,
         null=True,
@@ -378,6 +426,14 @@ class Deadline(models.Model):
 
     class Meta:
         ordering = ["due_at"]
+        constraints = [
+            # An extension says why, and moves the due time on, never back.
+            models.CheckConstraint(
+                condition=models.Q(extended_from__isnull=True)
+                | (~models.Q(extended_reason="") & models.Q(due_at__gt=models.F("extended_from"))),
+                name="deadline_extension_has_reason_and_moves_on",
+            ),
+        ]
         indexes = [
             # The overdue view and the lead's list: open deadlines by due time.
             models.Index(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from cases.models import Case, Concern, TriageOutcome
@@ -18,7 +19,7 @@ from safeguard.dates import When, uk_day_start
 from safeguard.models import OrganisationSettings
 
 from . import deadlines, machines, readiness, rules
-from .deadlines import Timer
+from .deadlines import PERIOD_TIMERS, Timer
 from .models import Consent, Deadline, Decision, PoliceCooperation, Referral, Transition
 
 CHILD_NO_DTN = (
@@ -76,6 +77,49 @@ def deadline_start(
         next_stage=first.stage if first else "",
         next_sequence=first.sequence if first else 0,
     )
+
+
+def _next_sequence(deadline: Deadline) -> int:
+    """Above every reminder sequence the deadline has used: a re-planned reminder keeps a
+    key of its own (Reminder's unique deadline, stage, sequence, recipient)."""
+    used = deadline.reminders.aggregate(top=Max("sequence"))["top"]
+    return 0 if used is None else used + 1
+
+
+def deadline_move(*, deadline: Deadline, due: dt.datetime, reason: str) -> Deadline:
+    """An open deadline's due time moved on (an extension): the earlier due time kept as
+    `extended_from`, the reason added, and its reminders planned again for the new time."""
+    settings = _lengths()
+    if deadline.extended_from is None:
+        deadline.extended_from = deadline.due_at
+    deadline.due_at = due
+    deadline.extended_reason = "\n".join(filter(None, [deadline.extended_reason, reason.strip()]))
+    first = (
+        None
+        if deadline.is_earliest
+        else deadlines.first_reminder(
+            due,
+            timezone.now(),
+            settings.nation,
+            settings.reminder_before_working_days,
+            period=deadline.is_period,
+        )
+    )
+    offset = _next_sequence(deadline)
+    deadline.next_reminder_at = first.at if first else None
+    deadline.next_stage = first.stage if first else ""
+    deadline.next_sequence = first.sequence + offset if first else 0
+    deadline.save(
+        update_fields=[
+            "due_at",
+            "extended_from",
+            "extended_reason",
+            "next_reminder_at",
+            "next_stage",
+            "next_sequence",
+        ]
+    )
+    return deadline
 
 
 def periods_event(*, queryset, event_at: dt.datetime, why: str) -> None:
@@ -352,7 +396,61 @@ def _check_needs(step: machines.Step, *, reason: str, decided_on: dt.date | None
             raise ValidationError({"decided_on": "Enter the date the decision was received"})
         dates.check(decided_on=(decided_on, When.HAPPENED))
     if "reason" in step.needs and not reason.strip():
-        raise ValidationError({"reason": "Enter why the referral is being withdrawn"})
+        raise ValidationError({"reason": REASON_NEEDED.get(_reason_key(step), REASON_NEEDED[""])})
+
+
+# What a step that needs a reason asks for, by its service (or its decision's kind).
+REASON_NEEDED = {
+    "": "Enter why the referral is being withdrawn",
+    "referral_person_withdraw": "Enter what the person said, or how they withdrew",
+    "referral_reconsideration_extend": (
+        "Enter the exceptional circumstances that justify the extension"
+    ),
+    "disqualification": (
+        "Enter the competent authority's reasons for the disqualification, as its decision "
+        "letter gives them"
+    ),
+    "revision": "Enter why the decision was revised (reconsideration or new information)",
+}
+CHILD_CANNOT_WITHDRAW = (
+    "The person may be under 18, and a child does not withdraw from the NRM. If the child "
+    "or someone on their behalf asks for it, talk to the competent authority and the "
+    "child's local authority."
+)
+
+
+def _reason_key(step: machines.Step) -> str:
+    if step.decision and step.decision[0] == "disqualification":
+        return "disqualification"
+    return "revision" if step.revises and "reason" in step.needs else step.service
+
+
+def _check_step(step: machines.Step, referral: Referral, *, reason: str, decided_on) -> None:
+    """What a step needs, in plain words: its fields, an adult for an adult's step, and a
+    revised decision dated no earlier than the one it revises."""
+    if step.adults_only and _is_child(referral.case):
+        raise ValidationError(CHILD_CANNOT_WITHDRAW)
+    _check_needs(step, reason=reason, decided_on=decided_on)
+    earlier = _revised_decision(referral, step)
+    if earlier is not None and decided_on is not None and decided_on < earlier.received_on:
+        raise ValidationError(
+            {
+                "decided_on": "A revised decision cannot be dated before the decision it "
+                f"revises ({earlier.received_on:%-d %B %Y})"
+            }
+        )
+
+
+def _revised_decision(referral: Referral, step: machines.Step) -> Decision | None:
+    """The latest decision of the step's kind not yet revised: the one a further or revised
+    decision supersedes."""
+    if not step.revises or step.decision is None:
+        return None
+    return (
+        referral.decisions.filter(kind=step.decision[0], revised_by__isnull=True)
+        .order_by("-received_on", "-recorded_at", "-pk")
+        .first()
+    )
 
 
 def _record_step(
@@ -378,6 +476,7 @@ def _record_step(
             received_on=decided_on,
             recorded_by=request.user,
             note=reason.strip(),
+            revises=_revised_decision(referral, step),
         )
     if step.stops_refer_clock:
         why = f"{referral.get_pathway_display()} submitted"
@@ -392,11 +491,16 @@ def _record_step(
             event_at=deadlines.end_of_day(decided_on),
             why=step.satisfied_because,
         )
+    nation = _lengths().nation
+    if nation in step.ends_support_in:
+        # Support ends here and now: an ended period, not a late one, and never reminded of.
+        deadlines_satisfy(mine.filter(timer__in=sorted(PERIOD_TIMERS)), step.satisfied_because)
+    if step.cancels:
+        mine.filter(timer__in=step.cancels).open().update(cancelled_at=now)
     if step.cancels_timers:
         mine.open().update(cancelled_at=now)
     # A decision's clocks count from the day it was made; the RG clock from the submission.
     start = uk_day_start(decided_on) if step.decision is not None else now
-    nation = _lengths().nation
     for starts in step.starts:
         if not starts.nations or nation in starts.nations:
             deadline_start(timer=starts.timer, start=start, case=case, referral=referral)
@@ -464,7 +568,7 @@ def referral_decision_record(
     negative one stands on reconsideration), with the day it was received."""
     referral = _locked(referral)
     step = _step(referral, action, "referral_decision_record")
-    _check_needs(step, reason=reason, decided_on=decided_on)
+    _check_step(step, referral, reason=reason, decided_on=decided_on)
     return _record_step(
         request=request,
         referral=referral,
@@ -500,6 +604,81 @@ def referral_withdraw(*, request, referral: Referral, reason: str) -> Referral:
 
 
 @transaction.atomic
+def referral_person_withdraw(
+    *, request, referral: Referral, decided_on: dt.date | None, reason: str
+) -> Referral:
+    """The person withdrew from the NRM (an adult's choice; not a referral withdrawn in
+    error): no further decision or support, so its periods end and nothing more is chased.
+    `decided_on` is the day they withdrew."""
+    referral = _locked(referral)
+    step = _step(referral, "person_withdraws", "referral_person_withdraw")
+    _check_step(step, referral, reason=reason, decided_on=decided_on)
+    reason = f"Withdrew on {decided_on:%-d %B %Y}. {reason.strip()}"
+    return _record_step(
+        request=request, referral=referral, action="person_withdraws", step=step, reason=reason
+    )
+
+
+@transaction.atomic
+def referral_reconsideration_extend(
+    *, request, referral: Referral, new_last_day: dt.date | None, reason: str
+) -> Referral:
+    """The reconsideration window extended in exceptional circumstances, with the reason and
+    the new last day for the request: recorded as a transition to the same status, the old
+    last day kept, its reminders planned again."""
+    referral = _locked(referral)
+    action = "extend_reconsideration"
+    step = _step(referral, action, "referral_reconsideration_extend")
+    if new_last_day is None:
+        raise ValidationError({"new_last_day": "Enter the new last day for the request"})
+    dates.check(new_last_day=(new_last_day, When.PLANNED))
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_NEEDED[step.service]})
+    window = (
+        Deadline.objects.filter(referral=referral, timer=step.extends)
+        .open()
+        .select_for_update()
+        .order_by("-starts_at")
+        .first()
+    )
+    if window is None:
+        raise ValidationError("There is no open reconsideration window to extend.")
+    if new_last_day < timezone.localdate():
+        raise ValidationError({"new_last_day": "Enter today or a later day"})
+    due = deadlines.end_of_day(new_last_day)
+    if due <= window.due_at:
+        last = timezone.localtime(window.due_at)
+        raise ValidationError(
+            {"new_last_day": f"Enter a day after the current last day, {last:%-d %B %Y}"}
+        )
+    before = window.due_at
+    deadline_move(deadline=window, due=due, reason=reason)
+    Transition.objects.create(
+        referral=referral,
+        action=action,
+        from_status=referral.status,
+        to_status=step.to,
+        by=request.user,
+        reason=reason.strip(),
+    )
+    referral.save(update_fields=["updated_at"])
+    chronology_add(
+        case=referral.case,
+        author=request.user,
+        title=f"Reconsideration window extended to {new_last_day:%-d %B %Y}",
+        text=f"Extended from {timezone.localtime(before):%-d %B %Y}: {reason.strip()}",
+    )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=referral,
+        changed_fields=["deadline"],
+        detail=action,
+    )
+    return referral
+
+
+@transaction.atomic
 def referral_close(*, request, referral: Referral, reason: str = "") -> Referral:
     """The receiving agency's answer recorded (a pathway other than the NRM)."""
     referral = _locked(referral)
@@ -519,6 +698,7 @@ def referral_transition(
     decided_on: dt.date | None = None,
     external_reference: str = "",
     confirm_missing: bool = False,
+    new_last_day: dt.date | None = None,
 ) -> Referral:
     """The step named `action`, by the service its declaration names (the referral page's one
     form posts here). Fields a step does not ask for are ignored."""
@@ -533,12 +713,15 @@ def referral_transition(
         "external_reference": external_reference,
         "action": action,
         "confirm_missing": confirm_missing,
+        "new_last_day": new_last_day,
     }
     wanted = {
         "referral_submit": ("external_reference", "reason", "confirm_missing"),
         "referral_decision_record": ("action", "decided_on", "reason"),
         "referral_reconsideration_request": ("reason",),
         "referral_withdraw": ("reason",),
+        "referral_person_withdraw": ("decided_on", "reason"),
+        "referral_reconsideration_extend": ("new_last_day", "reason"),
         "referral_close": ("reason",),
     }[step.service]
     service = globals()[step.service]
@@ -547,16 +730,21 @@ def referral_transition(
 
 @transaction.atomic
 def recovery_extend(*, request, deadline: Deadline, days: int, reason: str) -> Deadline:
-    """A recovery period is extendable, with a reason."""
+    """A recovery period is extendable, with a reason: its earlier end kept, its reminders
+    planned again for the new one."""
+    deadline = (
+        Deadline.objects.select_for_update(of=("self",)).select_related("case").get(pk=deadline.pk)
+    )
     if deadline.timer != Timer.RECOVERY_PERIOD or not deadline.is_open:
         raise ValidationError("Only an open recovery period can be extended.")
     if days < 1:
         raise ValidationError({"days": "Enter a number of days, 1 or more"})
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the recovery period is extended"})
-    deadline.due_at = deadline.due_at + dt.timedelta(days=days)
-    deadline.extended_reason = "\n".join(filter(None, [deadline.extended_reason, reason.strip()]))
-    deadline.save(update_fields=["due_at", "extended_reason"])
+    # Moved by days of the calendar, not by 24-hour steps: across a clock change the period
+    # still ends at the end of a UK day.
+    last_day = timezone.localtime(deadline.due_at).date() + dt.timedelta(days=days)
+    deadline_move(deadline=deadline, due=deadlines.end_of_day(last_day), reason=reason)
     if deadline.case_id:
         chronology_add(
             case=deadline.case,

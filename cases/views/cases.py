@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safeguard import access, audit
 from safeguard.access import Action, get_for_user
 from safeguard.forms import error_list
+from safeguard.models import OrganisationSettings
 from safeguard.selectors import audit_viewers_of
 from safeguard.submissions import submitted_once
 
-from .. import photos, selectors, services
+from .. import defence, photos, selectors, services
 from ..forms import (
     CaseFilterForm,
     CloseForm,
@@ -138,6 +139,11 @@ def case_detail(request, reference: str):
             open_needs=case.support_needs.exclude(status=SupportNeed.Status.DONE).count(),
             show_viewers=show_viewers,
             viewers=viewers,
+            defence=defence.defence_notice(
+                concerns=case.concerns.prefetch_related("exploitation_types"),
+                child=case.person.may_be_child(),
+                nation=OrganisationSettings.load().nation,
+            ),
         ),
     )
 

@@ -52,6 +52,7 @@ def deadline_rules(request):
             "organisation": organisation,
             "nation": organisation.get_nation_display(),
             "rows": help.help_rows(rules.rules_for(organisation), organisation.nation),
+            "steps": help.step_help(organisation.nation),
             "differs": bool(organisation.differs_from_nation_defaults()),
             "defaults": NATION_DEFAULTS[organisation.nation],
         },

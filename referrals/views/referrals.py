@@ -15,7 +15,7 @@ from safeguard.models import OrganisationSettings
 from safeguard.submissions import submitted_once
 
 from .. import consent as sharing
-from .. import deadlines, machines, services
+from .. import deadlines, help, machines, services
 from ..forms import ConsentForm, ReferralStartForm, TransitionForm
 from ..models import Consent, Referral
 
@@ -105,7 +105,8 @@ def detail_context(request, granted, *, transition_form=None, failed_action=None
         "status": machines.STATUS_LABELS.get(referral.status, referral.status),
         "steps": _transition_steps(referral, failed_action, transition_form),
         "failed_action": failed_action,
-        "decisions": referral.decisions.select_related("recorded_by"),
+        "decisions": referral.decisions.select_related("recorded_by", "revises", "revised_by"),
+        "outcome_notice": help.outcome_notice(referral.status, OrganisationSettings.load().nation),
         "transitions": [
             (step, machines.STATUS_LABELS.get(step.to_status, step.to_status))
             for step in referral.transitions.select_related("by")
@@ -145,6 +146,7 @@ def transition(request, reference: str):
                 reason=data["reason"],
                 decided_on=data["decided_on"],
                 external_reference=data["external_reference"],
+                new_last_day=data["new_last_day"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
