@@ -116,6 +116,13 @@ class OrganisationSettings(models.Model):
         help_text="Specified public authorities in England and Wales notify the Home Office "
         "of adult victims who do not consent to an NRM referral.",
     )
+    child_pilot_site = models.BooleanField(
+        "our local authority is a devolved child decision-making pilot site",
+        default=False,
+        help_text="There a local multi-agency panel, not the Single Competent Authority, makes "
+        "a child's Reasonable Grounds and Conclusive Grounds decisions: a child's NRM referral "
+        "then suggests the pilot as its competent authority.",
+    )
     # Timer lengths (DOMAIN.md "Timers"); referrals.deadlines does the arithmetic.
     refer_hours = models.PositiveSmallIntegerField("referral due within (clock hours)", default=48)
     rg_working_days = models.PositiveSmallIntegerField(
