@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from safeguard import audit
 from safeguard.admin import AdministratorsOnly
@@ -59,7 +60,7 @@ class AuthorityRuleAdmin(AdministratorsOnly, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
+        obj.updated_by, obj.updated_at = request.user, timezone.now()
         super().save_model(request, obj, form, change)
         audit.record(
             request,

@@ -65,7 +65,9 @@ class AuthorityRule(models.Model):
         help_text="For your local panel: what it has agreed, and where (for example its terms "
         'of reference and their date). Shown on the page "How deadlines are counted".',
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    # Not auto_now: the reference data loads rows raw, which skips auto_now (referrals.admin
+    # sets it on each change).
+    updated_at = models.DateTimeField(default=timezone.now)
     # Empty until an administrator saves the row: the lengths are still the seeded defaults.
     updated_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False

@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
@@ -104,7 +105,7 @@ class Migration(migrations.Migration):
                         verbose_name="where these lengths come from",
                     ),
                 ),
-                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (
                     "updated_by",
                     models.ForeignKey(
