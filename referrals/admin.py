@@ -52,7 +52,19 @@ class AuthorityRuleAdmin(AdministratorsOnly, admin.ModelAdmin):
     deleted. Each change is an audit event naming the fields that changed."""
 
     list_display = ["authority", "rg_working_days", "cg_not_before_days", "updated_at"]
-    fields = ["authority", "rg_working_days", "cg_not_before_days", "note", "updated_by"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["authority", "rg_working_days", "cg_not_before_days", "note"],
+                "description": "The lengths of the timers this competent authority sets, for "
+                "referrals it decides. For a devolved pilot's local panel, set them to what "
+                "your panel has agreed. A change applies to deadlines started afterwards: "
+                "deadlines already started keep their due times.",
+            },
+        ),
+        ("Last changed", {"fields": ["updated_by"]}),
+    ]
     readonly_fields = ["authority", "updated_by"]
 
     def changelist_view(self, request, extra_context=None):

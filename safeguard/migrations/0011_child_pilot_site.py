@@ -18,4 +18,22 @@ class Migration(migrations.Migration):
                 verbose_name="our local authority is a devolved child decision-making pilot site",
             ),
         ),
+        migrations.AlterField(
+            model_name="organisationsettings",
+            name="cg_not_before_days",
+            field=models.PositiveSmallIntegerField(
+                default=30,
+                help_text="Only for a referral that names no competent authority (one started before authorities had their own): each authority's length is under \"Competent authorities' timers\".",
+                verbose_name="Conclusive Grounds not before (days after a positive RG)",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="organisationsettings",
+            name="rg_working_days",
+            field=models.PositiveSmallIntegerField(
+                default=5,
+                help_text="Only for a referral that names no competent authority (one started before authorities had their own): each authority's length is under \"Competent authorities' timers\".",
+                verbose_name="Reasonable Grounds decision expected within (working days)",
+            ),
+        ),
     ]
