@@ -56,10 +56,16 @@ def rule_for(
     return Rule(length=getattr(organisation, LENGTH_FIELDS[timer]), end=End(end))
 
 
-def source_of(timer: Timer | str, authority: str = "") -> str:
-    """Whose rule a deadline of `timer` takes its length from: the authority, or "" for the
-    organisation's settings (stored on the deadline as Deadline.authority)."""
-    return authority if authority and Timer(timer) in AUTHORITY_TIMERS else ""
+def rule_and_source(
+    organisation: OrganisationSettings, timer: Timer | str, authority: str = ""
+) -> tuple[Rule, str]:
+    """The rule a new deadline starts with, and whose it is: the authority whose row gave its
+    length, or "" for the organisation's settings (stored as Deadline.authority)."""
+    timer = Timer(timer)
+    row = _authority_row(authority) if authority and timer in AUTHORITY_TIMERS else None
+    if row is None:
+        return rule_for(organisation, timer), ""
+    return rule_for(organisation, timer, authority, row=row), authority
 
 
 def rules_for(organisation: OrganisationSettings) -> dict[Timer, Rule]:

@@ -64,7 +64,7 @@ def deadline_start(
     settings = _lengths()
     # The RG and CG timers take the length of the competent authority that decides.
     authority = referral.competent_authority if referral is not None else ""
-    rule = rules.rule_for(settings, timer, authority)
+    rule, source = rules.rule_and_source(settings, timer, authority)
     due = deadlines.due_at(timer, start, length=rule.length, nation=settings.nation)
     earliest = timer in deadlines.NOT_BEFORE_TIMERS
     first = (
@@ -85,7 +85,7 @@ def deadline_start(
         referral=referral,
         starts_at=start,
         due_at=due,
-        authority=rules.source_of(timer, authority),
+        authority=source,
         is_earliest=earliest,
         end_condition=rule.end if timer in deadlines.PERIOD_TIMERS else deadlines.End.FIXED,
         assignee=assignee or (case.lead if case else None),

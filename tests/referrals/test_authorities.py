@@ -157,8 +157,8 @@ def test_rule_for_lays_the_authoritys_lengths_over_the_organisations(db):
         organisation, Timer.RECOVERY_PERIOD
     )
     assert rules.rule_for(organisation, Timer.RG_DECISION, "") == Rule(5)
-    assert rules.source_of(Timer.RG_DECISION, IECA) == IECA
-    assert rules.source_of(Timer.RECOVERY_PERIOD, IECA) == ""
+    assert rules.rule_and_source(organisation, Timer.RG_DECISION, IECA) == (Rule(7), IECA)
+    assert rules.rule_and_source(organisation, Timer.RECOVERY_PERIOD, IECA)[1] == ""
 
 
 def test_an_authority_without_a_row_counts_with_the_organisations_lengths(db):
@@ -167,6 +167,8 @@ def test_an_authority_without_a_row_counts_with_the_organisations_lengths(db):
     organisation.save()
     AuthorityRule.objects.filter(authority=IECA).delete()
     assert rules.rule_for(organisation, Timer.RG_DECISION, IECA) == Rule(6)
+    # And the deadline says so: its length is not the authority's.
+    assert rules.rule_and_source(organisation, Timer.RG_DECISION, IECA) == (Rule(6), "")
 
 
 def test_the_database_refuses_a_length_of_zero(db):
