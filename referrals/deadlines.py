@@ -106,6 +106,11 @@ TIMER_BASIS: dict[Timer, Basis] = {
     Timer.PLACE_OF_SAFETY: Basis.WORKING_DAYS,
 }
 
+# The timers whose length is the competent authority's to set (issue 18, item 3): its
+# Reasonable Grounds decision and the earliest day of its Conclusive Grounds decision. Their
+# basis (above) is the same whoever decides; only the length differs (referrals.rules).
+AUTHORITY_TIMERS = frozenset({Timer.RG_DECISION, Timer.CG_NOT_BEFORE})
+
 # Their instant is the earliest moment something may happen, never "overdue": the reminder
 # engine should announce it, not chase or escalate it.
 NOT_BEFORE_TIMERS = frozenset(
@@ -166,8 +171,8 @@ END_EVENTS: dict[Timer, str] = {Timer.RECOVERY_PERIOD: "the Conclusive Grounds d
 @dataclass(frozen=True)
 class Rule:
     """How long a timer runs for an organisation, and what ends it. Built from the
-    organisation's settings (referrals.rules), so that a competent authority's own lengths
-    can later replace a rule without touching the arithmetic."""
+    organisation's settings, with a competent authority's own lengths laid over them for
+    AUTHORITY_TIMERS (referrals.rules): the arithmetic here is the same for every source."""
 
     length: int
     end: End = End.FIXED

@@ -11,7 +11,7 @@ from . import selectors
 from .deadlines import NOT_BEFORE_TIMERS, TIMER_LABELS, Timer
 from .models import CompetentAuthority, Deadline, PoliceCooperation, SharingWhat
 from .readiness import CONFIRM_MISSING
-from .services import EXPLAINED, ConsentMessages, Refusal
+from .services import EXPLAINED, NO_AUTHORITY, ConsentMessages, Refusal
 
 
 class ReferralStartForm(forms.Form):
@@ -30,9 +30,15 @@ class ReferralStartForm(forms.Form):
         error_messages={"invalid_choice": "Choose who the referral goes to from the directory"},
     )
     competent_authority = forms.ChoiceField(
-        label="Competent authority (NRM only)",
+        label="Competent authority that decides it (NRM only)",
         required=False,
         choices=[("", "Not an NRM referral"), *CompetentAuthority.choices],
+        help_text="Most referrals: the Single Competent Authority. The Immigration Enforcement "
+        "Competent Authority for someone in immigration detention, in prison facing "
+        "deportation, or whose asylum claim was found inadmissible. The devolved pilot for a "
+        "child where your local authority's panel decides. Its Reasonable Grounds and "
+        "Conclusive Grounds timers follow the authority chosen.",
+        error_messages={"invalid_choice": NO_AUTHORITY},
     )
     summary = forms.CharField(
         label="What the receiving agency needs to know",
@@ -47,15 +53,29 @@ class ReferralStartForm(forms.Form):
         label="The person agreed to be named (Duty to Notify only)", required=False
     )
 
-    def __init__(self, *args, child: bool = False, **kwargs):
+    def __init__(self, *args, child: bool = False, suggested_authority: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if child:
             # Never for a child: the service refuses it too, so it is not offered.
             self.fields["pathway"].choices = [
                 c for c in Pathway.choices if c[0] != Pathway.DUTY_TO_NOTIFY
             ]
+        else:
+            # A pilot panel decides only children's cases (the service refuses it too).
+            self.fields["competent_authority"].choices = [
+                c
+                for c in self.fields["competent_authority"].choices
+                if c[0] != CompetentAuthority.CHILD_PILOT
+            ]
+        self.fields["competent_authority"].initial = suggested_authority
         if not self.is_bound:
             self.fields["submission_token"].initial = new_token()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("pathway") == Pathway.NRM and not cleaned.get("competent_authority"):
+            self.add_error("competent_authority", NO_AUTHORITY)
+        return cleaned
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]

@@ -3,10 +3,25 @@ starts and stops it and where its rule comes from. Its length and end condition 
 the organisation's rules (referrals.rules) when the page is shown, never written here.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import machines
-from .deadlines import TIMER_BASIS, TIMER_KIND, TIMER_LABELS, Basis, End, Kind, Rule, Timer
+from .deadlines import (
+    AUTHORITY_TIMERS,
+    TIMER_BASIS,
+    TIMER_KIND,
+    TIMER_LABELS,
+    Basis,
+    End,
+    Kind,
+    Rule,
+    Timer,
+)
+
+if TYPE_CHECKING:
+    from .rules import AuthorityRules
 
 BASIS_WORDS: dict[Basis, str] = {
     Basis.CLOCK_HOURS: (
@@ -93,6 +108,75 @@ RECOVERY_SOURCES: dict[str, str] = {
 }
 
 
+PILOT_GUIDANCE = (
+    "Devolving child decision making pilot programme: general guidance, Home Office, version "
+    "6.0 (November 2023)"
+)
+
+# Where each competent authority's lengths for the timers it sets come from (issue 18,
+# item 3). Keyed by CompetentAuthority's values; the lengths themselves are read from its
+# AuthorityRule when the page is shown.
+AUTHORITY_SOURCES: dict[str, dict[Timer, str]] = {
+    "sca": {
+        Timer.RG_DECISION: (
+            f"{GUIDANCE}: the Single Competent Authority aims to make the Reasonable Grounds "
+            f"decision within 5 working days of the referral where it can (restated in the "
+            f"{PILOT_GUIDANCE}). A target to chase, not a legal deadline."
+        ),
+        Timer.CG_NOT_BEFORE: (
+            f"{GUIDANCE}: no target date for the Conclusive Grounds decision, which comes as "
+            "soon as it can after at least 30 calendar days from the Reasonable Grounds "
+            f"decision have passed ({PILOT_GUIDANCE}, introduction)."
+        ),
+    },
+    "ieca": {
+        Timer.RG_DECISION: (
+            "The Immigration Enforcement Competent Authority, set up in November 2021, decides "
+            "referrals of people detained in an immigration removal centre or prison for "
+            "immigration purposes, foreign national offenders (detained, or in the community "
+            "with deportation begun) and people whose asylum claims were found inadmissible "
+            "(Independent Chief Inspector of Borders and Immigration, inspection of the IECA, "
+            "2024). Its decision makers apply the same statutory guidance as the Single "
+            "Competent Authority (Home Office answer to Parliament HL4899, 24 December 2021), "
+            "so the same 5 working day target, to chase."
+        ),
+        Timer.CG_NOT_BEFORE: (
+            f"{GUIDANCE}, as for the Single Competent Authority: not before at least 30 "
+            "calendar days from the Reasonable Grounds decision."
+        ),
+    },
+    "child_pilot": {
+        Timer.RG_DECISION: (
+            "Local panel's timescale: set it to what your panel has agreed. In a pilot site a "
+            "multi-agency panel of the local authority (children's social care, the police and "
+            f"health) makes a child's Reasonable Grounds and Conclusive Grounds decisions "
+            f"({PILOT_GUIDANCE}); the national guidance sets the panel no number of working "
+            "days. It is still chased once it passes: a decision later than your panel agreed "
+            "is worth asking about."
+        ),
+        Timer.CG_NOT_BEFORE: (
+            "Local panel's timescale: set it to what your panel has agreed (the national "
+            "guidance's 30 calendar days until you do)."
+        ),
+    },
+}
+
+NOT_SET_HERE = (
+    "Not set by your organisation yet: until an administrator sets what your panel has agreed, "
+    "the national lengths are used."
+)
+
+
+@dataclass(frozen=True)
+class AuthorityHelp:
+    authority: str
+    label: str
+    length: str
+    source: str
+    note: str  # the organisation's own words on where its lengths come from, if any
+    not_set: str  # for the local panel, while the seeded lengths are still in use
+
+
 @dataclass(frozen=True)
 class TimerHelp:
     starts: str
@@ -118,7 +202,8 @@ TIMER_HELP: dict[Timer, TimerHelp] = {
         stops="The Reasonable Grounds decision recorded.",
         source=(
             f"{GUIDANCE}: the competent authority aims to decide within 5 working days where "
-            "it can. A target to chase, not a legal deadline."
+            "it can. A target to chase, not a legal deadline. Each competent authority's own "
+            "length is below."
         ),
     ),
     Timer.RECOVERY_PERIOD: TimerHelp(
@@ -176,10 +261,36 @@ class HelpRow:
     end: str
     source: str
     applies: str
+    # For a timer the competent authority sets: each authority's length and its source. The
+    # row's own length is then the organisation's, used where no authority is recorded.
+    authorities: tuple[AuthorityHelp, ...] = ()
 
 
-def help_rows(rules: dict[Timer, Rule], nation: str) -> list[HelpRow]:
-    """Every timer the code knows, with this organisation's length and end condition."""
+def _length(rule: Rule, basis: Basis) -> str:
+    return f"{rule.length} {UNITS[basis] if rule.length != 1 else UNITS[basis][:-1]}"
+
+
+def _by_authority(timer: Timer, authorities: "Sequence[AuthorityRules]") -> tuple:
+    if timer not in AUTHORITY_TIMERS:
+        return ()
+    return tuple(
+        AuthorityHelp(
+            authority=each.authority,
+            label=each.label,
+            length=_length(each.rules[timer], TIMER_BASIS[timer]),
+            source=AUTHORITY_SOURCES[each.authority][timer],
+            note=each.note,
+            not_set=NOT_SET_HERE if each.authority == "child_pilot" and not each.set_here else "",
+        )
+        for each in authorities
+    )
+
+
+def help_rows(
+    rules: dict[Timer, Rule], nation: str, authorities: "Sequence[AuthorityRules]" = ()
+) -> list[HelpRow]:
+    """Every timer the code knows, with this organisation's length and end condition, and for
+    the timers a competent authority sets, each authority's."""
     rows = []
     for timer in Timer:
         facts, rule, basis = TIMER_HELP[timer], rules[timer], TIMER_BASIS[timer]
@@ -197,10 +308,11 @@ def help_rows(rules: dict[Timer, Rule], nation: str) -> list[HelpRow]:
                 starts=facts.starts,
                 stops=facts.stops,
                 basis=BASIS_WORDS[basis],
-                length=f"{rule.length} {UNITS[basis] if rule.length != 1 else UNITS[basis][:-1]}",
+                length=_length(rule, basis),
                 end=END_WORDS[rule.end] if kind is Kind.PERIOD else "",
                 source=RECOVERY_SOURCES[nation] if timer is Timer.RECOVERY_PERIOD else facts.source,
                 applies=applies,
+                authorities=_by_authority(timer, authorities),
             )
         )
     return rows

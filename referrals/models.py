@@ -1,6 +1,7 @@
 """Referrals along each pathway, the decisions on them, and the deadlines they start."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,80 @@ class CompetentAuthority(models.TextChoices):
     SCA = "sca", "Single Competent Authority"
     IECA = "ieca", "Immigration Enforcement Competent Authority"
     CHILD_PILOT = "child_pilot", "Devolved child decision-making pilot"
+
+
+class AuthorityRuleManager(models.Manager):
+    def get_by_natural_key(self, authority: str) -> "AuthorityRule":
+        return self.get(authority=authority)
+
+
+class AuthorityRule(models.Model):
+    """A competent authority's own lengths for the timers it sets (issue 18, item 3): how long
+    its Reasonable Grounds decision is expected to take, and how soon after a positive one its
+    Conclusive Grounds decision may come. One row per authority, seeded by the migration and
+    fixtures/authority_rules.json, changed by administrators only (referrals.admin), never
+    deleted. Read through referrals.rules, which lays it over the organisation's settings.
+
+    A change applies to deadlines started afterwards: a deadline keeps the due time it was
+    given when it started.
+    """
+
+    authority = models.CharField(max_length=12, choices=CompetentAuthority.choices, unique=True)
+    rg_working_days = models.PositiveSmallIntegerField(
+        "Reasonable Grounds decision expected within (working days after the referral)",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(250)],
+    )
+    cg_not_before_days = models.PositiveSmallIntegerField(
+        "Conclusive Grounds not before (days after a positive Reasonable Grounds decision)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+    )
+    note = models.CharField(
+        "where these lengths come from",
+        max_length=300,
+        blank=True,
+        help_text="For your local panel: what it has agreed, and where (for example its terms "
+        'of reference and their date). Shown on the page "How deadlines are counted".',
+    )
+    # Not auto_now: the reference data loads rows raw, which skips auto_now (referrals.admin
+    # sets it on each change).
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Empty until an administrator saves the row: the lengths are still the seeded defaults.
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    objects = AuthorityRuleManager()
+    # Administrators set these: reloading the fixture must not undo that.
+    reference_data_keeps_local_edits = True
+
+    class Meta:
+        ordering = ["authority"]
+        constraints = [
+            # A length of 0 would make referrals.deadlines refuse to count the deadline.
+            models.CheckConstraint(
+                condition=models.Q(rg_working_days__gte=1, cg_not_before_days__gte=1),
+                name="authority_rule_lengths_at_least_one",
+            ),
+        ]
+        verbose_name = "competent authority's timers"
+        verbose_name_plural = "competent authorities' timers"
+
+    def __str__(self) -> str:
+        return self.get_authority_display()
+
+    def natural_key(self) -> tuple[str]:
+        return (self.authority,)
+
+    @property
+    def audit_reference(self) -> str:
+        return self.authority
+
+    @property
+    def set_here(self) -> bool:
+        """Whether an administrator has saved these lengths (else they are the defaults)."""
+        return self.updated_by_id is not None
 
 
 class Referral(models.Model):
@@ -390,6 +465,12 @@ class Deadline(models.Model):
     )
     starts_at = models.DateTimeField()
     due_at = models.DateTimeField()
+    # The competent authority whose rule (AuthorityRule) gave its length when it started;
+    # empty where the organisation's own settings did (every deadline started before issue 18,
+    # item 3, and every timer a competent authority does not set).
+    authority = models.CharField(
+        max_length=12, choices=CompetentAuthority.choices, blank=True, editable=False
+    )
     # A "not before" timer (CG) marks the earliest moment, not a duty: never overdue.
     is_earliest = models.BooleanField(default=False)
     # A period's end condition (referrals.deadlines.End), copied from the organisation's rule

@@ -20,7 +20,15 @@ from safeguard.models import OrganisationSettings
 
 from . import deadlines, machines, readiness, rules
 from .deadlines import PERIOD_TIMERS, Timer
-from .models import Consent, Deadline, Decision, PoliceCooperation, Referral, Transition
+from .models import (
+    CompetentAuthority,
+    Consent,
+    Deadline,
+    Decision,
+    PoliceCooperation,
+    Referral,
+    Transition,
+)
 
 CHILD_NO_DTN = (
     "A child is never the subject of a Duty to Notify. Make a Children's Services referral, "
@@ -30,6 +38,12 @@ DTN_NOT_HELD = (
     "Your organisation does not hold the Duty to Notify (it applies to specified public "
     "authorities in England and Wales), so it cannot make this report."
 )
+PILOT_CHILDREN_ONLY = (
+    "A devolved pilot panel decides only children's cases. Choose the Single Competent "
+    "Authority, or the Immigration Enforcement Competent Authority for someone in immigration "
+    "detention or facing deportation."
+)
+NO_AUTHORITY = "Choose the competent authority that decides this NRM referral"
 NOT_FIRST_RESPONDER = (
     "Only a first responder organisation can submit an NRM referral, and yours is not one. "
     "Contact a first responder from the directory to make it."
@@ -49,7 +63,9 @@ def deadline_start(
     *, timer: Timer, start: dt.datetime, case=None, concern=None, referral=None, assignee=None
 ) -> Deadline:
     settings = _lengths()
-    rule = rules.rule_for(settings, timer)
+    # The RG and CG timers take the length of the competent authority that decides.
+    authority = referral.competent_authority if referral is not None else ""
+    rule, source = rules.rule_and_source(settings, timer, authority)
     due = deadlines.due_at(timer, start, length=rule.length, nation=settings.nation)
     earliest = timer in deadlines.NOT_BEFORE_TIMERS
     first = (
@@ -70,6 +86,7 @@ def deadline_start(
         referral=referral,
         starts_at=start,
         due_at=due,
+        authority=source,
         is_earliest=earliest,
         end_condition=rule.end if timer in deadlines.PERIOD_TIMERS else deadlines.End.FIXED,
         assignee=assignee or (case.lead if case else None),
@@ -178,6 +195,13 @@ def _check_pathway_allowed(case: Case, pathway: str) -> None:
         raise ValidationError({"pathway": NOT_FIRST_RESPONDER})
 
 
+def _check_authority(case: Case, authority: str) -> None:
+    if authority and authority not in CompetentAuthority.values:
+        raise ValidationError({"competent_authority": NO_AUTHORITY})
+    if authority == CompetentAuthority.CHILD_PILOT and not _is_child(case):
+        raise ValidationError({"competent_authority": PILOT_CHILDREN_ONLY})
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -190,6 +214,9 @@ def referral_create(
     named: bool = False,
 ) -> Referral:
     _check_pathway_allowed(case, pathway)
+    # Only the NRM has a competent authority; another pathway's choice is not kept.
+    competent_authority = competent_authority if pathway == Pathway.NRM else ""
+    _check_authority(case, competent_authority)
     referral = Referral(
         case=case,
         pathway=pathway,
@@ -347,9 +374,9 @@ def _check_submit(referral: Referral) -> None:
     case = referral.case
     if referral.pathway == Pathway.NRM:
         if not referral.competent_authority:
-            raise ValidationError(
-                {"competent_authority": "Choose the competent authority the referral goes to"}
-            )
+            raise ValidationError({"competent_authority": NO_AUTHORITY})
+        # Age may have been settled since the referral was started.
+        _check_authority(case, referral.competent_authority)
         if _is_child(case):
             sent = case.referrals.filter(
                 pathway=Pathway.CHILDRENS_SERVICES, status__in=[machines.SUBMITTED, machines.CLOSED]

@@ -95,6 +95,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and self.role == Role.ADMIN
 
 
+# The competent authority's own length replaces these two (referrals.AuthorityRule).
+AUTHORITY_SETS_IT = (
+    "Only for a referral that names no competent authority (one started before authorities had "
+    "their own): each authority's length is under \"Competent authorities' timers\"."
+)
+
+
 class OrganisationSettings(models.Model):
     """The one row of organisation-wide settings. Read it with `OrganisationSettings.load()`."""
 
@@ -116,10 +123,19 @@ class OrganisationSettings(models.Model):
         help_text="Specified public authorities in England and Wales notify the Home Office "
         "of adult victims who do not consent to an NRM referral.",
     )
+    child_pilot_site = models.BooleanField(
+        "our local authority is a devolved child decision-making pilot site",
+        default=False,
+        help_text="There a local multi-agency panel, not the Single Competent Authority, makes "
+        "a child's Reasonable Grounds and Conclusive Grounds decisions: a child's NRM referral "
+        "then suggests the pilot as its competent authority.",
+    )
     # Timer lengths (DOMAIN.md "Timers"); referrals.deadlines does the arithmetic.
     refer_hours = models.PositiveSmallIntegerField("referral due within (clock hours)", default=48)
     rg_working_days = models.PositiveSmallIntegerField(
-        "Reasonable Grounds decision expected within (working days)", default=5
+        "Reasonable Grounds decision expected within (working days)",
+        default=5,
+        help_text=AUTHORITY_SETS_IT,
     )
     recovery_days = models.PositiveSmallIntegerField(
         "recovery period (days)",
@@ -136,7 +152,9 @@ class OrganisationSettings(models.Model):
         "Conclusive Grounds decision. Scotland: its last day, or the decision if earlier.",
     )
     cg_not_before_days = models.PositiveSmallIntegerField(
-        "Conclusive Grounds not before (days after a positive RG)", default=30
+        "Conclusive Grounds not before (days after a positive RG)",
+        default=30,
+        help_text=AUTHORITY_SETS_IT,
     )
     reconsideration_days = models.PositiveSmallIntegerField(
         "reconsideration request window (days)", default=30

@@ -51,7 +51,11 @@ def deadline_rules(request):
         {
             "organisation": organisation,
             "nation": organisation.get_nation_display(),
-            "rows": help.help_rows(rules.rules_for(organisation), organisation.nation),
+            "rows": help.help_rows(
+                rules.rules_for(organisation),
+                organisation.nation,
+                rules.all_authority_rules(organisation),
+            ),
             "steps": help.step_help(organisation.nation),
             "differs": bool(organisation.differs_from_nation_defaults()),
             "defaults": NATION_DEFAULTS[organisation.nation],

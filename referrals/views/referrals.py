@@ -15,7 +15,7 @@ from safeguard.models import OrganisationSettings
 from safeguard.submissions import submitted_once
 
 from .. import consent as sharing
-from .. import deadlines, help, machines, services
+from .. import deadlines, help, machines, rules, services
 from ..forms import ConsentForm, ReferralStartForm, TransitionForm
 from ..models import Consent, Referral
 
@@ -45,7 +45,12 @@ def case_referrals(request, reference: str):
     granted = _case(request, reference, Action.REFER if request.method == "POST" else Action.VIEW)
     case = granted.obj
     child = case.person.may_be_child()
-    form = ReferralStartForm(request.POST if request.method == "POST" else None, child=child)
+    organisation = OrganisationSettings.load()
+    form = ReferralStartForm(
+        request.POST if request.method == "POST" else None,
+        child=child,
+        suggested_authority=rules.suggested_authority(organisation, child=child),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -63,7 +68,6 @@ def case_referrals(request, reference: str):
         else:
             url = reverse("referrals:detail", args=[referral.reference])
             return redirect(url)
-    organisation = OrganisationSettings.load()
     return render(
         request,
         "referrals/case_referrals.html",
@@ -120,6 +124,11 @@ def detail_context(request, granted, *, transition_form=None, failed_action=None
         "consent_form": ConsentForm(),
         "pack_form": DocumentPasswordForm(prefix="pack"),
         "anonymous": referral.is_anonymous,
+        "authority": (
+            rules.authority_rules(OrganisationSettings.load(), referral.competent_authority)
+            if referral.competent_authority
+            else None
+        ),
         "now": now,
         **extra,
     }

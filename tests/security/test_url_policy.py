@@ -116,6 +116,9 @@ ADMIN_REFUSES = {
     # Reference data is retired, never deleted, so that old answers stay readable.
     "admin:cases_indicator_delete",
     "admin:cases_exploitationtype_delete",
+    # One row per competent authority, seeded: changed, never added or deleted.
+    "admin:referrals_authorityrule_add",
+    "admin:referrals_authorityrule_delete",
     # Reminders are written by the engine only: administrators read them.
     "admin:referrals_reminder_add",
     "admin:referrals_reminder_delete",
