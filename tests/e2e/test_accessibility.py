@@ -69,6 +69,7 @@ PAGES: dict[str, list[P]] = {
         P("contacts:card"),
         P("contacts:who_to_call"),
         P("notifications"),
+        P("referrals:deadline_rules"),
     ],
     "lead": [
         P("home"),
