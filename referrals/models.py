@@ -378,6 +378,15 @@ class Deadline(models.Model):
 
     class Meta:
         ordering = ["due_at"]
+        constraints = [
+            # One guardian referral clock per child's case, however many Children's Services
+            # and NRM referrals start at once (referrals.services._guardian_clock_start).
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(timer="guardian_referral"),
+                name="one_guardian_clock_per_case",
+            ),
+        ]
         indexes = [
             # The overdue view and the lead's list: open deadlines by due time.
             models.Index(

@@ -17,6 +17,7 @@ LENGTH_FIELDS: dict[Timer, str] = {
     Timer.RECONSIDERATION: "reconsideration_days",
     Timer.MOVE_ON: "move_on_days",
     Timer.PLACE_OF_SAFETY: "place_of_safety_working_days",
+    Timer.GUARDIAN_REFERRAL: "guardian_referral_working_days",
 }
 
 # The field holding a timer's end condition, where the organisation chooses one; the others

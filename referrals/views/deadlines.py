@@ -51,7 +51,11 @@ def deadline_rules(request):
         {
             "organisation": organisation,
             "nation": organisation.get_nation_display(),
-            "rows": help.help_rows(rules.rules_for(organisation), organisation.nation),
+            "rows": help.help_rows(
+                rules.rules_for(organisation),
+                organisation.nation,
+                guardian_covers_area=organisation.guardian_service_applies,
+            ),
             "differs": bool(organisation.differs_from_nation_defaults()),
             "defaults": NATION_DEFAULTS[organisation.nation],
         },

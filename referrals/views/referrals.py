@@ -16,7 +16,7 @@ from safeguard.submissions import submitted_once
 
 from .. import consent as sharing
 from .. import deadlines, machines, services
-from ..forms import ConsentForm, ReferralStartForm, TransitionForm
+from ..forms import AgeSettlementForm, ConsentForm, ReferralStartForm, TransitionForm
 from ..models import Consent, Referral
 
 
@@ -38,15 +38,57 @@ def _referral(request, reference, action=Action.VIEW):
     )
 
 
+def _guardian_service(case) -> str | None:
+    """The guardianship service a child here is referred to, by its name; None for an adult or
+    where no service covers the organisation's area."""
+    organisation = OrganisationSettings.load()
+    if not (case.person.may_be_child() and organisation.guardian_service_applies):
+        return None
+    return deadlines.GUARDIAN_SERVICES[organisation.nation].name
+
+
+def _case_referrals_page(request, granted, *, form=None, age_form=None, status=200):
+    case = granted.obj
+    child = case.person.may_be_child()
+    guardian = _guardian_service(case)
+    form = form or ReferralStartForm(child=child, guardian_service=guardian)
+    age_form = age_form or AgeSettlementForm(auto_id="age_%s")
+    organisation = OrganisationSettings.load()
+    errors = [*(error_list(form) if form.is_bound else []), *error_list(age_form)]
+    return render(
+        request,
+        "referrals/case_referrals.html",
+        {
+            **case_page(request, granted, "referrals:case_referrals"),
+            "granted": granted,
+            "form": form,
+            "age_form": age_form,
+            "referrals": case.referrals.select_related("recipient").order_by("-created_at"),
+            "child": child,
+            "guardian_service": guardian,
+            "guardian_nation": deadlines.GUARDIAN_SERVICES[organisation.nation],
+            "age_assessments": case.person.age_assessments.select_related("recorded_by"),
+            "age_open": case.person.age_disputed or bool(case.person.age_settled_as) or child,
+            "organisation": organisation,
+            "errors": errors,
+            "status_labels": machines.STATUS_LABELS,
+        },
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @submitted_once
 def case_referrals(request, reference: str):
     """A case's referrals, and the form to start one."""
     granted = _case(request, reference, Action.REFER if request.method == "POST" else Action.VIEW)
+    if request.method != "POST":
+        return _case_referrals_page(request, granted)
     case = granted.obj
-    child = case.person.may_be_child()
-    form = ReferralStartForm(request.POST if request.method == "POST" else None, child=child)
-    if request.method == "POST" and form.is_valid():
+    form = ReferralStartForm(
+        request.POST, child=case.person.may_be_child(), guardian_service=_guardian_service(case)
+    )
+    if form.is_valid():
         data = form.cleaned_data
         try:
             referral = services.referral_create(
@@ -63,21 +105,37 @@ def case_referrals(request, reference: str):
         else:
             url = reverse("referrals:detail", args=[referral.reference])
             return redirect(url)
-    organisation = OrganisationSettings.load()
-    return render(
-        request,
-        "referrals/case_referrals.html",
-        {
-            **case_page(request, granted, "referrals:case_referrals"),
-            "granted": granted,
-            "form": form,
-            "referrals": case.referrals.select_related("recipient").order_by("-created_at"),
-            "child": child,
-            "organisation": organisation,
-            "errors": error_list(form) if form.is_bound else [],
-            "status_labels": machines.STATUS_LABELS,
-        },
-    )
+    return _case_referrals_page(request, granted, form=form)
+
+
+@require_POST
+@submitted_once
+def age_settle(request, reference: str):
+    """An age dispute settled by an assessment: recorded, never a field edited."""
+    granted = _case(request, reference, Action.REFER)
+    form = AgeSettlementForm(request.POST, auto_id="age_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.age_dispute_settle(
+                request=request,
+                case=granted.obj,
+                settled=services.AgeSettlement(
+                    assessed_on=data["assessed_on"],
+                    method=data["method"],
+                    assessed_by=data["assessed_by"],
+                    outcome=data["outcome"],
+                    assessed_date_of_birth=data["assessed_date_of_birth"],
+                    note=data["note"],
+                ),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            outcome = "an adult" if assessment.outcome == "adult" else "a child"
+            messages.success(request, f"Age assessment recorded: assessed as {outcome}.")
+            return redirect("referrals:case_referrals", reference=reference)
+    return _case_referrals_page(request, granted, age_form=form, status=400)
 
 
 def _transition_steps(referral, failed_action=None, failed_form=None):
