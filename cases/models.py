@@ -194,11 +194,18 @@ class Person(models.Model):
         return actions
 
     @property
-    def age_in_question(self) -> bool:
-        """Their age is disputed or not known, and no age assessment has settled it."""
-        return not self.age_settled_as and (
-            self.age_disputed or (self.date_of_birth is None and self.estimated_age is None)
-        )
+    def age_dispute_open(self) -> bool:
+        """Their age was disputed and no age assessment has settled it yet."""
+        return self.age_disputed and not self.age_settled_as
+
+    @property
+    def age_settled_text(self) -> str:
+        """The settlement, to go within a sentence ("settled as an adult by an age assessment
+        on 20 November 2026"), or nothing while unsettled."""
+        if not self.age_settled_as:
+            return ""
+        outcome = "an adult" if self.age_settled_as == "adult" else "a child"
+        return f"settled as {outcome} by an age assessment on {self.age_settled_on:%-d %B %Y}"
 
     def may_be_child(self, day: dt.date | None = None) -> bool:
         """Treated as a child until age is settled: under 18, age disputed, or age unknown
@@ -223,8 +230,8 @@ class AgeMethod(models.TextChoices):
 
 class AgeAssessment(models.Model):
     """How a dispute about someone's age was settled: when, how, by whom, and the outcome.
-    Recorded by referrals.services.age_dispute_settle; never edited or deleted (a later
-    assessment, a court's say, is recorded as another)."""
+    Recorded by referrals.services.age_dispute_settle, which only ever adds one: a later
+    assessment (a court's, say) is recorded as another, and the latest settles it."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="age_assessments")
     assessed_on = models.DateField("date of the assessment")

@@ -382,3 +382,19 @@ class AgeSettlementForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["submission_token"].initial = new_token()
+
+
+class GuardianNotNeededForm(forms.Form):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label="Why no guardian referral is needed",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: their local authority is not one the service covers, or "
+        "someone in the UK has parental responsibility for them.",
+        error_messages={"required": "Enter why no guardian referral is needed"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()

@@ -628,6 +628,36 @@ def deadline_reassign(*, request, deadline: Deadline, assignee) -> Deadline:
     return deadline
 
 
+GUARDIAN_NO_CLOCK = "This case has no open guardian referral deadline."
+
+
+@transaction.atomic
+def guardian_referral_not_needed(*, request, case: Case, reason: str) -> Deadline:
+    """No guardian referral for this child, and why: their local authority is not one the
+    service covers (an organisation across several areas), or they are not eligible (in
+    Scotland and Northern Ireland, someone in the UK has parental responsibility for them).
+    Stops the case's guardian referral clock, as "no referral" stops the referral clock."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why no guardian referral is needed"})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    clock = Deadline.objects.filter(case=case, timer=Timer.GUARDIAN_REFERRAL).open().first()
+    if clock is None:
+        raise ValidationError(GUARDIAN_NO_CLOCK)
+    clock.satisfied_at, clock.satisfied_by = timezone.now(), "no guardian referral needed"
+    clock.save(update_fields=["satisfied_at", "satisfied_by"])
+    chronology_add(
+        case=case, author=request.user, title="No guardian referral needed", text=reason.strip()
+    )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=case,
+        changed_fields=["deadline"],
+        detail=Timer.GUARDIAN_REFERRAL,
+    )
+    return clock
+
+
 # --- An age dispute, settled -------------------------------------------------------------------
 
 

@@ -16,7 +16,13 @@ from safeguard.submissions import submitted_once
 
 from .. import consent as sharing
 from .. import deadlines, machines, services
-from ..forms import AgeSettlementForm, ConsentForm, ReferralStartForm, TransitionForm
+from ..forms import (
+    AgeSettlementForm,
+    ConsentForm,
+    GuardianNotNeededForm,
+    ReferralStartForm,
+    TransitionForm,
+)
 from ..models import Consent, Referral
 
 
@@ -47,14 +53,21 @@ def _guardian_service(case) -> str | None:
     return deadlines.GUARDIAN_SERVICES[organisation.nation].name
 
 
-def _case_referrals_page(request, granted, *, form=None, age_form=None, status=200):
+def _case_referrals_page(
+    request, granted, *, form=None, age_form=None, not_needed_form=None, status=200
+):
     case = granted.obj
     child = case.person.may_be_child()
     guardian = _guardian_service(case)
     form = form or ReferralStartForm(child=child, guardian_service=guardian)
     age_form = age_form or AgeSettlementForm(auto_id="age_%s")
+    not_needed_form = not_needed_form or GuardianNotNeededForm(auto_id="guardian_%s")
     organisation = OrganisationSettings.load()
-    errors = [*(error_list(form) if form.is_bound else []), *error_list(age_form)]
+    errors = [
+        *(error_list(form) if form.is_bound else []),
+        *error_list(age_form),
+        *error_list(not_needed_form),
+    ]
     return render(
         request,
         "referrals/case_referrals.html",
@@ -63,6 +76,10 @@ def _case_referrals_page(request, granted, *, form=None, age_form=None, status=2
             "granted": granted,
             "form": form,
             "age_form": age_form,
+            "not_needed_form": not_needed_form,
+            "guardian_clock": case.deadlines.filter(timer=deadlines.Timer.GUARDIAN_REFERRAL)
+            .open()
+            .first(),
             "referrals": case.referrals.select_related("recipient").order_by("-created_at"),
             "child": child,
             "guardian_service": guardian,
@@ -136,6 +153,25 @@ def age_settle(request, reference: str):
             messages.success(request, f"Age assessment recorded: assessed as {outcome}.")
             return redirect("referrals:case_referrals", reference=reference)
     return _case_referrals_page(request, granted, age_form=form, status=400)
+
+
+@require_POST
+@submitted_once
+def guardian_not_needed(request, reference: str):
+    """No guardian referral for this child, with why: the case's guardian clock stops."""
+    granted = _case(request, reference, Action.REFER)
+    form = GuardianNotNeededForm(request.POST, auto_id="guardian_%s")
+    if form.is_valid():
+        try:
+            services.guardian_referral_not_needed(
+                request=request, case=granted.obj, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded: no guardian referral is needed.")
+            return redirect("referrals:case_referrals", reference=reference)
+    return _case_referrals_page(request, granted, not_needed_form=form, status=400)
 
 
 def _transition_steps(referral, failed_action=None, failed_form=None):

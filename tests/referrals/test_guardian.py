@@ -425,3 +425,48 @@ def test_frontline_cannot_settle_an_age(client, world, log_concern, organisation
     response = client.post(reverse("referrals:age_settle", args=[case.reference]), data)
     assert response.status_code in (403, 404)
     assert not AgeAssessment.objects.exists()
+
+
+def test_no_guardian_referral_needed_stops_the_clock_with_the_reason(
+    client, world, log_concern, organisation, recipient
+):
+    case = child_case(world, log_concern)
+    start(world, case, pathway=Pathway.CHILDRENS_SERVICES, recipient=recipient)
+    client.force_login(world.lead)
+    address = reverse("referrals:guardian_not_needed", args=[case.reference])
+
+    refused = client.post(address, {"reason": "  "})
+    assert refused.status_code == 400 and guardian_clocks(case).open().exists()
+
+    data = {"reason": "Their local authority is not an ICTG site", "submission_token": "g-1"}
+    assert client.post(address, data).status_code == 302
+    assert client.post(address, data).status_code == 302  # the repeat: one record
+    clock = guardian_clocks(case).get()
+    assert clock.satisfied_by == "no guardian referral needed"
+    assert case.chronology.filter(title="No guardian referral needed").count() == 1
+
+
+def test_no_guardian_referral_needed_without_an_open_clock_is_refused(
+    world, log_concern, organisation
+):
+    case = child_case(world, log_concern)
+    with pytest.raises(ValidationError, match="no open guardian referral deadline"):
+        services.guardian_referral_not_needed(
+            request=request_as(world.lead), case=case, reason="Has a parent here"
+        )
+
+
+def test_once_settled_the_form_answers_say_how_and_no_longer_disputed(
+    world, log_concern, organisation, recipient
+):
+    from referrals import readiness
+
+    case = disputed_case(world, log_concern)
+    settle(world, case)
+    person = Person.objects.get(pk=case.person_id)
+
+    assert readiness._under_18(person) == (
+        "No: settled as an adult by an age assessment on 20 November 2026"
+    )
+    assert readiness._age_group(person) == "Adult (18 or over)"
+    assert readiness._date_of_birth(person) == "1 January 2005 (from their age assessment)"
