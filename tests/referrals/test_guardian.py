@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from cases.models import AgeAssessment, Person
+from cases.models import AgeAssessment, Case, Person
 from referrals import help, rules, services
 from referrals.deadlines import (
     GUARDIAN_SERVICES,
@@ -470,3 +470,25 @@ def test_once_settled_the_form_answers_say_how_and_no_longer_disputed(
     )
     assert readiness._age_group(person) == "Adult (18 or over)"
     assert readiness._date_of_birth(person) == "1 January 2005 (from their age assessment)"
+
+
+def test_two_child_referrals_started_at_once_start_one_guardian_clock(
+    transactional_db, world, log_concern, organisation, recipient
+):
+    from tests.concurrently import race, signed_in_client
+
+    case = child_case(world, log_concern)
+    page = reverse("referrals:case_referrals", args=[case.reference])
+    lead, colleague = signed_in_client(world.lead), signed_in_client(world.lead)
+
+    # Two leads' tabs, one Children's Services and one NRM referral, queued behind the case.
+    first, second = race(
+        lambda: Case.objects.select_for_update().get(pk=case.pk),
+        lambda: lead.post(page, {"pathway": "childrens_services", "recipient": recipient.pk}),
+        lambda: colleague.post(
+            page, {"pathway": "nrm", "recipient": recipient.pk, "competent_authority": "sca"}
+        ),
+    )
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert guardian_clocks(case).count() == 1
