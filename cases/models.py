@@ -222,7 +222,10 @@ class Person(models.Model):
 
 class AgeMethod(models.TextChoices):
     LOCAL_AUTHORITY = "local_authority", "Age assessment by the local authority (Merton-compliant)"
-    NATIONAL = "national", "Age assessment by the Home Office's National Age Assessment Board"
+    NATIONAL = (
+        "national",
+        "Age assessment by the Home Office (Nationality and Borders Act 2022, s.50 or s.51)",
+    )
     DOCUMENTS = "documents", "Genuine documents establishing their age"
     COURT = "court", "Decision of a court or tribunal"
     OTHER = "other", "Another way"

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                             ),
                             (
                                 "national",
-                                "Age assessment by the Home Office's National Age Assessment Board",
+                                "Age assessment by the Home Office (Nationality and Borders Act 2022, s.50 or s.51)",
                             ),
                             ("documents", "Genuine documents establishing their age"),
                             ("court", "Decision of a court or tribunal"),
