@@ -159,7 +159,8 @@ STEPS = [
                CASE WHEN status = 'submitted' THEN '' ELSE 'triage' END, NULL, '', NULL,
                case_id, id, NULL,
                CASE WHEN status = 'submitted'
-                    THEN timestamptz '%(far)s' + id * interval '1 second' END, 0, 'before', 'fixed', ''
+                    THEN timestamptz '%(far)s' + id * interval '1 second' END,
+               0, 'before', 'fixed', ''
         FROM cases_concern;
 
         -- The Reasonable Grounds decision of every referral: open while submitted, the
@@ -175,7 +176,8 @@ STEPS = [
                CASE WHEN status = 'submitted' THEN '' ELSE 'rg_positive' END, NULL, '', NULL,
                case_id, NULL, id,
                CASE WHEN status = 'submitted'
-                    THEN timestamptz '%(far)s' + id * interval '1 second' END, 0, 'before', 'fixed', ''
+                    THEN timestamptz '%(far)s' + id * interval '1 second' END,
+               0, 'before', 'fixed', ''
         FROM referrals_referral;
 
         INSERT INTO referrals_deadline (timer, starts_at, due_at, is_earliest, satisfied_at,

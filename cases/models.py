@@ -120,7 +120,15 @@ class Person(models.Model):
     )
     date_of_birth = models.DateField(null=True, blank=True)
     estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Recorded with the concern: whether their age was in question. Never cleared: a dispute is
+    # settled only by recording an age assessment (referrals.services.age_dispute_settle),
+    # which sets the three fields below together.
     age_disputed = models.BooleanField(default=False)
+    age_settled_as = models.CharField(
+        "age settled as", max_length=5, choices=[("adult", "Adult"), ("child", "Child")], blank=True
+    )
+    age_settled_on = models.DateField(null=True, blank=True)
+    assessed_date_of_birth = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     nationalities = models.CharField(max_length=200, blank=True)
     languages = models.CharField(max_length=200, blank=True)
@@ -138,6 +146,22 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # Settled means settled on a day, as adult or child; a child's settlement gives the
+            # date of birth they are taken to have, so that they turn 18 on a known day.
+            models.CheckConstraint(
+                condition=(models.Q(age_settled_as="") & models.Q(age_settled_on__isnull=True))
+                | (
+                    models.Q(age_settled_as="adult", age_settled_on__isnull=False)
+                    | models.Q(
+                        age_settled_as="child",
+                        age_settled_on__isnull=False,
+                        assessed_date_of_birth__isnull=False,
+                    )
+                ),
+                name="person_age_settled_whole",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -154,8 +178,9 @@ class Person(models.Model):
         return self.reference
 
     def age_on(self, day: dt.date) -> int | None:
-        if self.date_of_birth:
-            dob = self.date_of_birth
+        # An age assessment's date of birth is the one agencies go by once it is recorded.
+        dob = self.assessed_date_of_birth or self.date_of_birth
+        if dob:
             return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
         return self.estimated_age
 
@@ -168,10 +193,80 @@ class Person(models.Model):
             actions |= actions_on(user, record)
         return actions
 
+    @property
+    def age_dispute_open(self) -> bool:
+        """Their age was disputed and no age assessment has settled it yet."""
+        return self.age_disputed and not self.age_settled_as
+
+    @property
+    def age_settled_text(self) -> str:
+        """The settlement, to go within a sentence ("settled as an adult by an age assessment
+        on 20 November 2026"), or nothing while unsettled."""
+        if not self.age_settled_as:
+            return ""
+        outcome = "an adult" if self.age_settled_as == "adult" else "a child"
+        return f"settled as {outcome} by an age assessment on {self.age_settled_on:%-d %B %Y}"
+
     def may_be_child(self, day: dt.date | None = None) -> bool:
-        """Treated as a child until age is settled: under 18, age disputed, or age unknown."""
+        """Treated as a child until age is settled: under 18, age disputed, or age unknown
+        (Modern Slavery Act 2015 s.51; the Scottish Act s.12; the Northern Ireland Act s.25(3)).
+        Once an assessment settles it, as adult, or as a child until their assessed 18th
+        birthday."""
+        if self.age_settled_as == "adult":
+            return False
         age = self.age_on(day or timezone.localdate())
+        if self.age_settled_as == "child":
+            return age is not None and age < 18
         return self.age_disputed or age is None or age < 18
+
+
+class AgeMethod(models.TextChoices):
+    LOCAL_AUTHORITY = "local_authority", "Age assessment by the local authority (Merton-compliant)"
+    NATIONAL = (
+        "national",
+        "Age assessment by the Home Office (Nationality and Borders Act 2022, s.50 or s.51)",
+    )
+    DOCUMENTS = "documents", "Genuine documents establishing their age"
+    COURT = "court", "Decision of a court or tribunal"
+    OTHER = "other", "Another way"
+
+
+class AgeAssessment(models.Model):
+    """How a dispute about someone's age was settled: when, how, by whom, and the outcome.
+    Recorded by referrals.services.age_dispute_settle, which only ever adds one: a later
+    assessment (a court's, say) is recorded as another, and the latest settles it."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="age_assessments")
+    assessed_on = models.DateField("date of the assessment")
+    method = models.CharField("how it was settled", max_length=16, choices=AgeMethod.choices)
+    assessed_by = models.CharField("who assessed it", max_length=200)
+    outcome = models.CharField(max_length=5, choices=[("adult", "Adult"), ("child", "Child")])
+    assessed_date_of_birth = models.DateField("assessed date of birth", null=True, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_on", "-recorded_at"]
+        constraints = [
+            # A double submit, or two leads at once, records one assessment.
+            models.UniqueConstraint(
+                fields=["person", "assessed_on", "outcome"], name="one_age_assessment_a_day"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="child")
+                | models.Q(assessed_date_of_birth__isnull=False),
+                name="age_assessment_child_has_date_of_birth",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(assessed_date_of_birth__isnull=True)
+                | models.Q(assessed_date_of_birth__lte=models.F("assessed_on")),
+                name="age_assessment_born_before_it",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.outcome} on {self.assessed_on}"
 
 
 # --- Concerns --------------------------------------------------------------------------------

@@ -90,6 +90,8 @@ RULE: dict[type, dict[str, Keep | str | None]] = {
         # Only the age group, worked out from the date of birth or estimate, is kept.
         **_out("reference", "name", "aliases", "date_of_birth", "estimated_age"),
         **_out("safe_contact", "distinguishing_features", "photo"),
+        # Settled as an adult is why a Duty to Notify is possible at all; the notice says adult.
+        **_out("age_settled_as", "age_settled_on", "assessed_date_of_birth"),
         **_keep(Kind.ABOUT, "age_disputed", "gender", "nationalities", "languages"),
         **_keep(Kind.ABOUT, "interpreter_needed", "interpreter_language"),
         **_internal("created_by", "created_at"),

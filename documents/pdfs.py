@@ -80,13 +80,18 @@ def _exploitation_types(concerns) -> list:
 
 
 def _age_text(person, on: dt.date) -> str:
-    if person.date_of_birth:
+    if person.assessed_date_of_birth:
+        born = person.assessed_date_of_birth
+        text = f"Assessed date of birth {born:%-d %B %Y} (age {person.age_on(on)})"
+    elif person.date_of_birth:
         text = f"Born {person.date_of_birth:%-d %B %Y} (age {person.age_on(on)})"
     elif person.estimated_age is not None:
         text = f"About {person.estimated_age} (estimated; date of birth not known)"
     else:
         text = "Not known"
-    if person.age_disputed:
+    if person.age_settled_as:
+        text += f". Age disputed; {person.age_settled_text}"
+    elif person.age_disputed:
         text += ". Age disputed: treated as a child until it is settled"
     return text
 
@@ -111,7 +116,7 @@ def _consent_text(referral: Referral, consent: Consent | None, child: bool) -> s
 
 def _age_group(person, on: dt.date) -> str:
     age = person.age_on(on)
-    if person.age_disputed:
+    if person.age_dispute_open:
         return "Age disputed (treated as a child)"
     if age is None:
         return "Not known"

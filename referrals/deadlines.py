@@ -28,7 +28,9 @@ How each basis counts (state the same in the product's help):
 "End of a day" is its last representable instant, 23:59:59.999999 local (shown as 23:59).
 A deadline is overdue once now is later than it.
 
-Timer bases: refer, clock hours; RG decision and place of safety, working days; recovery
+Timer bases: refer, clock hours; RG decision, place of safety and the child trafficking
+guardian referral (started with a child's first Children's Services or NRM referral), working
+days; recovery
 period and move-on support, days beginning with the decision day (DOMAIN.md states this for
 recovery; move-on is a support period counted the same way); reconsideration, within N days
 of the decision; CG not before, not before N days after the positive RG.
@@ -70,12 +72,15 @@ class Timer(StrEnum):
     RECONSIDERATION = "reconsideration"
     MOVE_ON = "move_on"
     PLACE_OF_SAFETY = "place_of_safety"
+    GUARDIAN_REFERRAL = "guardian_referral"
 
 
 # The referral clock's length is the organisation's own target (seed 003), not a legal deadline:
 # its label says so wherever it is shown (issue 18, item 7).
 LOCAL_TARGET = "your organisation's own target"
-LOCAL_TARGET_TIMERS = frozenset({Timer.REFER})
+# The guardian referral's too: guidance asks for it alongside the NRM referral (England and Wales)
+# or as soon as reasonably practicable (Scotland) but sets no number.
+LOCAL_TARGET_TIMERS = frozenset({Timer.REFER, Timer.GUARDIAN_REFERRAL})
 
 TIMER_LABELS: dict[Timer, str] = {
     Timer.REFER: f"Referral due ({LOCAL_TARGET})",
@@ -85,6 +90,7 @@ TIMER_LABELS: dict[Timer, str] = {
     Timer.RECONSIDERATION: "Reconsideration request window closes",
     Timer.MOVE_ON: "Move-on support ends",
     Timer.PLACE_OF_SAFETY: "Place of safety ends",
+    Timer.GUARDIAN_REFERRAL: f"Child trafficking guardian referral due ({LOCAL_TARGET})",
 }
 
 
@@ -104,6 +110,7 @@ TIMER_BASIS: dict[Timer, Basis] = {
     Timer.RECONSIDERATION: Basis.DAYS_WITHIN,
     Timer.MOVE_ON: Basis.DAYS_BEGINNING_WITH,
     Timer.PLACE_OF_SAFETY: Basis.WORKING_DAYS,
+    Timer.GUARDIAN_REFERRAL: Basis.WORKING_DAYS,
 }
 
 # The timers whose length is the competent authority's to set (issue 18, item 3): its
@@ -132,6 +139,7 @@ TIMER_KIND: dict[Timer, Kind] = {
     Timer.RECONSIDERATION: Kind.DUTY,
     Timer.MOVE_ON: Kind.PERIOD,
     Timer.PLACE_OF_SAFETY: Kind.PERIOD,
+    Timer.GUARDIAN_REFERRAL: Kind.DUTY,
 }
 DUTY_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.DUTY)
 PERIOD_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.PERIOD)
@@ -154,6 +162,36 @@ DUTY_ACTIONS: dict[Timer, str] = {
     Timer.REFER: "Make the NRM referral or Duty to Notify, or record why there will be none",
     Timer.RG_DECISION: "Chase the competent authority for its Reasonable Grounds decision",
     Timer.RECONSIDERATION: "Request reconsideration of the negative decision, if they want it",
+    Timer.GUARDIAN_REFERRAL: (
+        "Refer the child to the guardianship service, alongside the NRM referral"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class GuardianService:
+    """A nation's guardianship service for trafficked children (sources in referrals.help)."""
+
+    name: str
+    run_by: str
+    national: bool  # covers the whole nation; otherwise only the areas where it has started
+
+
+# England and Wales: the Independent Child Trafficking Guardian service, in about two thirds of
+# local authority areas (all of Wales), so whether it covers an organisation's area is a
+# setting. Scotland and Northern Ireland: a statutory service for the whole nation.
+GUARDIAN_SERVICES: dict[str, GuardianService] = {
+    "ENG": GuardianService(
+        "the Independent Child Trafficking Guardian (ICTG) service", "Barnardo's", national=False
+    ),
+    "SCT": GuardianService(
+        "Guardianship Scotland (Independent Child Trafficking Guardians)",
+        "the Scottish Refugee Council and Aberlour Children's Charity",
+        national=True,
+    ),
+    "NIR": GuardianService(
+        "the Independent Guardian Service", "Barnardo's Northern Ireland", national=True
+    ),
 }
 
 

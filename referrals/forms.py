@@ -1,5 +1,6 @@
 from django import forms
 
+from cases.models import AgeMethod
 from contacts.models import Organisation
 from safeguard.choices import Pathway
 from safeguard.dates import When
@@ -53,14 +54,27 @@ class ReferralStartForm(forms.Form):
         label="The person agreed to be named (Duty to Notify only)", required=False
     )
 
-    def __init__(self, *args, child: bool = False, suggested_authority: str = "", **kwargs):
+    def __init__(
+        self,
+        *args,
+        child: bool = False,
+        guardian_service: str | None = None,
+        suggested_authority: str = "",
+        **kwargs,
+    ):
+        """`guardian_service`: the name of the guardianship service a child here is referred
+        to, or None where there is none (or the person is an adult). Pathways and authorities
+        the service would refuse are not offered."""
         super().__init__(*args, **kwargs)
-        if child:
-            # Never for a child: the service refuses it too, so it is not offered.
-            self.fields["pathway"].choices = [
-                c for c in Pathway.choices if c[0] != Pathway.DUTY_TO_NOTIFY
-            ]
-        else:
+        refused = {Pathway.DUTY_TO_NOTIFY} if child else set()
+        if not (child and guardian_service):
+            refused.add(Pathway.GUARDIAN)
+        self.fields["pathway"].choices = [
+            (value, f"Guardian referral: {guardian_service}" if value == Pathway.GUARDIAN else text)
+            for value, text in Pathway.choices
+            if value not in refused
+        ]
+        if not child:
             # A pilot panel decides only children's cases (the service refuses it too).
             self.fields["competent_authority"].choices = [
                 c
@@ -351,6 +365,66 @@ class WithdrawSharingForm(forms.Form):
     )
     note = forms.CharField(
         label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()
+
+
+class AgeSettlementForm(forms.Form):
+    """An age dispute settled: the one way a disputed or unknown age stops being treated as a
+    child's (referrals.services.age_dispute_settle checks the same)."""
+
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    assessed_on = DateField(
+        label="Date of the assessment",
+        when=When.HAPPENED,
+        error_messages={"required": "Enter the date of the age assessment"},
+    )
+    method = forms.ChoiceField(
+        label="How was their age settled?",
+        choices=AgeMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how their age was settled"},
+    )
+    assessed_by = forms.CharField(
+        label="Who assessed it",
+        max_length=200,
+        help_text="For example the local authority's children's services team.",
+        error_messages={"required": "Enter who assessed their age"},
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[("child", "A child (under 18)"), ("adult", "An adult (18 or over)")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether they were assessed as an adult or a child"},
+    )
+    assessed_date_of_birth = DateField(
+        label="Assessed date of birth",
+        required=False,
+        when=When.HAPPENED,
+        help_text="Needed for a child, so that they turn 18 on the right day.",
+    )
+    note = forms.CharField(
+        label="Anything else to record", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()
+
+
+class GuardianNotNeededForm(forms.Form):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label="Why no guardian referral is needed",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: their local authority is not one the service covers, or "
+        "someone in the UK has parental responsibility for them.",
+        error_messages={"required": "Enter why no guardian referral is needed"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from . import machines
 from .deadlines import (
     AUTHORITY_TIMERS,
+    GUARDIAN_SERVICES,
     TIMER_BASIS,
     TIMER_KIND,
     TIMER_LABELS,
@@ -177,6 +178,41 @@ class AuthorityHelp:
     not_set: str  # for the local panel, while the seeded lengths are still in use
 
 
+# The guardian referral: each nation's service and the law or guidance behind it. None sets a
+# number of days, so the length is the organisation's own target.
+ICTG_GUIDANCE = (
+    "Interim guidance for Independent Child Trafficking Guardians (Home Office, under s.49 of "
+    "the Modern Slavery Act 2015; updated May 2024)"
+)
+GUARDIAN_SOURCES: dict[str, str] = {
+    "ENG": (
+        f"{ICTG_GUIDANCE}: where the service runs, a first responder refers the child to it as "
+        "well as to the NRM, and to the local authority through the usual safeguarding route. "
+        "Barnardo's runs it in about two thirds of local authority areas in England and in all "
+        'of Wales (Barnardo\'s National Counter Trafficking Centre, "Guardianship Service"). '
+        "The number of working days is a local target: the guidance sets none."
+    ),
+    "SCT": (
+        "Human Trafficking and Exploitation (Scotland) Act 2015, s.11: a relevant authority "
+        "that finds a child eligible (no one in the UK with parental rights or responsibilities, "
+        "and reasonable grounds to believe they are or may become a trafficking victim) brings "
+        "them to the guardian service's attention as soon as reasonably practicable. The "
+        "service is Guardianship Scotland, run by the Scottish Refugee Council and Aberlour "
+        "Children's Charity since 1 April 2023 (before that the Scottish Guardianship Service). "
+        "The number of working days is a local target."
+    ),
+    "NIR": (
+        "Human Trafficking and Exploitation (Criminal Justice and Support for Victims) Act "
+        "(Northern Ireland) 2015, s.21: a child is eligible for an independent guardian once an "
+        "NRM referral is made or about to be made, where no one in the UK exercises parental "
+        "responsibility for them, or if they are a separated child. The Independent Guardian "
+        "Service is run by Barnardo's NI for the Health and Social Care Board (Department of "
+        'Health, "IGS Guidance - Section 21", August 2023). The number of working days is a '
+        "local target."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class TimerHelp:
     starts: str
@@ -244,6 +280,17 @@ TIMER_HELP: dict[Timer, TimerHelp] = {
             "to 3 working days while a referral is made."
         ),
     ),
+    Timer.GUARDIAN_REFERRAL: TimerHelp(
+        starts=(
+            "A child's first Children's Services or NRM referral (someone whose age is disputed "
+            "or not known counts as a child until an age assessment settles it)."
+        ),
+        stops=(
+            "A guardian referral recorded as sent, or the child's age settled as an adult's by "
+            "an age assessment."
+        ),
+        source="",  # by nation: GUARDIAN_SOURCES
+    ),
 }
 
 NATION_NAMES = {"ENG": "England and Wales", "SCT": "Scotland", "NIR": "Northern Ireland"}
@@ -286,8 +333,26 @@ def _by_authority(timer: Timer, authorities: "Sequence[AuthorityRules]") -> tupl
     )
 
 
+def _guardian_applies(nation: str, covered: bool) -> str:
+    service = GUARDIAN_SERVICES[nation]
+    if service.national:
+        return f"Children's cases, all over {NATION_NAMES[nation]}: {service.name}."
+    if covered:
+        return (
+            f"Children's cases, where {service.name} covers your area: your organisation "
+            "settings say it does."
+        )
+    return (
+        f"Not started here: your organisation settings say {service.name} does not cover your area."
+    )
+
+
 def help_rows(
-    rules: dict[Timer, Rule], nation: str, authorities: "Sequence[AuthorityRules]" = ()
+    rules: dict[Timer, Rule],
+    nation: str,
+    authorities: "Sequence[AuthorityRules]" = (),
+    *,
+    guardian_covers_area: bool = True,
 ) -> list[HelpRow]:
     """Every timer the code knows, with this organisation's length and end condition, and for
     the timers a competent authority sets, each authority's."""
@@ -300,6 +365,12 @@ def help_rows(
             if not facts.nations
             else "Only in " + ", ".join(NATION_NAMES[n] for n in sorted(facts.nations))
         )
+        source = facts.source
+        if timer is Timer.RECOVERY_PERIOD:
+            source = RECOVERY_SOURCES[nation]
+        elif timer is Timer.GUARDIAN_REFERRAL:
+            source = GUARDIAN_SOURCES[nation]
+            applies = _guardian_applies(nation, guardian_covers_area)
         rows.append(
             HelpRow(
                 timer=timer,
@@ -310,7 +381,7 @@ def help_rows(
                 basis=BASIS_WORDS[basis],
                 length=_length(rule, basis),
                 end=END_WORDS[rule.end] if kind is Kind.PERIOD else "",
-                source=RECOVERY_SOURCES[nation] if timer is Timer.RECOVERY_PERIOD else facts.source,
+                source=source,
                 applies=applies,
                 authorities=_by_authority(timer, authorities),
             )

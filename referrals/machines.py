@@ -32,6 +32,7 @@ class Step:
     decision: tuple[str, str] | None = None  # (Decision.Kind, Decision.Outcome) recorded
     starts: tuple[Starts, ...] = ()  # timers started, counted from the decision day
     satisfies: tuple[Timer, ...] = ()  # this referral's open timers it meets
+    satisfies_on_case: tuple[Timer, ...] = ()  # the case's open timers it meets (the guardian's)
     # Periods whose ending event this step is (the CG decision): each ends or runs on to its
     # day as its end condition says (referrals.deadlines.event_ends_period).
     ends_periods: tuple[Timer, ...] = ()
@@ -88,7 +89,13 @@ WITHDRAW = Step(
 )
 
 
-def _submit(label: str, *, stops_refer_clock: bool, starts: tuple[Starts, ...] = ()) -> Step:
+def _submit(
+    label: str,
+    *,
+    stops_refer_clock: bool,
+    starts: tuple[Starts, ...] = (),
+    satisfies_on_case: tuple[Timer, ...] = (),
+) -> Step:
     return Step(
         SUBMITTED,
         label,
@@ -96,6 +103,8 @@ def _submit(label: str, *, stops_refer_clock: bool, starts: tuple[Starts, ...] =
         asks=("external_reference", "reason"),
         starts=starts,
         stops_refer_clock=stops_refer_clock,
+        satisfies_on_case=satisfies_on_case,
+        satisfied_because="guardian referral sent" if satisfies_on_case else "",
     )
 
 
@@ -316,11 +325,17 @@ NRM = {
 }
 
 
-def _simple(*, stops_refer_clock: bool) -> dict[str, dict[str, Step]]:
+def _simple(
+    *, stops_refer_clock: bool, satisfies_on_case: tuple[Timer, ...] = ()
+) -> dict[str, dict[str, Step]]:
     """Sent, then closed when the receiving agency's answer is recorded."""
     return {
         DRAFT: {
-            "submit": _submit("Record as sent", stops_refer_clock=stops_refer_clock),
+            "submit": _submit(
+                "Record as sent",
+                stops_refer_clock=stops_refer_clock,
+                satisfies_on_case=satisfies_on_case,
+            ),
             "withdraw": WITHDRAW,
         },
         SUBMITTED: {
@@ -336,11 +351,15 @@ def _simple(*, stops_refer_clock: bool) -> dict[str, dict[str, Step]]:
 # they leave the 48-hour referral clock running; the Duty to Notify is a referral.
 SIMPLE = _simple(stops_refer_clock=False)
 DUTY_TO_NOTIFY = _simple(stops_refer_clock=True)
+# A child's referral to the guardianship service: alongside the NRM referral, not one (the
+# 48-hour clock runs on); sending it meets the case's guardian referral clock.
+GUARDIAN = _simple(stops_refer_clock=False, satisfies_on_case=(Timer.GUARDIAN_REFERRAL,))
 
 MACHINES: dict[str, dict[str, dict[str, Step]]] = {
     Pathway.NRM: NRM,
     Pathway.DUTY_TO_NOTIFY: DUTY_TO_NOTIFY,
     Pathway.CHILDRENS_SERVICES: SIMPLE,
+    Pathway.GUARDIAN: GUARDIAN,
     Pathway.POLICE: SIMPLE,
     Pathway.SUPPORT_SERVICE: SIMPLE,
     Pathway.OTHER: SIMPLE,

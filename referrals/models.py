@@ -514,6 +514,13 @@ class Deadline(models.Model):
                 | (~models.Q(extended_reason="") & models.Q(due_at__gt=models.F("extended_from"))),
                 name="deadline_extension_has_reason_and_moves_on",
             ),
+            # One guardian referral clock per child's case, however many Children's Services
+            # and NRM referrals start at once (referrals.services._guardian_clock_start).
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(timer="guardian_referral"),
+                name="one_guardian_clock_per_case",
+            ),
         ]
         indexes = [
             # The overdue view and the lead's list: open deadlines by due time.

@@ -238,6 +238,8 @@ def _safe(value: str, safe: str) -> str:
 
 
 def _date_of_birth(person) -> str:
+    if person.assessed_date_of_birth:
+        return f"{person.assessed_date_of_birth:%-d %B %Y} (from their age assessment)"
     if person.date_of_birth:
         return f"{person.date_of_birth:%-d %B %Y}"
     if person.estimated_age is not None:
@@ -246,6 +248,8 @@ def _date_of_birth(person) -> str:
 
 
 def _under_18(person) -> str:
+    if person.age_settled_as:
+        return f"{'Yes' if person.may_be_child() else 'No'}: {person.age_settled_text}"
     if person.age_disputed:
         return "Not sure: their age is disputed, so they are treated as a child"
     age = person.age_on(timezone.localdate())
@@ -614,7 +618,7 @@ def _about_them(r: Record) -> list[Answer]:
 
 
 def _age_group(person) -> str:
-    if person.age_disputed:
+    if person.age_dispute_open:
         return "Age disputed (treated as a child)"
     age = person.age_on(timezone.localdate())
     if age is None:

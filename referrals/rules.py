@@ -20,6 +20,7 @@ LENGTH_FIELDS: dict[Timer, str] = {
     Timer.RECONSIDERATION: "reconsideration_days",
     Timer.MOVE_ON: "move_on_days",
     Timer.PLACE_OF_SAFETY: "place_of_safety_working_days",
+    Timer.GUARDIAN_REFERRAL: "guardian_referral_working_days",
 }
 
 # The AuthorityRule field holding the length of each timer a competent authority sets.

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cases.models import Case, Concern, TriageOutcome
+from cases.models import AgeAssessment, AgeMethod, Case, Concern, Person, TriageOutcome
 from cases.services import chronology_add
 from contacts.models import Organisation
 from safeguard import audit, dates
@@ -44,6 +44,15 @@ PILOT_CHILDREN_ONLY = (
     "detention or facing deportation."
 )
 NO_AUTHORITY = "Choose the competent authority that decides this NRM referral"
+GUARDIAN_ADULT = (
+    "A guardian referral is for a child, and their age has been settled as an adult's (or they "
+    "are known to be 18 or over). The child referrals made earlier stay on the case."
+)
+GUARDIAN_NOT_HERE = (
+    "The Independent Child Trafficking Guardian service does not cover your organisation's "
+    "area (organisation settings), so there is no guardian referral to make. Children's "
+    "Services and the NRM referral still apply."
+)
 NOT_FIRST_RESPONDER = (
     "Only a first responder organisation can submit an NRM referral, and yours is not one. "
     "Contact a first responder from the directory to make it."
@@ -193,6 +202,32 @@ def _check_pathway_allowed(case: Case, pathway: str) -> None:
             raise ValidationError({"pathway": DTN_NOT_HELD})
     if pathway == Pathway.NRM and not organisation.is_first_responder:
         raise ValidationError({"pathway": NOT_FIRST_RESPONDER})
+    if pathway == Pathway.GUARDIAN:
+        if not _is_child(case):
+            raise ValidationError({"pathway": GUARDIAN_ADULT})
+        if not organisation.guardian_service_applies:
+            raise ValidationError({"pathway": GUARDIAN_NOT_HERE})
+
+
+# The pathways that start a child's case on its way: the guardian referral goes alongside them.
+CHILD_PATHWAYS = frozenset({Pathway.CHILDRENS_SERVICES, Pathway.NRM})
+
+
+def _guardian_clock_start(case: Case) -> Deadline | None:
+    """A child's case gets one guardian referral clock, from its first Children's Services or
+    NRM referral, where a guardianship service covers the organisation's area. The caller
+    holds the case's row lock, so two referrals started at once start one clock (and the
+    database refuses a second: one_guardian_clock_per_case)."""
+    if not (_is_child(case) and _lengths().guardian_service_applies):
+        return None
+    if Deadline.objects.filter(case=case, timer=Timer.GUARDIAN_REFERRAL).exists():
+        return None
+    sent = case.referrals.filter(
+        pathway=Pathway.GUARDIAN, status__in=[machines.SUBMITTED, machines.CLOSED]
+    )
+    if sent.exists():
+        return None
+    return deadline_start(timer=Timer.GUARDIAN_REFERRAL, start=timezone.now(), case=case)
 
 
 def _check_authority(case: Case, authority: str) -> None:
@@ -213,6 +248,7 @@ def referral_create(
     summary: str = "",
     named: bool = False,
 ) -> Referral:
+    case = Case.objects.select_for_update().select_related("person", "lead").get(pk=case.pk)
     _check_pathway_allowed(case, pathway)
     # Only the NRM has a competent authority; another pathway's choice is not kept.
     competent_authority = competent_authority if pathway == Pathway.NRM else ""
@@ -237,6 +273,8 @@ def referral_create(
         text=f"Referral {referral.reference}",
     )
     audit.record(request, action=audit.Action.CREATE, obj=referral)
+    if pathway in CHILD_PATHWAYS:
+        _guardian_clock_start(case)
     return referral
 
 
@@ -511,6 +549,9 @@ def _record_step(
         deadlines_satisfy(Deadline.objects.filter(timer=Timer.REFER, case=case), why)
     if step.satisfies:
         deadlines_satisfy(mine.filter(timer__in=step.satisfies), step.satisfied_because)
+    if step.satisfies_on_case:
+        on_case = Deadline.objects.filter(case=case, timer__in=step.satisfies_on_case)
+        deadlines_satisfy(on_case, step.satisfied_because)
     if step.ends_periods:
         # A decision is made on a day: the period "ends with the day on which" it is made.
         periods_event(
@@ -800,3 +841,147 @@ def deadline_reassign(*, request, deadline: Deadline, assignee) -> Deadline:
         detail=deadline.timer,
     )
     return deadline
+
+
+GUARDIAN_NO_CLOCK = "This case has no open guardian referral deadline."
+
+
+@transaction.atomic
+def guardian_referral_not_needed(*, request, case: Case, reason: str) -> Deadline:
+    """No guardian referral for this child, and why: their local authority is not one the
+    service covers (an organisation across several areas), or they are not eligible (in
+    Scotland and Northern Ireland, someone in the UK has parental responsibility for them).
+    Stops the case's guardian referral clock, as "no referral" stops the referral clock."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why no guardian referral is needed"})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    clock = Deadline.objects.filter(case=case, timer=Timer.GUARDIAN_REFERRAL).open().first()
+    if clock is None:
+        raise ValidationError(GUARDIAN_NO_CLOCK)
+    clock.satisfied_at, clock.satisfied_by = timezone.now(), "no guardian referral needed"
+    clock.save(update_fields=["satisfied_at", "satisfied_by"])
+    chronology_add(
+        case=case, author=request.user, title="No guardian referral needed", text=reason.strip()
+    )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=case,
+        changed_fields=["deadline"],
+        detail=Timer.GUARDIAN_REFERRAL,
+    )
+    return clock
+
+
+# --- An age dispute, settled -------------------------------------------------------------------
+
+
+AGE_NOT_IN_QUESTION = (
+    "Their age is not in question: they are recorded as an adult, with no dispute. An age "
+    "assessment is recorded only for someone treated as a child or whose age was disputed."
+)
+AGE_ALREADY_RECORDED = "This age assessment is already recorded."
+
+
+@dataclass(frozen=True)
+class AgeSettlement:
+    assessed_on: dt.date | None
+    method: str
+    assessed_by: str
+    outcome: str
+    assessed_date_of_birth: dt.date | None = None
+    note: str = ""
+
+
+def _check_settlement(settled: AgeSettlement) -> None:
+    errors: dict[str, str] = {}
+    if settled.assessed_on is None:
+        errors["assessed_on"] = "Enter the date of the age assessment"
+    if settled.method not in AgeMethod.values:
+        errors["method"] = "Select how their age was settled"
+    if not settled.assessed_by.strip():
+        errors["assessed_by"] = "Enter who assessed their age (the local authority, or who else)"
+    if settled.outcome not in ("adult", "child"):
+        errors["outcome"] = "Select whether they were assessed as an adult or a child"
+    if errors:
+        raise ValidationError(errors)
+    dates.check(
+        assessed_on=(settled.assessed_on, When.HAPPENED),
+        assessed_date_of_birth=(settled.assessed_date_of_birth, When.HAPPENED),
+    )
+    born = settled.assessed_date_of_birth
+    if settled.outcome == "child" and born is None:
+        raise ValidationError(
+            {"assessed_date_of_birth": "Enter the date of birth the assessment gives a child"}
+        )
+    if born is not None:
+        if born > settled.assessed_on:
+            raise ValidationError(
+                {"assessed_date_of_birth": "The date of birth must be before the assessment"}
+            )
+        age = Person(date_of_birth=born).age_on(settled.assessed_on)
+        if (age >= 18) != (settled.outcome == "adult"):
+            raise ValidationError(
+                {
+                    "assessed_date_of_birth": f"That date of birth makes them {age} on the day "
+                    f"of the assessment, so not {'an adult' if age < 18 else 'a child'}: check "
+                    "the date or the outcome"
+                }
+            )
+
+
+@transaction.atomic
+def age_dispute_settle(*, request, case: Case, settled: AgeSettlement) -> AgeAssessment:
+    """The one way a disputed or unknown age is settled: an assessment recorded with its date,
+    how it was done, by whom and its outcome. Until then the case keeps a child's treatment
+    (no consent asked, never a Duty to Notify, Children's Services first, the guardian
+    referral). Settled as an adult, the adult rules apply from now on: a new NRM referral needs
+    their consent, and the guardian referral clock stops; the child referrals already made,
+    and their decisions, stay in the record as they were."""
+    _check_settlement(settled)
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    if not (person.age_disputed or person.age_settled_as or person.may_be_child()):
+        raise ValidationError(AGE_NOT_IN_QUESTION)
+    duplicate = AgeAssessment.objects.filter(
+        person=person, assessed_on=settled.assessed_on, outcome=settled.outcome
+    )
+    if duplicate.exists():
+        raise ValidationError(AGE_ALREADY_RECORDED)
+    assessment = AgeAssessment(
+        person=person,
+        assessed_on=settled.assessed_on,
+        method=settled.method,
+        assessed_by=settled.assessed_by.strip(),
+        outcome=settled.outcome,
+        assessed_date_of_birth=settled.assessed_date_of_birth,
+        note=settled.note.strip(),
+        recorded_by=request.user,
+    )
+    assessment.full_clean(exclude=["person", "recorded_by"])
+    assessment.save()
+    person.age_settled_as = settled.outcome
+    person.age_settled_on = settled.assessed_on
+    person.assessed_date_of_birth = settled.assessed_date_of_birth
+    person.save(update_fields=["age_settled_as", "age_settled_on", "assessed_date_of_birth"])
+    outcome = "an adult" if settled.outcome == "adult" else "a child"
+    if not person.may_be_child():
+        clocks = Deadline.objects.filter(
+            case__person=person, case__status="open", timer=Timer.GUARDIAN_REFERRAL
+        )
+        deadlines_satisfy(clocks, "age assessed as an adult")
+    for each in person.cases.filter(status="open"):
+        chronology_add(
+            case=each,
+            author=request.user,
+            title=f"Age settled: assessed as {outcome}",
+            text=f"{assessment.get_method_display()}, by {assessment.assessed_by}, on "
+            f"{settled.assessed_on:%d %B %Y}. {assessment.note}".strip(),
+        )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=case,
+        changed_fields=["person.age_settled_as"],
+        detail=settled.outcome,
+    )
+    return assessment

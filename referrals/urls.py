@@ -7,6 +7,12 @@ app_name = "referrals"
 urlpatterns = [
     path("cases/<str:reference>/referrals/", referrals.case_referrals, name="case_referrals"),
     # The sharing register: what the person agreed may be shared, with whom (issue 17).
+    path("cases/<str:reference>/age/", referrals.age_settle, name="age_settle"),
+    path(
+        "cases/<str:reference>/guardian-not-needed/",
+        referrals.guardian_not_needed,
+        name="guardian_not_needed",
+    ),
     path("cases/<str:reference>/sharing/", sharing.case_sharing, name="case_sharing"),
     path(
         "cases/<str:reference>/sharing/<int:pk>/withdraw/",

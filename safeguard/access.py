@@ -260,6 +260,8 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "cases:case_close": LEADS,
     # Referrals and deadlines: per record through get_for_user (REFER to change).
     "referrals:case_referrals": CASEWORK,
+    "referrals:age_settle": LEADS,
+    "referrals:guardian_not_needed": LEADS,
     "referrals:detail": CASEWORK,
     "referrals:transition": LEADS,
     "referrals:consent": LEADS,

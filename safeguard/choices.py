@@ -41,6 +41,8 @@ class Pathway(models.TextChoices):
     NRM = "nrm", "National Referral Mechanism (NRM)"
     DUTY_TO_NOTIFY = "duty_to_notify", "Duty to Notify (MS1)"
     CHILDRENS_SERVICES = "childrens_services", "Children's Services referral"
+    # Each nation's service by its own name: referrals.deadlines.GUARDIAN_SERVICES.
+    GUARDIAN = "guardian", "Child trafficking guardian referral"
     POLICE = "police", "Police report"
     SUPPORT_SERVICE = "support_service", "Support service referral"
     OTHER = "other", "Other agency"

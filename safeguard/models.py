@@ -163,6 +163,25 @@ class OrganisationSettings(models.Model):
     place_of_safety_working_days = models.PositiveSmallIntegerField(
         "place of safety (working days)", default=3
     )
+    # Children (issue 18, item 5): referrals.deadlines.GUARDIAN_SERVICES names each nation's
+    # service. Scotland's and Northern Ireland's cover the whole nation, so this is asked only
+    # of England and Wales, where the ICTG service runs in about two thirds of areas. One yes
+    # or no rather than a list of areas: a case does not record its local authority, and an
+    # organisation working across several answers yes if any is covered, then records for a
+    # child outside it that no guardian referral is needed, and why.
+    guardian_service_covers_area = models.BooleanField(
+        "the Independent Child Trafficking Guardian service covers our area",
+        default=True,
+        help_text="England and Wales only: where it does, a child's case gets a guardian "
+        "referral step with its own deadline. Scotland's and Northern Ireland's guardianship "
+        "services cover the whole nation.",
+    )
+    guardian_referral_working_days = models.PositiveSmallIntegerField(
+        "guardian referral due within (working days)",
+        default=2,
+        help_text="Your own target, counted from the child's first Children's Services or NRM "
+        "referral: guidance asks for the referral alongside the NRM referral, with no number.",
+    )
     reminder_before_working_days = models.PositiveSmallIntegerField(
         "first reminder (working days before a deadline)", default=1
     )
@@ -188,6 +207,11 @@ class OrganisationSettings(models.Model):
     def load(cls) -> "OrganisationSettings":
         settings, _ = cls.objects.get_or_create(pk=1)
         return settings
+
+    @property
+    def guardian_service_applies(self) -> bool:
+        """Whether a child's case here is referred to a guardianship service."""
+        return self.nation != Nation.ENGLAND_AND_WALES or self.guardian_service_covers_area
 
     def nation_defaults(self) -> dict[str, object]:
         """The timer settings today's rules give the chosen nation."""

@@ -55,6 +55,7 @@ def deadline_rules(request):
                 rules.rules_for(organisation),
                 organisation.nation,
                 rules.all_authority_rules(organisation),
+                guardian_covers_area=organisation.guardian_service_applies,
             ),
             "steps": help.step_help(organisation.nation),
             "differs": bool(organisation.differs_from_nation_defaults()),

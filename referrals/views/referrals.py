@@ -16,7 +16,13 @@ from safeguard.submissions import submitted_once
 
 from .. import consent as sharing
 from .. import deadlines, help, machines, rules, services
-from ..forms import ConsentForm, ReferralStartForm, TransitionForm
+from ..forms import (
+    AgeSettlementForm,
+    ConsentForm,
+    GuardianNotNeededForm,
+    ReferralStartForm,
+    TransitionForm,
+)
 from ..models import Consent, Referral
 
 
@@ -38,20 +44,76 @@ def _referral(request, reference, action=Action.VIEW):
     )
 
 
+def _guardian_service(case) -> str | None:
+    """The guardianship service a child here is referred to, by its name; None for an adult or
+    where no service covers the organisation's area."""
+    organisation = OrganisationSettings.load()
+    if not (case.person.may_be_child() and organisation.guardian_service_applies):
+        return None
+    return deadlines.GUARDIAN_SERVICES[organisation.nation].name
+
+
+def _case_referrals_page(
+    request, granted, *, form=None, age_form=None, not_needed_form=None, status=200
+):
+    case = granted.obj
+    child = case.person.may_be_child()
+    guardian = _guardian_service(case)
+    organisation = OrganisationSettings.load()
+    form = form or ReferralStartForm(
+        child=child,
+        guardian_service=guardian,
+        suggested_authority=rules.suggested_authority(organisation, child=child),
+    )
+    age_form = age_form or AgeSettlementForm(auto_id="age_%s")
+    not_needed_form = not_needed_form or GuardianNotNeededForm(auto_id="guardian_%s")
+    errors = [
+        *(error_list(form) if form.is_bound else []),
+        *error_list(age_form),
+        *error_list(not_needed_form),
+    ]
+    return render(
+        request,
+        "referrals/case_referrals.html",
+        {
+            **case_page(request, granted, "referrals:case_referrals"),
+            "granted": granted,
+            "form": form,
+            "age_form": age_form,
+            "not_needed_form": not_needed_form,
+            "guardian_clock": case.deadlines.filter(timer=deadlines.Timer.GUARDIAN_REFERRAL)
+            .open()
+            .first(),
+            "referrals": case.referrals.select_related("recipient").order_by("-created_at"),
+            "child": child,
+            "guardian_service": guardian,
+            "guardian_nation": deadlines.GUARDIAN_SERVICES[organisation.nation],
+            "age_assessments": case.person.age_assessments.select_related("recorded_by"),
+            "age_open": case.person.age_disputed or bool(case.person.age_settled_as) or child,
+            "organisation": organisation,
+            "errors": errors,
+            "status_labels": machines.STATUS_LABELS,
+        },
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @submitted_once
 def case_referrals(request, reference: str):
     """A case's referrals, and the form to start one."""
     granted = _case(request, reference, Action.REFER if request.method == "POST" else Action.VIEW)
+    if request.method != "POST":
+        return _case_referrals_page(request, granted)
     case = granted.obj
     child = case.person.may_be_child()
-    organisation = OrganisationSettings.load()
     form = ReferralStartForm(
-        request.POST if request.method == "POST" else None,
+        request.POST,
         child=child,
-        suggested_authority=rules.suggested_authority(organisation, child=child),
+        guardian_service=_guardian_service(case),
+        suggested_authority=rules.suggested_authority(OrganisationSettings.load(), child=child),
     )
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         try:
             referral = services.referral_create(
@@ -68,20 +130,56 @@ def case_referrals(request, reference: str):
         else:
             url = reverse("referrals:detail", args=[referral.reference])
             return redirect(url)
-    return render(
-        request,
-        "referrals/case_referrals.html",
-        {
-            **case_page(request, granted, "referrals:case_referrals"),
-            "granted": granted,
-            "form": form,
-            "referrals": case.referrals.select_related("recipient").order_by("-created_at"),
-            "child": child,
-            "organisation": organisation,
-            "errors": error_list(form) if form.is_bound else [],
-            "status_labels": machines.STATUS_LABELS,
-        },
-    )
+    return _case_referrals_page(request, granted, form=form)
+
+
+@require_POST
+@submitted_once
+def age_settle(request, reference: str):
+    """An age dispute settled by an assessment: recorded, never a field edited."""
+    granted = _case(request, reference, Action.REFER)
+    form = AgeSettlementForm(request.POST, auto_id="age_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.age_dispute_settle(
+                request=request,
+                case=granted.obj,
+                settled=services.AgeSettlement(
+                    assessed_on=data["assessed_on"],
+                    method=data["method"],
+                    assessed_by=data["assessed_by"],
+                    outcome=data["outcome"],
+                    assessed_date_of_birth=data["assessed_date_of_birth"],
+                    note=data["note"],
+                ),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            outcome = "an adult" if assessment.outcome == "adult" else "a child"
+            messages.success(request, f"Age assessment recorded: assessed as {outcome}.")
+            return redirect("referrals:case_referrals", reference=reference)
+    return _case_referrals_page(request, granted, age_form=form, status=400)
+
+
+@require_POST
+@submitted_once
+def guardian_not_needed(request, reference: str):
+    """No guardian referral for this child, with why: the case's guardian clock stops."""
+    granted = _case(request, reference, Action.REFER)
+    form = GuardianNotNeededForm(request.POST, auto_id="guardian_%s")
+    if form.is_valid():
+        try:
+            services.guardian_referral_not_needed(
+                request=request, case=granted.obj, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded: no guardian referral is needed.")
+            return redirect("referrals:case_referrals", reference=reference)
+    return _case_referrals_page(request, granted, not_needed_form=form, status=400)
 
 
 def _transition_steps(referral, failed_action=None, failed_form=None):

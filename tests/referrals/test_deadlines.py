@@ -46,6 +46,7 @@ DEFAULT_LENGTHS = {
     Timer.RECONSIDERATION: 30,
     Timer.MOVE_ON: 45,
     Timer.PLACE_OF_SAFETY: 3,
+    Timer.GUARDIAN_REFERRAL: 2,
 }
 
 
@@ -128,6 +129,7 @@ def test_timer_values_are_the_stored_strings():
         "reconsideration",
         "move_on",
         "place_of_safety",
+        "guardian_referral",
     ]
 
 

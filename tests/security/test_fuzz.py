@@ -162,7 +162,9 @@ def build_world() -> SimpleNamespace:
             recipient=w.org,
             competent_authority="sca" if pathway == Pathway.NRM else "",
         )
+        # The guardian referral is a child's: the case here is an adult's.
         for pathway in Pathway.values
+        if pathway != Pathway.GUARDIAN
     ]
     w.agreement = ConsentToShare.objects.create(
         case=w.case,
@@ -229,6 +231,8 @@ CASE_PAGES = {
     "cases:case_record_add",
     "cases:case_record_edit",
     "referrals:case_referrals",
+    "referrals:age_settle",
+    "referrals:guardian_not_needed",
     "referrals:case_sharing",
     "referrals:sharing_withdraw",
     "documents:case_documents",
