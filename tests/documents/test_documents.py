@@ -495,6 +495,27 @@ def test_our_static_stylesheet_is_fetched_so_the_page_margins_are_printed(db):
     assert "Page 1 of 1" in pdf_text(content)  # written by the stylesheet's @page rules
 
 
+def test_each_thread_keeps_one_font_configuration_and_documents_still_render_with_it(db):
+    def render(title):
+        content = pdf.render_pdf(
+            "pdf/chronology.html",
+            {"case": None, "entries": []},
+            marking=pdf.Marking(title=title, reference="REF-1", generated_by="Tester"),
+        )
+        return pdf._font_config(), pdf_text(content)
+
+    first, first_text = render("First")
+    again, again_text = render("Second")
+    other = []
+    worker = threading.Thread(target=lambda: other.append(render("Third")))
+    worker.start()
+    worker.join()
+
+    assert again is first  # kept between documents: Pango's fonts are not found again
+    assert other[0][0] is not first  # never shared across threads
+    assert "First" in first_text and "Second" in again_text and "Third" in other[0][1]
+
+
 # --- Who may make them -------------------------------------------------------------------------
 
 
