@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -102,6 +103,22 @@ AUTHORITY_SETS_IT = (
 )
 
 
+# Each timer length counts at least one of its units: with 0 the deadline arithmetic has
+# nothing to count and refuses, and a concern could not be logged. The form says so, and the
+# database refuses it too (OrganisationSettings.Meta).
+TIMER_LENGTH_FIELDS = (
+    "refer_hours",
+    "rg_working_days",
+    "recovery_days",
+    "cg_not_before_days",
+    "reconsideration_days",
+    "move_on_days",
+    "place_of_safety_working_days",
+    "guardian_referral_working_days",
+)
+AT_LEAST_ONE = [MinValueValidator(1, "Enter a length of at least 1")]
+
+
 class OrganisationSettings(models.Model):
     """The one row of organisation-wide settings. Read it with `OrganisationSettings.load()`."""
 
@@ -131,14 +148,18 @@ class OrganisationSettings(models.Model):
         "then suggests the pilot as its competent authority.",
     )
     # Timer lengths (DOMAIN.md "Timers"); referrals.deadlines does the arithmetic.
-    refer_hours = models.PositiveSmallIntegerField("referral due within (clock hours)", default=48)
+    refer_hours = models.PositiveSmallIntegerField(
+        "referral due within (clock hours)", default=48, validators=AT_LEAST_ONE
+    )
     rg_working_days = models.PositiveSmallIntegerField(
         "Reasonable Grounds decision expected within (working days)",
+        validators=AT_LEAST_ONE,
         default=5,
         help_text=AUTHORITY_SETS_IT,
     )
     recovery_days = models.PositiveSmallIntegerField(
         "recovery period (days)",
+        validators=AT_LEAST_ONE,
         default=NATION_DEFAULTS[Nation.ENGLAND_AND_WALES]["recovery_days"],
         help_text="Counted from the day of the positive Reasonable Grounds decision. Today's "
         "rules: at least 30 days in England and Wales, 90 in Scotland, 45 in Northern Ireland.",
@@ -153,15 +174,18 @@ class OrganisationSettings(models.Model):
     )
     cg_not_before_days = models.PositiveSmallIntegerField(
         "Conclusive Grounds not before (days after a positive RG)",
+        validators=AT_LEAST_ONE,
         default=30,
         help_text=AUTHORITY_SETS_IT,
     )
     reconsideration_days = models.PositiveSmallIntegerField(
-        "reconsideration request window (days)", default=30
+        "reconsideration request window (days)", validators=AT_LEAST_ONE, default=30
     )
-    move_on_days = models.PositiveSmallIntegerField("move-on support (days)", default=45)
+    move_on_days = models.PositiveSmallIntegerField(
+        "move-on support (days)", default=45, validators=AT_LEAST_ONE
+    )
     place_of_safety_working_days = models.PositiveSmallIntegerField(
-        "place of safety (working days)", default=3
+        "place of safety (working days)", validators=AT_LEAST_ONE, default=3
     )
     # Children (issue 18, item 5): referrals.deadlines.GUARDIAN_SERVICES names each nation's
     # service. Scotland's and Northern Ireland's cover the whole nation, so this is asked only
@@ -178,6 +202,7 @@ class OrganisationSettings(models.Model):
     )
     guardian_referral_working_days = models.PositiveSmallIntegerField(
         "guardian referral due within (working days)",
+        validators=AT_LEAST_ONE,
         default=2,
         help_text="Your own target, counted from the child's first Children's Services or NRM "
         "referral: guidance asks for the referral alongside the NRM referral, with no number.",
@@ -193,6 +218,12 @@ class OrganisationSettings(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(pk=1), name="organisation_settings_singleton"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{field}__gte": 1}), name=f"{field}_at_least_one"
+                )
+                for field in TIMER_LENGTH_FIELDS
             ),
         ]
 

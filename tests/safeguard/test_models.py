@@ -90,6 +90,38 @@ def test_duty_to_notify_is_accepted_in_england_and_wales():
     OrganisationSettings(nation=Nation.ENGLAND_AND_WALES, holds_duty_to_notify=True).full_clean()
 
 
+# Every timer length: 0 would leave the deadline arithmetic nothing to count (it raises), so
+# a concern could not be logged.
+LENGTHS = [
+    "refer_hours",
+    "rg_working_days",
+    "recovery_days",
+    "cg_not_before_days",
+    "reconsideration_days",
+    "move_on_days",
+    "place_of_safety_working_days",
+    "guardian_referral_working_days",
+]
+
+
+@pytest.mark.parametrize("field", LENGTHS)
+def test_a_timer_length_of_nought_is_a_form_error_and_the_database_refuses_it(field):
+    settings = OrganisationSettings.load()
+    setattr(settings, field, 0)
+
+    with pytest.raises(ValidationError) as error:
+        settings.full_clean()
+    assert "at least 1" in str(error.value.message_dict[field])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrganisationSettings.objects.filter(pk=1).update(**{field: 0})
+
+
+def test_every_timer_length_setting_is_held_to_at_least_one():
+    from referrals.rules import LENGTH_FIELDS
+
+    assert set(LENGTH_FIELDS.values()) == set(LENGTHS)
+
+
 # --- The UK day (safeguard.dates) -------------------------------------------------------------
 
 
