@@ -43,3 +43,20 @@ def trend(levels) -> Trend:
     else:
         direction, text = "unchanged", f"Still {now}, as at the first of {count} assessments."
     return Trend(first, latest, count, direction, text)
+
+
+def changes(levels) -> list[str]:
+    """For each of `levels` (oldest first), how it moved from the one before, in words."""
+    words = []
+    previous = None
+    for level in levels:
+        if previous is None or level not in _RANK or previous not in _RANK:
+            words.append("First assessment" if previous is None else "")
+        elif _RANK[level] < _RANK[previous]:
+            words.append(f"↓ Fallen from {_LABELS[previous]}")
+        elif _RANK[level] > _RANK[previous]:
+            words.append(f"↑ Risen from {_LABELS[previous]}")
+        else:
+            words.append("→ No change")
+        previous = level
+    return words

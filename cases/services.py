@@ -34,7 +34,7 @@ from .models import (
     SupportNeed,
     TriageOutcome,
 )
-from .signals import case_closed, concern_submitted, concern_triaged
+from .signals import case_closed, concern_submitted, concern_triaged, risk_assessed
 
 # Events other apps act on, inside the same transaction. referrals (which may import cases,
 # not the other way round) starts and stops the 48-hour referral clock on them.
@@ -298,6 +298,7 @@ def risk_assessment_add(*, request, assessment: RiskAssessment) -> RiskAssessmen
         obj=case,
         changed_fields=["risk_level", "risk_assessments"],
     )
+    risk_assessed.send(sender=RiskAssessment, assessment=assessment)
     return assessment
 
 

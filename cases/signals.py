@@ -19,3 +19,6 @@ case_closing_facts = Signal()
 # for the case and returns what it stopped, as words (a list of str), for the reopening page.
 # (referrals.receivers stops every open deadline of the case, its referrals and concerns.)
 case_closed = Signal()
+# A risk assessment was recorded: `assessment`. (referrals.receivers meets the review it
+# was for and starts the next one, due at the end of its review date.)
+risk_assessed = Signal()

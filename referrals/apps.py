@@ -16,6 +16,7 @@ class ReferralsConfig(AppConfig):
             case_closing_facts,
             concern_submitted,
             concern_triaged,
+            risk_assessed,
         )
 
         from . import receivers
@@ -29,3 +30,5 @@ class ReferralsConfig(AppConfig):
         # Closing a case asks what is still open here, and stops every deadline of the case.
         case_closing_facts.connect(receivers.closing_facts, dispatch_uid="case_closing_facts")
         case_closed.connect(receivers.stop_case_deadlines, dispatch_uid="case_deadlines_stop")
+        # A risk assessment's review date is reminded like any deadline.
+        risk_assessed.connect(receivers.start_risk_review, dispatch_uid="risk_review_start")

@@ -18,3 +18,7 @@ def closing_facts(sender, *, case, **kwargs) -> dict:
 
 def stop_case_deadlines(sender, *, case, why, **kwargs) -> list[str]:
     return services.case_deadlines_stop(case=case, why=why)
+
+
+def start_risk_review(sender, *, assessment, **kwargs) -> None:
+    services.risk_review_start(assessment=assessment)

@@ -61,13 +61,23 @@ def _lengths() -> OrganisationSettings:
 
 
 def deadline_start(
-    *, timer: Timer, start: dt.datetime, case=None, concern=None, referral=None, assignee=None
+    *,
+    timer: Timer,
+    start: dt.datetime,
+    case=None,
+    concern=None,
+    referral=None,
+    assignee=None,
+    due: dt.datetime | None = None,
 ) -> Deadline:
+    """Start a deadline: due when its rule counts from `start`, or, for a timer whose day is
+    chosen (CHOSEN_DAY_TIMERS), at `due`."""
     settings = _lengths()
     # The RG and CG timers take the length of the competent authority that decides.
     authority = referral.competent_authority if referral is not None else ""
     rule, source = rules.rule_and_source(settings, timer, authority)
-    due = deadlines.due_at(timer, start, length=rule.length, nation=settings.nation)
+    if timer not in deadlines.CHOSEN_DAY_TIMERS:
+        due = deadlines.due_at(timer, start, length=rule.length, nation=settings.nation)
     earliest = timer in deadlines.NOT_BEFORE_TIMERS
     first = (
         None
@@ -212,6 +222,24 @@ def case_deadlines_stop(*, case: Case, why: str) -> list[str]:
         cancelled_at=timezone.now(), cancelled_reason=why, next_reminder_at=None
     )
     return [_deadline_words(d) for d in running]
+
+
+# --- A risk assessment's review date (issue 19, item 4) -------------------------------------
+
+REASSESSED = "risk assessed again"
+
+
+def risk_review_start(*, assessment) -> Deadline:
+    """The case's next risk review, reminded like any duty; the review the new assessment
+    was for is met by it."""
+    case = assessment.case
+    deadlines_satisfy(Deadline.objects.filter(case=case, timer=Timer.RISK_REVIEW), REASSESSED)
+    return deadline_start(
+        timer=Timer.RISK_REVIEW,
+        start=assessment.assessed_at,
+        case=case,
+        due=deadlines.end_of_day(assessment.review_on),
+    )
 
 
 # --- The 48-hour referral clock, started by a concern ----------------------------------------

@@ -22,7 +22,7 @@ from safeguard.models import OrganisationSettings
 from safeguard.selectors import audit_viewers_of
 from safeguard.submissions import submitted_once
 
-from .. import closing, defence, photos, selectors, services
+from .. import closing, defence, photos, risk, selectors, services
 from ..forms import (
     CaseFilterForm,
     CloseForm,
@@ -136,6 +136,9 @@ def case_detail(request, reference: str):
             person=case.person,
             concerns=selectors.concerns_visible_to(user).filter(case=case).order_by("observed_at"),
             latest=latest,
+            trend=risk.trend(
+                case.risk_assessments.order_by("assessed_at", "id").values_list("level", flat=True)
+            ),
             review_overdue=bool(latest and latest.review_on < timezone.localdate()),
             open_needs=case.support_needs.exclude(status=SupportNeed.Status.DONE).count(),
             show_viewers=show_viewers,
@@ -272,6 +275,9 @@ def case_risk(request, reference: str):
         granted = _case(request, reference)
         case = granted.obj
         form = RiskAssessmentForm()
+    assessments = list(case.risk_assessments.select_related("assessed_by"))
+    oldest_first = assessments[::-1]
+    levels = [a.level for a in oldest_first]
     return render(
         request,
         "cases/case_risk.html",
@@ -281,7 +287,9 @@ def case_risk(request, reference: str):
             "case_risk",
             form=form,
             errors=error_list(form) if form.is_bound else [],
-            assessments=case.risk_assessments.select_related("assessed_by"),
+            assessments=assessments,
+            history=list(zip(oldest_first, risk.changes(levels), strict=True)),
+            trend=risk.trend(levels),
             today=timezone.localdate(),
         ),
     )
