@@ -131,6 +131,7 @@ def test_timer_values_are_the_stored_strings():
         "reconsideration",
         "move_on",
         "place_of_safety",
+        "risk_review",
     ]
 
 
