@@ -33,7 +33,15 @@ from ..forms import (
     SearchForm,
     SupportNeedForm,
 )
-from ..models import Case, CaseStatus, Person, RiskAssessment, SupportDomain, SupportNeed
+from ..models import (
+    Case,
+    CaseStatus,
+    Person,
+    RiskAssessment,
+    SupportDomain,
+    SupportNeed,
+    support_needs_not_done,
+)
 from ..tabs import case_page
 
 CASES_PER_PAGE = 50
@@ -140,7 +148,7 @@ def case_detail(request, reference: str):
                 case.risk_assessments.order_by("assessed_at", "id").values_list("level", flat=True)
             ),
             review_overdue=bool(latest and latest.review_on < timezone.localdate()),
-            open_needs=case.support_needs.exclude(status=SupportNeed.Status.DONE).count(),
+            open_needs=support_needs_not_done(case.support_needs.all()).count(),
             show_viewers=show_viewers,
             viewers=viewers,
             defence=defence.defence_notice(
