@@ -180,7 +180,7 @@ def _deadline_words(deadline: Deadline) -> str:
     record = deadline.referral or deadline.concern
     of = f" ({record.reference})" if record is not None else ""
     due = dates.long_date(timezone.localtime(deadline.due_at).date())
-    return f"{deadline.get_timer_display()}{of}, due {due}"
+    return f"{deadline.get_timer_display()}{of}: {due}"
 
 
 def case_closing_facts(*, case: Case) -> dict:
