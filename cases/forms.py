@@ -11,12 +11,12 @@ from safeguard.forms import DateField, GovukDateField
 from safeguard.models import Team, User
 from safeguard.submissions import new_token
 
-from . import photos
+from . import closing, photos
 from .models import (
     Answer,
     AppliesTo,
     Case,
-    ExitChecklist,
+    ClosingCheck,
     ExploitationType,
     Gender,
     Indicator,
@@ -471,16 +471,60 @@ class MembersForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    # Optional here: `services.case_close` owns the rule and its messages.
-    checklist = forms.MultipleChoiceField(
-        label="Exit checks",
-        choices=ExitChecklist.choices,
+    """What the lead says when closing: what only they can confirm, a reason to close anyway
+    for each check not met, and why the case closes. Every field is optional here:
+    `services.case_close` owns the rules and their messages (one per unmet check)."""
+
+    agencies_told = forms.MultipleChoiceField(
+        label="Which of the agencies involved have you told that the case is closing?",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick each one that is done. All of them must be done to close the case.",
+    )
+    safety_plan_reviewed = forms.BooleanField(
+        label="I have reviewed the safety plan with them", required=False
+    )
+    papers_complete = forms.BooleanField(
+        label="Their papers are complete (identity, immigration, benefits, housing)",
+        required=False,
+    )
+    signposted_to = forms.CharField(
+        label="Where have they been signposted for what goes on after the case?",
+        help_text="Like a support service for the court case, or their GP for counselling.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     reason = forms.CharField(
         label="Why is the case being closed?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies_told"].choices = [(a.key, a.name) for a in agencies]
+        for code in ClosingCheck.values:
+            self.fields[f"override_{code}"] = forms.CharField(
+                label="Why can the case close anyway?",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def confirmed(self) -> closing.Confirmed:
+        data = self.cleaned_data
+        return closing.Confirmed(
+            agencies_told=frozenset(data.get("agencies_told") or ()),
+            safety_plan_reviewed=bool(data.get("safety_plan_reviewed")),
+            papers_complete=bool(data.get("papers_complete")),
+            signposted_to=data.get("signposted_to") or "",
+        )
+
+    def overrides(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"override_{code}") or "" for code in ClosingCheck}
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the case being reopened?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -621,12 +621,78 @@ class RiskAssessment(models.Model):
         dates.check(review_on=(self.review_on, When.PLANNED))
 
 
-class ExitChecklist(models.TextChoices):
-    RISK_REDUCED = "risk_reduced", "Risk has been reduced"
-    AGENCIES_INFORMED = "agencies_informed", "Other agencies have been told"
-    SAFETY_PLAN = "safety_plan", "The safety plan is up to date"
+def support_needs_not_done(needs):
+    """The needs of `needs` (a queryset) that are not done: the one reading of "done" that the
+    overview and the closing checks share."""
+    return needs.exclude(status=SupportNeed.Status.DONE)
+
+
+class ClosingCheck(models.TextChoices):
+    """What closing a case checks (cases.closing): each is met, or overridden with a reason."""
+
+    OPEN_REFERRALS = "open_referrals", "Referrals are finished"
+    RUNNING_DEADLINES = "running_deadlines", "No deadlines are running"
+    SUPPORT_NEEDS = "support_needs", "Support needs are done"
+    RISK_REDUCED = "risk_reduced", "Risk has fallen since the first assessment"
+    AGENCIES_TOLD = "agencies_told", "The agencies involved have been told"
+    SAFETY_PLAN = "safety_plan", "The safety plan has been reviewed"
     PAPERS = "papers", "Their papers are complete"
-    SIGNPOSTED = "signposted", "They have been signposted to ongoing support"
+    SIGNPOSTED = "signposted", "They are signposted for what remains"
+
+
+class CaseClosure(models.Model):
+    """One closing of a case: who, when, why, what was stopped, and its reopening if any."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closures")
+    closed_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    signposted_to = models.TextField(blank=True)
+    # What the apps above stopped at closing (a deadline's label and due time, its record's
+    # reference), kept as words: what the reopening page lists as possibly needing a restart.
+    stopped = models.JSONField(default=list, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-closed_at", "-id"]
+        constraints = [
+            # A case is closed at most once at a time: two leads at once make one closure.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(reopened_at__isnull=True),
+                name="one_current_closure_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closure of {self.case_id} on {self.closed_at:%Y-%m-%d}"
+
+
+class CaseClosureCheck(models.Model):
+    """A closing check as it stood when the case was closed: met, or overridden and why."""
+
+    closure = models.ForeignKey(CaseClosure, on_delete=models.CASCADE, related_name="checks")
+    code = models.CharField(max_length=20, choices=ClosingCheck.choices)
+    met = models.BooleanField()
+    detail = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["closure", "code"], name="one_row_per_closing_check"),
+            models.CheckConstraint(
+                condition=models.Q(met=True) | ~models.Q(override_reason=""),
+                name="unmet_closing_check_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {'met' if self.met else 'overridden'}"
 
 
 # --- What the Competent Authority decides on, recorded once on the case (issue 17) -----------

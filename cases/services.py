@@ -11,18 +11,19 @@ from django.utils import timezone
 
 from safeguard import audit
 
-from . import matching
+from . import closing, matching
 from .models import (
     Addendum,
     Answer,
     Case,
+    CaseClosure,
+    CaseClosureCheck,
     CaseStatus,
     ChronologyEntry,
     Concern,
     ConcernDraft,
     ConcernLink,
     ConcernStatus,
-    ExitChecklist,
     ExploitationType,
     Exploiter,
     ExploiterLink,
@@ -33,7 +34,7 @@ from .models import (
     SupportNeed,
     TriageOutcome,
 )
-from .signals import concern_submitted, concern_triaged
+from .signals import case_closed, concern_submitted, concern_triaged, risk_assessed
 
 # Events other apps act on, inside the same transaction. referrals (which may import cases,
 # not the other way round) starts and stops the 48-hour referral clock on them.
@@ -297,35 +298,117 @@ def risk_assessment_add(*, request, assessment: RiskAssessment) -> RiskAssessmen
         obj=case,
         changed_fields=["risk_level", "risk_assessments"],
     )
+    risk_assessed.send(sender=RiskAssessment, assessment=assessment)
     return assessment
 
 
+CASE_CLOSED = "Case closed"
+
+
 @transaction.atomic
-def case_close(*, request, case: Case, checklist: Iterable[str], reason: str) -> Case:
-    """Close a case once every exit check is done, with the reason recorded."""
-    done = set(checklist)
-    missing = [label for value, label in ExitChecklist.choices if value not in done]
-    errors = {}
-    if missing:
-        errors["checklist"] = "Confirm every exit check before closing: " + "; ".join(
-            m.lower() for m in missing
-        )
+def case_close(
+    *,
+    request,
+    case: Case,
+    reason: str,
+    confirmed: closing.Confirmed,
+    overrides: dict[str, str],
+) -> CaseClosure:
+    """Close a case: every closing check met, or overridden with a reason of its own.
+
+    The checks are asked again under the case's row lock, so two leads closing at once (or a
+    double submit) make one closure, and a referral opened meanwhile is seen. Every running
+    deadline of the case stops, in this transaction, with the reason."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.is_closed:
+        raise ValidationError("This case has been closed already.")
+    checks = closing.closing_checks(case, closing.case_facts(case), confirmed)
+    overrides = {code: text.strip() for code, text in overrides.items()}
+    errors = {
+        check.override_field: f"{check.label}: {check.detail} Resolve it, or say why the "
+        "case can close anyway"
+        for check in closing.unmet(checks)
+        if not overrides.get(check.code)
+    }
     if not reason.strip():
         errors["reason"] = "Enter why the case is being closed"
     if errors:
         raise ValidationError(errors)
+    now = timezone.now()
+    closure = CaseClosure.objects.create(
+        case=case,
+        closed_at=now,
+        closed_by=request.user,
+        reason=reason.strip(),
+        signposted_to=confirmed.signposted_to.strip(),
+    )
+    CaseClosureCheck.objects.bulk_create(
+        CaseClosureCheck(
+            closure=closure,
+            code=check.code,
+            met=check.met,
+            detail=check.detail,
+            override_reason="" if check.met else overrides[check.code],
+        )
+        for check in checks
+    )
     case.status = CaseStatus.CLOSED
-    case.closed_at = timezone.now()
-    case.close_reason = reason.strip()
+    case.closed_at = now
+    case.close_reason = closure.reason
     case.save(update_fields=["status", "closed_at", "close_reason"])
-    chronology_add(case=case, author=request.user, title="Case closed", text=case.close_reason)
+    stopped = []
+    for _receiver, words in case_closed.send(
+        sender=Case, case=case, why=f"{CASE_CLOSED}: {closure.reason}"
+    ):
+        stopped += words
+    closure.stopped = stopped
+    closure.save(update_fields=["stopped"])
+    overridden = [c for c in checks if not c.met]
+    text = closure.reason
+    if overridden:
+        text += "\n\nClosed although:\n" + "\n".join(
+            f"{c.label.lower()}: {overrides[c.code]}" for c in overridden
+        )
+    if stopped:
+        text += "\n\nStopped: " + "; ".join(stopped)
+    chronology_add(case=case, author=request.user, title="Case closed", text=text)
     audit.record(
         request,
         action=audit.Action.CHANGE,
         obj=case,
-        changed_fields=["status", "closed_at", "close_reason"],
+        changed_fields=["status", "closed_at", "close_reason", "closures"],
     )
-    return case
+    return closure
+
+
+@transaction.atomic
+def case_reopen(*, request, case: Case, reason: str) -> CaseClosure | None:
+    """Reopen a closed case, with the reason. Nothing stopped at closing starts again by
+    itself: the reopening page lists it for the lead to restart what still applies."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_closed:
+        raise ValidationError("This case is open already.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the case is being reopened"})
+    closure = case.closures.filter(reopened_at__isnull=True).first()
+    if closure is not None:
+        closure.reopened_at = timezone.now()
+        closure.reopened_by = request.user
+        closure.reopen_reason = reason.strip()
+        closure.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+    case.status = CaseStatus.OPEN
+    case.closed_at = None
+    case.close_reason = ""
+    case.save(update_fields=["status", "closed_at", "close_reason"])
+    chronology_add(case=case, author=request.user, title="Case reopened", text=reason.strip())
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=case,
+        changed_fields=["status", "closed_at", "close_reason", "closures"],
+        detail="reopened",
+    )
+    return closure
 
 
 @transaction.atomic

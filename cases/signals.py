@@ -10,3 +10,15 @@ from django.dispatch import Signal
 concern_submitted = Signal()
 # A lead triaged a concern: `concern`, `outcome`. (referrals.receivers stops or moves the clock.)
 concern_triaged = Signal()
+# The close page and `services.case_close` ask what the record holds beyond this app: `case`.
+# Each receiver returns a dict of `closing.Facts` fields (tuples of `closing.Item`) and
+# "agencies", {directory entry id: name}. (referrals.receivers: open referrals, running
+# deadlines, the organisations its referrals and sharing agreements name.)
+case_closing_facts = Signal()
+# A case was closed: `case`, `why` ("Case closed: <reason>"). Each receiver stops what it runs
+# for the case and returns what it stopped, as words (a list of str), for the reopening page.
+# (referrals.receivers stops every open deadline of the case, its referrals and concerns.)
+case_closed = Signal()
+# A risk assessment was recorded: `assessment`. (referrals.receivers meets the review it
+# was for and starts the next one, due at the end of its review date.)
+risk_assessed = Signal()

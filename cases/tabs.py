@@ -43,5 +43,6 @@ def case_page(request, granted: access.Granted, current: str, **extra) -> dict:
         "can_note": granted.can(Action.EDIT) or granted.can(Action.ADD_NOTE),
         "can_change_members": granted.can(Action.MANAGE_MEMBERS),
         "can_close": granted.can(Action.EDIT),
+        "can_reopen": case.is_closed and granted.can(Action.REOPEN),
         **extra,
     }

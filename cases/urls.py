@@ -48,6 +48,7 @@ urlpatterns = [
     path("cases/<str:reference>/risk/", cases.case_risk, name="case_risk"),
     path("cases/<str:reference>/members/", cases.case_members, name="case_members"),
     path("cases/<str:reference>/close/", cases.case_close, name="case_close"),
+    path("cases/<str:reference>/reopen/", cases.case_reopen, name="case_reopen"),
     # Search and photos.
     path("search/", cases.search, name="search"),
     path("people/<str:reference>/photo/", cases.person_photo, name="person_photo"),

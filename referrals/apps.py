@@ -11,7 +11,13 @@ class ReferralsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from cases.signals import concern_submitted, concern_triaged
+        from cases.signals import (
+            case_closed,
+            case_closing_facts,
+            concern_submitted,
+            concern_triaged,
+            risk_assessed,
+        )
 
         from . import receivers
 
@@ -21,3 +27,8 @@ class ReferralsConfig(AppConfig):
         concern_triaged.connect(
             receivers.stop_or_move_refer_clock, dispatch_uid="refer_clock_on_triage"
         )
+        # Closing a case asks what is still open here, and stops every deadline of the case.
+        case_closing_facts.connect(receivers.closing_facts, dispatch_uid="case_closing_facts")
+        case_closed.connect(receivers.stop_case_deadlines, dispatch_uid="case_deadlines_stop")
+        # A risk assessment's review date is reminded like any deadline.
+        risk_assessed.connect(receivers.start_risk_review, dispatch_uid="risk_review_start")

@@ -18,6 +18,8 @@ How each basis counts (state the same in the product's help):
   is day 1; the period ends at the end of day N (start date + N - 1).
 - DAYS_WITHIN: "within N days of" the start: the start date is day 0; the window closes at
   the end of start date + N. For the same N it ends one day later than DAYS_BEGINNING_WITH.
+- CHOSEN_DAY: the end of a day someone chose (a risk assessment's review date, issue 19,
+  item 4): no length and no counting; `end_of_day` gives the instant.
 - NOT_BEFORE_DAYS: "not before N days after" the start: the start date is day 0 and day N
   is the first day on which the event is allowed, so the instant is the *start* (00:00
   local) of start date + N. It is the earliest permitted moment, not something that can
@@ -73,6 +75,7 @@ class Timer(StrEnum):
     MOVE_ON = "move_on"
     PLACE_OF_SAFETY = "place_of_safety"
     GUARDIAN_REFERRAL = "guardian_referral"
+    RISK_REVIEW = "risk_review"
 
 
 # The referral clock's length is the organisation's own target (seed 003), not a legal deadline:
@@ -91,6 +94,7 @@ TIMER_LABELS: dict[Timer, str] = {
     Timer.MOVE_ON: "Move-on support ends",
     Timer.PLACE_OF_SAFETY: "Place of safety ends",
     Timer.GUARDIAN_REFERRAL: f"Child trafficking guardian referral due ({LOCAL_TARGET})",
+    Timer.RISK_REVIEW: "Risk assessment review due",
 }
 
 
@@ -100,6 +104,7 @@ class Basis(StrEnum):
     DAYS_BEGINNING_WITH = "days_beginning_with"
     DAYS_WITHIN = "days_within"
     NOT_BEFORE_DAYS = "not_before_days"
+    CHOSEN_DAY = "chosen_day"
 
 
 TIMER_BASIS: dict[Timer, Basis] = {
@@ -111,7 +116,11 @@ TIMER_BASIS: dict[Timer, Basis] = {
     Timer.MOVE_ON: Basis.DAYS_BEGINNING_WITH,
     Timer.PLACE_OF_SAFETY: Basis.WORKING_DAYS,
     Timer.GUARDIAN_REFERRAL: Basis.WORKING_DAYS,
+    Timer.RISK_REVIEW: Basis.CHOSEN_DAY,
 }
+
+# Timers whose day is chosen when they start, not counted from a length.
+CHOSEN_DAY_TIMERS = frozenset(t for t, basis in TIMER_BASIS.items() if basis is Basis.CHOSEN_DAY)
 
 # The timers whose length is the competent authority's to set (issue 18, item 3): its
 # Reasonable Grounds decision and the earliest day of its Conclusive Grounds decision. Their
@@ -140,6 +149,7 @@ TIMER_KIND: dict[Timer, Kind] = {
     Timer.MOVE_ON: Kind.PERIOD,
     Timer.PLACE_OF_SAFETY: Kind.PERIOD,
     Timer.GUARDIAN_REFERRAL: Kind.DUTY,
+    Timer.RISK_REVIEW: Kind.DUTY,
 }
 DUTY_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.DUTY)
 PERIOD_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.PERIOD)
@@ -165,6 +175,7 @@ DUTY_ACTIONS: dict[Timer, str] = {
     Timer.GUARDIAN_REFERRAL: (
         "Refer the child to the guardianship service, alongside the NRM referral"
     ),
+    Timer.RISK_REVIEW: "Review the risk with them and record a new risk assessment",
 }
 
 
@@ -389,6 +400,8 @@ def due_at(timer: Timer | str, start: datetime, *, length: int, nation: str) -> 
             return end_of_days_within(start, length)
         case Basis.NOT_BEFORE_DAYS:
             return start_of_day_not_before(start, length)
+        case Basis.CHOSEN_DAY:
+            raise ValueError(f"{timer} has no length: it is due at the end of the day chosen")
 
 
 def working_day_before(moment: datetime, nation: str) -> datetime:

@@ -47,6 +47,9 @@ BASIS_WORDS: dict[Basis, str] = {
         "Not before: the day of the decision is day 0, and the first day the next step is "
         "allowed is that many days later, from 00:00 UK time. It is never overdue."
     ),
+    Basis.CHOSEN_DAY: (
+        "A day chosen when it starts: it is due at the end (23:59 UK time) of that day."
+    ),
 }
 
 KIND_WORDS: dict[Kind, str] = {
@@ -76,6 +79,7 @@ UNITS: dict[Basis, str] = {
     Basis.DAYS_BEGINNING_WITH: "days",
     Basis.DAYS_WITHIN: "days",
     Basis.NOT_BEFORE_DAYS: "days",
+    Basis.CHOSEN_DAY: "",
 }
 
 GUIDANCE = (
@@ -291,6 +295,14 @@ TIMER_HELP: dict[Timer, TimerHelp] = {
         ),
         source="",  # by nation: GUARDIAN_SOURCES
     ),
+    Timer.RISK_REVIEW: TimerHelp(
+        starts="A risk assessment recorded, with the date to review it by.",
+        stops="The next risk assessment recorded (which sets the next review), or the case closed.",
+        source=(
+            "Local practice: the lead sets each review date at the assessment; support ends "
+            "when the risk has fallen, and the assessments are how it shows."
+        ),
+    ),
 }
 
 NATION_NAMES = {"ENG": "England and Wales", "SCT": "Scotland", "NIR": "Northern Ireland"}
@@ -314,6 +326,8 @@ class HelpRow:
 
 
 def _length(rule: Rule, basis: Basis) -> str:
+    if basis is Basis.CHOSEN_DAY:
+        return "The review date set in each assessment"
     return f"{rule.length} {UNITS[basis] if rule.length != 1 else UNITS[basis][:-1]}"
 
 

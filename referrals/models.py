@@ -482,6 +482,9 @@ class Deadline(models.Model):
     satisfied_at = models.DateTimeField(null=True, blank=True)
     satisfied_by = models.CharField(max_length=100, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Why it stopped unmet, where something other than its referral's steps stopped it (a
+    # case closed: "Case closed: <reason>"). Empty for every deadline cancelled before.
+    cancelled_reason = models.TextField(blank=True)
     extended_reason = models.TextField(blank=True)
     # The due time it had before its first extension, shown as "extended from ...". Empty
     # for a deadline never extended, and for recovery periods extended before this was kept

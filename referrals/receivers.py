@@ -1,4 +1,5 @@
-"""What a concern's events start and stop here (cases.signals), connected in ReferralsConfig."""
+"""What a concern's and a case's events start and stop here (cases.signals), connected in
+ReferralsConfig."""
 
 from . import services
 
@@ -9,3 +10,15 @@ def start_refer_clock(sender, *, concern, **kwargs) -> None:
 
 def stop_or_move_refer_clock(sender, *, concern, outcome, **kwargs) -> None:
     services.refer_clock_on_triage(concern=concern, outcome=outcome)
+
+
+def closing_facts(sender, *, case, **kwargs) -> dict:
+    return services.case_closing_facts(case=case)
+
+
+def stop_case_deadlines(sender, *, case, why, **kwargs) -> list[str]:
+    return services.case_deadlines_stop(case=case, why=why)
+
+
+def start_risk_review(sender, *, assessment, **kwargs) -> None:
+    services.risk_review_start(assessment=assessment)

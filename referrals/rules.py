@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from safeguard.models import OrganisationSettings
 
-from .deadlines import AUTHORITY_TIMERS, End, Rule, Timer
+from .deadlines import AUTHORITY_TIMERS, CHOSEN_DAY_TIMERS, End, Rule, Timer
 from .models import AuthorityRule, CompetentAuthority
 
 # The OrganisationSettings field holding each timer's length.
@@ -49,6 +49,8 @@ def rule_for(
     the authority's row if it has one; otherwise (no authority recorded, or its row missing)
     the organisation's own length, as before authorities had rules of their own."""
     timer = Timer(timer)
+    if timer in CHOSEN_DAY_TIMERS:
+        return Rule(length=0)  # its day is chosen when it starts: no length to set
     if authority and timer in AUTHORITY_TIMERS:
         row = row if row is not None else _authority_row(authority)
         if row is not None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from cases import closing
 from cases.models import AgeAssessment, AgeMethod, Case, Concern, Person, TriageOutcome
 from cases.services import chronology_add
 from contacts.models import Organisation
@@ -69,13 +70,23 @@ def _lengths() -> OrganisationSettings:
 
 
 def deadline_start(
-    *, timer: Timer, start: dt.datetime, case=None, concern=None, referral=None, assignee=None
+    *,
+    timer: Timer,
+    start: dt.datetime,
+    case=None,
+    concern=None,
+    referral=None,
+    assignee=None,
+    due: dt.datetime | None = None,
 ) -> Deadline:
+    """Start a deadline: due when its rule counts from `start`, or, for a timer whose day is
+    chosen (CHOSEN_DAY_TIMERS), at `due`."""
     settings = _lengths()
     # The RG and CG timers take the length of the competent authority that decides.
     authority = referral.competent_authority if referral is not None else ""
     rule, source = rules.rule_and_source(settings, timer, authority)
-    due = deadlines.due_at(timer, start, length=rule.length, nation=settings.nation)
+    if timer not in deadlines.CHOSEN_DAY_TIMERS:
+        due = deadlines.due_at(timer, start, length=rule.length, nation=settings.nation)
     earliest = timer in deadlines.NOT_BEFORE_TIMERS
     first = (
         None
@@ -164,6 +175,80 @@ def periods_event(*, queryset, event_at: dt.datetime, why: str) -> None:
 def deadlines_satisfy(queryset, why: str) -> int:
     """Meet every open deadline of `queryset`, saying what met it."""
     return queryset.open().update(satisfied_at=timezone.now(), satisfied_by=why)
+
+
+# --- A case closing (cases.signals) ---------------------------------------------------------
+
+
+def _case_deadlines(case: Case):
+    """Every deadline of a case: its own, its referrals' and its concerns'."""
+    return Deadline.objects.filter(Q(case=case) | Q(referral__case=case) | Q(concern__case=case))
+
+
+def _deadline_words(deadline: Deadline) -> str:
+    record = deadline.referral or deadline.concern
+    of = f" ({record.reference})" if record is not None else ""
+    due = dates.long_date(timezone.localtime(deadline.due_at).date())
+    return f"{deadline.get_timer_display()}{of}: {due}"
+
+
+def case_closing_facts(*, case: Case) -> dict:
+    """What the closing checks need from here: open referrals, running deadlines, and the
+    directory entries the case's referrals and sharing agreements name."""
+    referrals = list(case.referrals.select_related("recipient"))
+    still_open = [r for r in referrals if machines.allowed(r.pathway, r.status)]
+    running = _case_deadlines(case).open().select_related("referral", "concern")
+    agencies = {r.recipient_id: r.recipient.name for r in referrals if r.recipient_id}
+    for agreement in case.sharing_agreements.filter(organisation__isnull=False).select_related(
+        "organisation"
+    ):
+        agencies.setdefault(agreement.organisation_id, agreement.organisation.name)
+    return {
+        "open_referrals": [
+            closing.Item(
+                f"{r.reference} ({r.get_pathway_display()}, "
+                f"{machines.STATUS_LABELS.get(r.status, r.status).lower()})",
+                r.get_absolute_url(),
+            )
+            for r in still_open
+        ],
+        "running_deadlines": [closing.Item(_deadline_words(d)) for d in running],
+        "agencies": agencies,
+        "remaining": [f"referral {r.reference} still open" for r in still_open],
+    }
+
+
+def case_deadlines_stop(*, case: Case, why: str) -> list[str]:
+    """Stop every open deadline of a closing case, in its transaction, saying why: the sweep
+    reads open deadlines only, and a reminder already written is skipped at sending."""
+    running = list(
+        _case_deadlines(case)
+        .open()
+        .select_related("referral", "concern")
+        .select_for_update(of=("self",))
+    )
+    Deadline.objects.filter(pk__in=[d.pk for d in running]).update(
+        cancelled_at=timezone.now(), cancelled_reason=why, next_reminder_at=None
+    )
+    return [_deadline_words(d) for d in running]
+
+
+# --- A risk assessment's review date (issue 19, item 4) -------------------------------------
+
+REASSESSED = "risk assessed again"
+
+
+def risk_review_start(*, assessment) -> Deadline:
+    """The case's next risk review, reminded like any duty; the review the new assessment
+    was for is met by it."""
+    case = assessment.case
+    deadlines_satisfy(Deadline.objects.filter(case=case, timer=Timer.RISK_REVIEW), REASSESSED)
+    return deadline_start(
+        timer=Timer.RISK_REVIEW,
+        start=assessment.assessed_at,
+        case=case,
+        due=deadlines.end_of_day(assessment.review_on),
+    )
 
 
 # --- The 48-hour referral clock, started by a concern ----------------------------------------

@@ -29,6 +29,7 @@ class Action(StrEnum):
     MANAGE_MEMBERS = "manage_members"  # who may see the case: restrict it, name members
     REASSIGN = "reassign"  # give a deadline to someone else to chase
     SEE_VIEWERS = "see_viewers"  # who has looked at the case: for those answerable for it
+    REOPEN = "reopen"  # reopen a closed case, with a reason: those who could close it
 
 
 class Relation(StrEnum):
@@ -43,7 +44,7 @@ class Relation(StrEnum):
 
 # Whoever may read a record may also know that it exists: SEE_EXISTENCE goes with VIEW.
 _READ = frozenset({Action.SEE_EXISTENCE, Action.VIEW})
-_WORK = _READ | {Action.EDIT, Action.ADD_NOTE, Action.REFER, Action.EXPORT}
+_WORK = _READ | {Action.EDIT, Action.ADD_NOTE, Action.REFER, Action.EXPORT, Action.REOPEN}
 _READ_AND_NOTE = _READ | {Action.ADD_NOTE}
 # The lead of a case answers for it: they decide who may see it, who chases its deadlines,
 # and see who has looked at it. A lead may not restrict or reassign a colleague's case.
@@ -79,8 +80,11 @@ RESTRICTED_OUTSIDER: dict[Role, frozenset[Action]] = {
 }
 
 # A closed case is read-only for everyone: what survives are the reads. Its record can still
-# be exported (a court may ask for the chronology) and its viewers seen.
-CLOSED_KEEPS = frozenset({Action.SEE_EXISTENCE, Action.VIEW, Action.EXPORT, Action.SEE_VIEWERS})
+# be exported (a court may ask for the chronology), its viewers seen, and it can be reopened
+# (with a reason, by those who could work on it), after which it is open and changes again.
+CLOSED_KEEPS = frozenset(
+    {Action.SEE_EXISTENCE, Action.VIEW, Action.EXPORT, Action.SEE_VIEWERS, Action.REOPEN}
+)
 
 
 def allowed_actions(
@@ -258,6 +262,7 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "cases:case_risk": CASEWORK,
     "cases:case_members": LEADS,
     "cases:case_close": LEADS,
+    "cases:case_reopen": LEADS,
     # Referrals and deadlines: per record through get_for_user (REFER to change).
     "referrals:case_referrals": CASEWORK,
     "referrals:age_settle": LEADS,

@@ -22,17 +22,26 @@ from safeguard.models import OrganisationSettings
 from safeguard.selectors import audit_viewers_of
 from safeguard.submissions import submitted_once
 
-from .. import defence, photos, selectors, services
+from .. import closing, defence, photos, risk, selectors, services
 from ..forms import (
     CaseFilterForm,
     CloseForm,
     MembersForm,
     NoteForm,
+    ReopenForm,
     RiskAssessmentForm,
     SearchForm,
     SupportNeedForm,
 )
-from ..models import Case, CaseStatus, Person, RiskAssessment, SupportDomain, SupportNeed
+from ..models import (
+    Case,
+    CaseStatus,
+    Person,
+    RiskAssessment,
+    SupportDomain,
+    SupportNeed,
+    support_needs_not_done,
+)
 from ..tabs import case_page
 
 CASES_PER_PAGE = 50
@@ -135,8 +144,11 @@ def case_detail(request, reference: str):
             person=case.person,
             concerns=selectors.concerns_visible_to(user).filter(case=case).order_by("observed_at"),
             latest=latest,
+            trend=risk.trend(
+                case.risk_assessments.order_by("assessed_at", "id").values_list("level", flat=True)
+            ),
             review_overdue=bool(latest and latest.review_on < timezone.localdate()),
-            open_needs=case.support_needs.exclude(status=SupportNeed.Status.DONE).count(),
+            open_needs=support_needs_not_done(case.support_needs.all()).count(),
             show_viewers=show_viewers,
             viewers=viewers,
             defence=defence.defence_notice(
@@ -271,6 +283,9 @@ def case_risk(request, reference: str):
         granted = _case(request, reference)
         case = granted.obj
         form = RiskAssessmentForm()
+    assessments = list(case.risk_assessments.select_related("assessed_by"))
+    oldest_first = assessments[::-1]
+    levels = [a.level for a in oldest_first]
     return render(
         request,
         "cases/case_risk.html",
@@ -280,7 +295,9 @@ def case_risk(request, reference: str):
             "case_risk",
             form=form,
             errors=error_list(form) if form.is_bound else [],
-            assessments=case.risk_assessments.select_related("assessed_by"),
+            assessments=assessments,
+            history=list(zip(oldest_first, risk.changes(levels), strict=True)),
+            trend=risk.trend(levels),
             today=timezone.localdate(),
         ),
     )
@@ -333,26 +350,65 @@ def case_members(request, reference: str):
 def case_close(request, reference: str):
     granted = _case(request, reference, Action.EDIT)
     case = granted.obj
-    form = CloseForm(request.POST if request.method == "POST" else None)
+    facts = closing.case_facts(case)
+    form = CloseForm(request.POST if request.method == "POST" else None, agencies=facts.agencies)
+    confirmed = closing.Confirmed()
     if form.is_bound and form.is_valid():
+        confirmed = form.confirmed()
         try:
             services.case_close(
                 request=request,
                 case=case,
-                checklist=form.cleaned_data["checklist"],
                 reason=form.cleaned_data["reason"],
+                confirmed=confirmed,
+                overrides=form.overrides(),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, f"Case {case.reference} is closed.")
             return redirect("cases:case_detail", reference=case.reference)
+    checks = closing.closing_checks(case, facts, confirmed)
     return render(
         request,
         "cases/case_close.html",
         {
             "case": case,
             "form": form,
+            "rows": [(check, form[check.override_field]) for check in checks],
+            "unmet": len(closing.unmet(checks)),
+            "has_agencies": bool(facts.agencies),
+            "errors": error_list(form) if form.is_bound else [],
+            "back": reverse("cases:case_detail", kwargs={"reference": case.reference}),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_reopen(request, reference: str):
+    """Reopen a closed case with a reason; then say what was stopped at closing, and which
+    referrals are still open, so that the lead restarts what still applies."""
+    granted = _case(request, reference, Action.REOPEN if request.method == "POST" else Action.VIEW)
+    case = granted.obj
+    form = ReopenForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.case_reopen(request=request, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Case {case.reference} is open again.")
+            return redirect("cases:case_reopen", reference=case.reference)
+    closure = case.closures.first()
+    return render(
+        request,
+        "cases/case_reopen.html",
+        {
+            "case": case,
+            "form": form,
+            "closure": closure,
+            "can_reopen": case.is_closed and granted.can(Action.REOPEN),
+            "open_referrals": closing.case_facts(case).open_referrals,
             "errors": error_list(form) if form.is_bound else [],
             "back": reverse("cases:case_detail", kwargs={"reference": case.reference}),
         },

@@ -11,7 +11,6 @@ from cases.models import (
     CaseStatus,
     ChronologyEntry,
     Concern,
-    ExitChecklist,
     RiskLevel,
     Setting,
     SupportDomain,
@@ -424,45 +423,6 @@ def test_a_lead_who_does_not_lead_the_case_cannot_change_its_members(client, wor
 
 
 # --- Closing -----------------------------------------------------------------------------------
-
-
-def test_closing_without_every_exit_check_is_refused_and_keeps_the_ticks(client, world, case):
-    client.force_login(world.lead)
-
-    response = client.post(
-        url("case_close", case),
-        {
-            "checklist": [ExitChecklist.RISK_REDUCED, ExitChecklist.PAPERS],
-            "reason": "Settled with family",
-        },
-    )
-
-    assert response.status_code == 200
-    assert "There is a problem" in response.text
-    assert "Confirm every exit check before closing" in response.text
-    assert 'href="#id_checklist_1"' in response.text
-    checked = re.findall(r'value="(\w+)"\s+checked', response.text)
-    assert sorted(checked) == sorted([ExitChecklist.RISK_REDUCED, ExitChecklist.PAPERS])
-    assert "Settled with family" in response.text
-    case.refresh_from_db()
-    assert case.status == CaseStatus.OPEN
-
-
-def test_closing_with_every_check_closes_the_case_and_records_it(client, world, case):
-    client.force_login(world.lead)
-
-    response = client.post(
-        url("case_close", case),
-        {"checklist": ExitChecklist.values, "reason": "Settled with family"},
-        follow=True,
-    )
-
-    case.refresh_from_db()
-    assert case.status == CaseStatus.CLOSED
-    assert case.chronology.filter(title="Case closed").exists()
-    assert "Closed on" in response.text
-    assert "Settled with family" in response.text
-    assert "Close this case" not in response.text
 
 
 def test_a_closed_case_offers_no_changes_and_refuses_them(client, world, case):

@@ -85,6 +85,7 @@ PAGES: dict[str, list[P]] = {
         P("cases:case_risk", CASE),
         P("cases:case_members", CASE),
         P("cases:case_close", CASE),
+        P("cases:case_reopen", CASE),
         P("referrals:case_referrals", CASE),
         P("referrals:detail", ("referral_reference",)),
         P("referrals:task_list", ("referral_reference",)),

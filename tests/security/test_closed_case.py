@@ -17,8 +17,8 @@ from cases.models import (
     Case,
     CaseStatus,
     ChronologyEntry,
+    ClosingCheck,
     Concern,
-    ExitChecklist,
     ExploitationSituation,
     Person,
     RiskAssessment,
@@ -161,7 +161,10 @@ def _changes(world, records, colleague) -> list[tuple[str, dict, dict]]:
         (
             "cases:case_close",
             case,
-            {"checklist": [value for value, _ in ExitChecklist.choices], "reason": "Done"},
+            {
+                **{f"override_{code}": "Agreed with the manager" for code in ClosingCheck},
+                "reason": "Done",
+            },
         ),
         (
             "referrals:case_referrals",

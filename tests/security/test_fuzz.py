@@ -227,6 +227,7 @@ CASE_PAGES = {
     "cases:case_risk",
     "cases:case_members",
     "cases:case_close",
+    "cases:case_reopen",
     "cases:case_record",
     "cases:case_record_add",
     "cases:case_record_edit",

@@ -85,7 +85,7 @@ def test_manager_reads_and_reassigns_anything_in_the_organisation(world):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("relation", RELATIONS)
 @pytest.mark.parametrize("restricted", [False, True])
-def test_a_closed_record_keeps_only_the_reads(world, role, relation, restricted):
+def test_a_closed_record_keeps_only_the_reads_and_reopening(world, role, relation, restricted):
     open_ = access.allowed_actions(user_of(world, role), {relation}, restricted=restricted)
     closed = access.allowed_actions(
         user_of(world, role), {relation}, restricted=restricted, closed=True
@@ -96,6 +96,7 @@ def test_a_closed_record_keeps_only_the_reads(world, role, relation, restricted)
         Action.VIEW,
         Action.EXPORT,
         Action.SEE_VIEWERS,
+        Action.REOPEN,  # those who could change it, with a reason (cases.services.case_reopen)
     }
     assert not closed & {Action.EDIT, Action.ADD_NOTE, Action.REFER, Action.MANAGE_MEMBERS}
 

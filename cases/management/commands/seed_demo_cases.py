@@ -7,13 +7,13 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
-from cases import services
+from cases import closing, services
 from cases.models import (
     Answer,
     Background,
     Case,
+    ClosingCheck,
     Concern,
-    ExitChecklist,
     ExploitationSituation,
     ExploitationType,
     Exploiter,
@@ -271,8 +271,13 @@ class Command(BaseCommand):
             services.case_close(
                 request=request,
                 case=case,
-                checklist=ExitChecklist.values,
                 reason="Synthetic: risk reduced and support in place.",
+                confirmed=closing.Confirmed(
+                    safety_plan_reviewed=True,
+                    papers_complete=True,
+                    signposted_to="Synthetic: a local support service.",
+                ),
+                overrides={code: "Synthetic demo closure." for code in ClosingCheck.values},
             )
 
 
