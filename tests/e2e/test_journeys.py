@@ -148,7 +148,7 @@ def start_nrm_referral(journey, concern):
     page.get_by_role("link", name="Referrals").click()
     page.get_by_label("National Referral Mechanism (NRM)").check()
     page.get_by_label("Who it goes to").select_option(label=NRM_RECIPIENT)
-    page.get_by_label("Competent authority (NRM only)").select_option(
+    page.get_by_label("Competent authority that decides it (NRM only)").select_option(
         label="Single Competent Authority"
     )
     page.get_by_label("What the receiving agency needs to know").fill(

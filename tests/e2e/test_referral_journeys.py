@@ -228,7 +228,7 @@ def start_referral(
     page.get_by_label(pathway, exact=True).check()
     page.get_by_label("Who it goes to").select_option(label=NRM_RECIPIENT)
     if pathway.startswith("National Referral Mechanism"):
-        page.get_by_label("Competent authority (NRM only)").select_option(
+        page.get_by_label("Competent authority that decides it (NRM only)").select_option(
             label="Single Competent Authority"
         )
     page.get_by_label("What the receiving agency needs to know").fill(summary)
