@@ -284,6 +284,8 @@ class TriageForm(forms.Form):
     )
     case = forms.ChoiceField(label="Existing case", required=False)
     lead = forms.ChoiceField(label="Case lead", required=False)
+    # Ticked, it carries services.duplicates_token of the close matches the page showed.
+    duplicates_checked = forms.CharField(required=False, max_length=128)
 
     def __init__(self, *args, cases=(), leads=(), **kwargs):
         super().__init__(*args, **kwargs)

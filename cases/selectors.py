@@ -8,6 +8,7 @@ from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from safeguard.choices import Role
 
+from . import matching
 from .models import (
     REFER_TIMER,
     Case,
@@ -63,6 +64,36 @@ def people_visible_to(user) -> QuerySet[Person]:
         Q(Exists(concerns_visible_to(user).filter(person=OuterRef("pk"))))
         | Q(Exists(cases_visible_to(user).filter(person=OuterRef("pk"))))
     )
+
+
+def close_matches(person: Person) -> list[tuple[Person, int, list[str], list[Case]]]:
+    """Other people with a case (open or closed) who match `person` at least
+    matching.CLOSE_MATCH, best first, each with their cases, newest first: whoever may see
+    them. This is the check a new case must pass, so it is not limited to what the lead may
+    see; a page shows the cases the lead may not see without their details."""
+    if not (person.name or person.aliases):
+        return []
+    candidates = (
+        Person.objects.filter(cases__isnull=False)
+        .exclude(pk=person.pk)
+        .distinct()
+        .prefetch_related("cases")
+    )
+    found = matching.similar_people(
+        {
+            "name": person.name,
+            "aliases": person.aliases,
+            "date_of_birth": person.date_of_birth,
+            "estimated_age": person.estimated_age,
+            "nationalities": person.nationalities,
+        },
+        candidates,
+    )
+    return [
+        (match, score, reasons, sorted(match.cases.all(), key=lambda c: c.opened_at, reverse=True))
+        for match, score, reasons in found
+        if score >= matching.CLOSE_MATCH
+    ]
 
 
 def with_refer_due(concerns: QuerySet[Concern]) -> QuerySet[Concern]:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from safeguard import audit
 
-from . import matching
+from . import matching, selectors
 from .models import (
     Addendum,
     Answer,
@@ -144,8 +145,41 @@ def addendum_add(*, request, concern: Concern, text: str) -> Addendum:
     return addendum
 
 
+def duplicates_token(cases: Iterable[Case]) -> str:
+    """What a lead's "this is someone else" confirmation carries: a digest of the matched
+    cases, so that it names exactly the matches the page showed (a case that matches since
+    needs confirming again) without putting the reference of a case they may not see in it."""
+    ids = ",".join(str(pk) for pk in sorted(case.pk for case in cases))
+    return salted_hmac("cases.duplicates", ids, algorithm="sha256").hexdigest()
+
+
+def _check_duplicates(person: Person, confirmed: str) -> None:
+    matched = [case for _, _, _, cases in selectors.close_matches(person) for case in cases]
+    if matched and not constant_time_compare(confirmed or "", duplicates_token(matched)):
+        raise ValidationError(
+            {
+                "duplicates_checked": "This person closely matches someone who already has a "
+                "case. Check the match below: add the concern to their case, or confirm "
+                "that this is someone else."
+            }
+        )
+
+
 @transaction.atomic
-def case_open(*, request, person: Person, team, lead, concerns: Sequence[Concern]) -> Case:
+def case_open(
+    *,
+    request,
+    person: Person,
+    team,
+    lead,
+    concerns: Sequence[Concern],
+    duplicates_checked: str = "",
+) -> Case:
+    """Open a case. If the person closely matches someone with a case, only with the lead's
+    confirmation of exactly those matches (duplicates_token), checked here with the person's
+    row locked, so a double click or a form left open while a match appeared cannot skip it."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_duplicates(person, duplicates_checked)
     case = Case(person=person, team=team, lead=lead)
     _with_reference(case, "SG")
     chronology_add(
@@ -186,9 +220,12 @@ def concern_triage(
     signposted_to=None,
     case: Case | None = None,
     lead=None,
+    duplicates_checked: str = "",
 ) -> Concern:
     """A lead's decision on a waiting concern."""
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if outcome == TriageOutcome.EXISTING_CASE and case is not None and concern.case_id == case.pk:
+        return concern  # "add to this case" again, from a second click: already done
     if concern.status != ConcernStatus.SUBMITTED:
         raise ValidationError("This concern has already been triaged.")
     concern.triaged_by = request.user
@@ -211,10 +248,14 @@ def concern_triage(
             team=concern.team,
             lead=lead or request.user,
             concerns=[concern],
+            duplicates_checked=duplicates_checked,
         )
     elif outcome == TriageOutcome.EXISTING_CASE:
         if case is None:
             raise ValidationError({"case": "Select the case to add this concern to"})
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.is_closed:
+            raise ValidationError({"case": "That case is closed: choose an open case"})
         _attach(request, concern, case)
     audit.record(
         request,
