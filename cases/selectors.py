@@ -237,3 +237,13 @@ def exploiters_similar_reports(user, case: Case) -> dict[int, dict[str, list[dic
                         }
                     )
     return found
+
+
+def person_record_references(references: set[str]) -> set[str]:
+    """For the audit log's person filter (safeguard.audit.references_of_person): the
+    references of the concerns and cases of the people among `references`."""
+    people = Person.objects.filter(reference__in=references)
+    return {
+        *Concern.objects.filter(person__in=people).values_list("reference", flat=True),
+        *Case.objects.filter(person__in=people).values_list("reference", flat=True),
+    }

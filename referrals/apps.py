@@ -12,8 +12,9 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.signals import concern_submitted, concern_triaged
+        from safeguard import audit
 
-        from . import receivers
+        from . import receivers, selectors
 
         # The referral clock starts with a concern and stops with a referral or a decision not
         # to refer; cases cannot import referrals, so it announces the events.
@@ -21,3 +22,5 @@ class ReferralsConfig(AppConfig):
         concern_triaged.connect(
             receivers.stop_or_move_refer_clock, dispatch_uid="refer_clock_on_triage"
         )
+        # "Who looked at this person's records", in the audit log, covers their referrals.
+        audit.person_records(selectors.case_referral_references)

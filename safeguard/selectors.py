@@ -3,14 +3,22 @@
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 
+from . import audit
 from .dates import UK, uk_day_bounds
 from .models import AuditEvent
 
 
 def audit_events(
-    *, actor=None, action: str = "", reference: str = "", date_from=None, date_to=None
+    *,
+    actor=None,
+    action: str = "",
+    reference: str = "",
+    person: str = "",
+    date_from=None,
+    date_to=None,
 ) -> QuerySet[AuditEvent]:
-    """The audit log, newest first, filtered. Dates are whole UK days, inclusive."""
+    """The audit log, newest first, filtered. Dates are whole UK days, inclusive. `person`
+    is a person's reference: events about any of their records (audit.references_of_person)."""
     events = AuditEvent.objects.select_related("actor")
     if actor is not None:
         events = events.filter(actor=actor)
@@ -18,6 +26,8 @@ def audit_events(
         events = events.filter(action=action)
     if reference:
         events = events.filter(reference__iexact=reference.strip())
+    if person:
+        events = events.filter(reference__in=audit.references_of_person(person))
     start, end = uk_day_bounds(date_from, date_to)
     if start:
         events = events.filter(at__gte=start)
