@@ -19,6 +19,7 @@ from .models import (
     ConcernStatus,
     ExploiterLink,
     Person,
+    PersonMerge,
 )
 
 
@@ -241,9 +242,26 @@ def exploiters_similar_reports(user, case: Case) -> dict[int, dict[str, list[dic
 
 def person_record_references(references: set[str]) -> set[str]:
     """For the audit log's person filter (safeguard.audit.references_of_person): the
-    references of the concerns and cases of the people among `references`."""
+    references of the concerns and cases of the people among `references`, and of the
+    records merged into them or they into (a merged record's old events are theirs too)."""
     people = Person.objects.filter(reference__in=references)
+    merges = PersonMerge.objects.filter(Q(merged__in=people) | Q(survivor__in=people))
+    pairs = merges.values_list("merged__reference", "survivor__reference")
     return {
+        *(reference for pair in pairs for reference in pair),
         *Concern.objects.filter(person__in=people).values_list("reference", flat=True),
         *Case.objects.filter(person__in=people).values_list("reference", flat=True),
+    }
+
+
+def merges_of(person: Person) -> dict:
+    """What a page says about merges: the record this one was merged into, if any, and the
+    records merged into it, newest first."""
+    return {
+        "into": PersonMerge.objects.filter(merged=person)
+        .select_related("survivor", "merged_by")
+        .first(),
+        "from": list(
+            PersonMerge.objects.filter(survivor=person).select_related("merged", "merged_by")
+        ),
     }

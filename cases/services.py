@@ -30,6 +30,7 @@ from .models import (
     Indicator,
     IndicatorObservation,
     Person,
+    PersonMerge,
     RiskAssessment,
     SupportNeed,
     TriageOutcome,
@@ -266,6 +267,66 @@ def concern_triage(
     )
     concern_triaged.send(sender=Concern, concern=concern, outcome=outcome)
     return concern
+
+
+@transaction.atomic
+def person_merge(*, request, survivor: Person, merged: Person, reason: str) -> PersonMerge:
+    """Make two records of one person one: `merged`'s concerns and cases (and with them
+    their links for "similar reports") move to `survivor`; `merged` stays as a tombstone
+    pointing at it. In every case's chronology, and audited on both references.
+
+    Both rows are locked in id order, so two merges of the same records at once queue rather
+    than deadlock, and the second then finds the first done; the one-to-one on
+    PersonMerge.merged is the backstop."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why these are the same person"})
+    if survivor.pk == merged.pk:
+        raise ValidationError("Choose two different records to merge.")
+    locked = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, merged.pk])
+        .order_by("pk")
+    }
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    done = PersonMerge.objects.filter(merged__in=[survivor, merged]).first()
+    if done is not None:
+        raise ValidationError(
+            f"{done.merged.reference} has already been merged into {done.survivor.reference}."
+        )
+    cases = list(Case.objects.filter(person__in=[survivor, merged]).order_by("pk"))
+    Concern.objects.filter(person=merged).update(person=survivor)
+    Case.objects.filter(person=merged).update(person=survivor)
+    try:
+        with transaction.atomic():
+            merge = PersonMerge.objects.create(
+                merged=merged, survivor=survivor, merged_by=request.user, reason=reason
+            )
+    except IntegrityError:
+        raise ValidationError(f"{merged.reference} has already been merged.") from None
+    for case in cases:
+        chronology_add(
+            case=case,
+            author=request.user,
+            title=f"Person record {merged.reference} merged into {survivor.reference}",
+            text=reason,
+        )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=merged,
+        changed_fields=["merged_into"],
+        detail=f"merged into {survivor.reference}",
+    )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=survivor,
+        changed_fields=["merged_from", "concerns", "cases"],
+        detail=f"merged from {merged.reference}",
+    )
+    return merge
 
 
 @transaction.atomic

@@ -139,6 +139,8 @@ def case_detail(request, reference: str):
             open_needs=case.support_needs.exclude(status=SupportNeed.Status.DONE).count(),
             show_viewers=show_viewers,
             viewers=viewers,
+            merges=selectors.merges_of(case.person),
+            may_merge=granted.can(Action.EDIT) and access.may_open(user, "cases:person_merge"),
             defence=defence.defence_notice(
                 concerns=case.concerns.prefetch_related("exploitation_types"),
                 child=case.person.may_be_child(),

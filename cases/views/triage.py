@@ -136,6 +136,7 @@ def concern_triage(request, reference: str):
             "errors": error_list(form) if request.method == "POST" else [],
             "outcomes": TriageOutcome,
             "close_matches": close,
+            "merges": selectors.merges_of(person),
             "duplicates_token": token,
         },
     )
