@@ -4,7 +4,10 @@ These say in queries what `safeguard.access.RECORD_RULES` says per record; a tes
 the two agree for every role and record.
 """
 
+import datetime as dt
+
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from safeguard.choices import Role
 
@@ -74,8 +77,22 @@ def close_matches(person: Person) -> list[tuple[Person, int, list[str], list[Cas
     see; a page shows the cases the lead may not see without their details."""
     if not (person.name or person.aliases):
         return []
+    # A name and a nationality score less than CLOSE_MATCH, so a close match also has the
+    # same date of birth or a similar age: in SQL, a net wide enough for those, so that the
+    # matcher reads the few people it may find rather than every one.
+    today = timezone.localdate()
+    near = Q(pk__in=[])
+    if person.date_of_birth:
+        near |= Q(date_of_birth=person.date_of_birth)
+    age = person.age_on(today)
+    if age is not None:
+        low, high = age - matching.AGE_TOLERANCE_YEARS, age + matching.AGE_TOLERANCE_YEARS
+        near |= Q(
+            date_of_birth__gt=today - dt.timedelta(days=366 * (high + 1) + 1),
+            date_of_birth__lte=today - dt.timedelta(days=365 * (low - 1)),
+        ) | Q(date_of_birth__isnull=True, estimated_age__range=(low, high))
     candidates = (
-        Person.objects.filter(cases__isnull=False)
+        Person.objects.filter(near, cases__isnull=False)
         .exclude(pk=person.pk)
         .distinct()
         .prefetch_related("cases")
@@ -89,6 +106,7 @@ def close_matches(person: Person) -> list[tuple[Person, int, list[str], list[Cas
             "nationalities": person.nationalities,
         },
         candidates,
+        today=today,
     )
     return [
         (match, score, reasons, sorted(match.cases.all(), key=lambda c: c.opened_at, reverse=True))

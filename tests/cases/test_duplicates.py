@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +50,44 @@ def test_the_same_name_and_date_of_birth_is_a_close_match_and_a_name_alone_is_no
     )
     [(_, loose, _)] = matching.similar_people({"name": "Maria Popescu"}, [person])
     assert close >= matching.CLOSE_MATCH > loose >= matching.THRESHOLD
+
+
+def test_a_close_match_needs_more_than_a_name_and_a_nationality():
+    # close_matches narrows its candidates in SQL to a date of birth or an age: this holds it.
+    assert matching.NAME_POINTS + matching.NATIONALITY_POINTS < matching.CLOSE_MATCH
+
+
+@pytest.mark.parametrize(
+    ("known", "new"),
+    [
+        ({"date_of_birth": dt.date(1995, 1, 10)}, {"estimated_age": 33}),  # 31 on 23 Nov 2026
+        ({"estimated_age": 29}, {"estimated_age": 31}),
+        ({"estimated_age": 31}, {"date_of_birth": dt.date(1993, 11, 24)}),  # 32
+    ],
+)
+@time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
+def test_a_similar_age_and_a_shared_nationality_with_the_name_is_close(
+    world, log_concern, known, new
+):
+    person = PersonFactory(
+        name="Maria Popescu", nationalities="Romanian", created_by=world.lead, **known
+    )
+    CaseFactory(person=person, team=world.north, lead=world.lead)
+    concern = log_concern(world.frontline, name="Maria Popescu", nationalities="Romanian", **new)
+
+    assert [match for match, *_ in selectors.close_matches(concern.person)] == [person]
+
+
+def test_an_age_three_years_apart_is_not_close(world, log_concern):
+    person = PersonFactory(
+        name="Maria Popescu", nationalities="Romanian", estimated_age=28, created_by=world.lead
+    )
+    CaseFactory(person=person, team=world.north, lead=world.lead)
+    concern = log_concern(
+        world.frontline, name="Maria Popescu", nationalities="Romanian", estimated_age=31
+    )
+
+    assert selectors.close_matches(concern.person) == []
 
 
 @pytest.mark.parametrize("status", [CaseStatus.OPEN, CaseStatus.CLOSED])
