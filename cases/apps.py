@@ -23,3 +23,10 @@ class CasesConfig(AppConfig):
         NavItem("Cases", "cases:case_list", order=300, section="cases:case"),
         NavItem("Search", "cases:search", order=400, section="cases:search"),
     )
+
+    def ready(self) -> None:
+        from safeguard import audit
+
+        from . import selectors
+
+        audit.person_records(selectors.person_record_references)

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from contacts.models import Organisation
@@ -284,6 +285,8 @@ class TriageForm(forms.Form):
     )
     case = forms.ChoiceField(label="Existing case", required=False)
     lead = forms.ChoiceField(label="Case lead", required=False)
+    # Ticked, it carries services.duplicates_token of the close matches the page showed.
+    duplicates_checked = forms.CharField(required=False, max_length=128)
 
     def __init__(self, *args, cases=(), leads=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,6 +295,45 @@ class TriageForm(forms.Form):
             *[(c.reference, f"{c.reference}: {c.person.display_name}") for c in cases],
         ]
         self.fields["lead"].choices = [(str(u.pk), u.full_name) for u in leads]
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()
+
+
+class PersonMergeForm(forms.Form):
+    """Which other record is the same person, which one stays, and why. References only."""
+
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    other = forms.CharField(
+        label="Reference of the other record",
+        max_length=20,
+        help_text="The person's reference, for example PN-2026-000042",
+        error_messages={"required": "Enter the reference of the other record"},
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z]+-[A-Za-z0-9-]*[0-9][A-Za-z0-9-]*$",
+                "Enter a person's reference, like PN-2026-000042, not a name",
+            )
+        ],
+    )
+    keep = forms.ChoiceField(
+        label="Which record stays",
+        choices=[("this", "This record"), ("other", "The other record")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select which record stays"},
+    )
+    reason = forms.CharField(
+        label="Why are these the same person?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why these are the same person"},
+    )
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if person is not None:
+            self.fields["keep"].choices = [
+                ("this", f"This record, {person.reference}"),
+                ("other", "The other record"),
+            ]
         if not self.is_bound:
             self.fields["submission_token"].initial = new_token()
 

@@ -140,6 +140,11 @@ DATE_OF_BIRTH_POINTS = 30
 AGE_POINTS = 10
 NATIONALITY_POINTS = 10
 THRESHOLD = 50
+# A close match: opening a new case for someone who scores this against a person with a case
+# needs an explicit confirmation (cases.services.case_open). A name alone (60) is not close;
+# the same name with the same date of birth (90), or with a similar age and a nationality in
+# common (80), is.
+CLOSE_MATCH = 80
 
 # How alike two names must be (0 to 1, see name_similarity) to count at all, and how alike two
 # words must be to count as the same word spelt differently ("Popesku" for "Popescu" is 0.86;

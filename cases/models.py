@@ -185,9 +185,13 @@ class Person(models.Model):
         return self.estimated_age
 
     def actions_for(self, user) -> frozenset:
-        """What `user` may do with this person: what any of their concerns or cases allows."""
+        """What `user` may do with this person: what any of their concerns or cases allows.
+        A record merged into another has none of its own: it answers for the survivor."""
         from safeguard.access import actions_on
 
+        merge = PersonMerge.objects.filter(merged=self).select_related("survivor").first()
+        if merge is not None:
+            return merge.survivor.actions_for(user)
         actions: frozenset = frozenset()
         for record in [*self.concerns.select_related("case"), *self.cases.all()]:
             actions |= actions_on(user, record)
@@ -267,6 +271,30 @@ class AgeAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.outcome} on {self.assessed_on}"
+
+
+class PersonMerge(models.Model):
+    """Two records found to be one person: the merged one's concerns and cases (and so their
+    links) moved to the survivor. The merged row stays as a tombstone, so that its reference
+    in the audit trail, in papers already sent and in people's notes still leads somewhere.
+    A record is merged once (one-to-one); the survivor can itself be merged later."""
+
+    merged = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="merged_into")
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merged_from")
+    merged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(merged=models.F("survivor")), name="person_merge_not_itself"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged.reference} into {self.survivor.reference}"
 
 
 # --- Concerns --------------------------------------------------------------------------------

@@ -4,10 +4,14 @@ These say in queries what `safeguard.access.RECORD_RULES` says per record; a tes
 the two agree for every role and record.
 """
 
+import datetime as dt
+
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from safeguard.choices import Role
 
+from . import matching
 from .models import (
     REFER_TIMER,
     Case,
@@ -18,6 +22,7 @@ from .models import (
     ConcernStatus,
     ExploiterLink,
     Person,
+    PersonMerge,
 )
 
 
@@ -63,6 +68,51 @@ def people_visible_to(user) -> QuerySet[Person]:
         Q(Exists(concerns_visible_to(user).filter(person=OuterRef("pk"))))
         | Q(Exists(cases_visible_to(user).filter(person=OuterRef("pk"))))
     )
+
+
+def close_matches(person: Person) -> list[tuple[Person, int, list[str], list[Case]]]:
+    """Other people with a case (open or closed) who match `person` at least
+    matching.CLOSE_MATCH, best first, each with their cases, newest first: whoever may see
+    them. This is the check a new case must pass, so it is not limited to what the lead may
+    see; a page shows the cases the lead may not see without their details."""
+    if not (person.name or person.aliases):
+        return []
+    # A name and a nationality score less than CLOSE_MATCH, so a close match also has the
+    # same date of birth or a similar age: in SQL, a net wide enough for those, so that the
+    # matcher reads the few people it may find rather than every one.
+    today = timezone.localdate()
+    near = Q(pk__in=[])
+    if person.date_of_birth:
+        near |= Q(date_of_birth=person.date_of_birth)
+    age = person.age_on(today)
+    if age is not None:
+        low, high = age - matching.AGE_TOLERANCE_YEARS, age + matching.AGE_TOLERANCE_YEARS
+        near |= Q(
+            date_of_birth__gt=today - dt.timedelta(days=366 * (high + 1) + 1),
+            date_of_birth__lte=today - dt.timedelta(days=365 * (low - 1)),
+        ) | Q(date_of_birth__isnull=True, estimated_age__range=(low, high))
+    candidates = (
+        Person.objects.filter(near, cases__isnull=False)
+        .exclude(pk=person.pk)
+        .distinct()
+        .prefetch_related("cases")
+    )
+    found = matching.similar_people(
+        {
+            "name": person.name,
+            "aliases": person.aliases,
+            "date_of_birth": person.date_of_birth,
+            "estimated_age": person.estimated_age,
+            "nationalities": person.nationalities,
+        },
+        candidates,
+        today=today,
+    )
+    return [
+        (match, score, reasons, sorted(match.cases.all(), key=lambda c: c.opened_at, reverse=True))
+        for match, score, reasons in found
+        if score >= matching.CLOSE_MATCH
+    ]
 
 
 def with_refer_due(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
@@ -206,3 +256,30 @@ def exploiters_similar_reports(user, case: Case) -> dict[int, dict[str, list[dic
                         }
                     )
     return found
+
+
+def person_record_references(references: set[str]) -> set[str]:
+    """For the audit log's person filter (safeguard.audit.references_of_person): the
+    references of the concerns and cases of the people among `references`, and of the
+    records merged into them or they into (a merged record's old events are theirs too)."""
+    people = Person.objects.filter(reference__in=references)
+    merges = PersonMerge.objects.filter(Q(merged__in=people) | Q(survivor__in=people))
+    pairs = merges.values_list("merged__reference", "survivor__reference")
+    return {
+        *(reference for pair in pairs for reference in pair),
+        *Concern.objects.filter(person__in=people).values_list("reference", flat=True),
+        *Case.objects.filter(person__in=people).values_list("reference", flat=True),
+    }
+
+
+def merges_of(person: Person) -> dict:
+    """What a page says about merges: the record this one was merged into, if any, and the
+    records merged into it, newest first."""
+    return {
+        "into": PersonMerge.objects.filter(merged=person)
+        .select_related("survivor", "merged_by")
+        .first(),
+        "from": list(
+            PersonMerge.objects.filter(survivor=person).select_related("merged", "merged_by")
+        ),
+    }

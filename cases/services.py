@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from safeguard import audit
 
-from . import closing, matching
+from . import closing, matching, selectors
 from .models import (
     Addendum,
     Answer,
@@ -30,6 +31,7 @@ from .models import (
     Indicator,
     IndicatorObservation,
     Person,
+    PersonMerge,
     RiskAssessment,
     SupportNeed,
     TriageOutcome,
@@ -145,8 +147,41 @@ def addendum_add(*, request, concern: Concern, text: str) -> Addendum:
     return addendum
 
 
+def duplicates_token(cases: Iterable[Case]) -> str:
+    """What a lead's "this is someone else" confirmation carries: a digest of the matched
+    cases, so that it names exactly the matches the page showed (a case that matches since
+    needs confirming again) without putting the reference of a case they may not see in it."""
+    ids = ",".join(str(pk) for pk in sorted(case.pk for case in cases))
+    return salted_hmac("cases.duplicates", ids, algorithm="sha256").hexdigest()
+
+
+def _check_duplicates(person: Person, confirmed: str) -> None:
+    matched = [case for _, _, _, cases in selectors.close_matches(person) for case in cases]
+    if matched and not constant_time_compare(confirmed or "", duplicates_token(matched)):
+        raise ValidationError(
+            {
+                "duplicates_checked": "This person closely matches someone who already has a "
+                "case. Check the match below: add the concern to their case, or confirm "
+                "that this is someone else."
+            }
+        )
+
+
 @transaction.atomic
-def case_open(*, request, person: Person, team, lead, concerns: Sequence[Concern]) -> Case:
+def case_open(
+    *,
+    request,
+    person: Person,
+    team,
+    lead,
+    concerns: Sequence[Concern],
+    duplicates_checked: str = "",
+) -> Case:
+    """Open a case. If the person closely matches someone with a case, only with the lead's
+    confirmation of exactly those matches (duplicates_token), checked here with the person's
+    row locked, so a double click or a form left open while a match appeared cannot skip it."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_duplicates(person, duplicates_checked)
     case = Case(person=person, team=team, lead=lead)
     _with_reference(case, "SG")
     chronology_add(
@@ -187,9 +222,12 @@ def concern_triage(
     signposted_to=None,
     case: Case | None = None,
     lead=None,
+    duplicates_checked: str = "",
 ) -> Concern:
     """A lead's decision on a waiting concern."""
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if outcome == TriageOutcome.EXISTING_CASE and case is not None and concern.case_id == case.pk:
+        return concern  # "add to this case" again, from a second click: already done
     if concern.status != ConcernStatus.SUBMITTED:
         raise ValidationError("This concern has already been triaged.")
     concern.triaged_by = request.user
@@ -212,10 +250,14 @@ def concern_triage(
             team=concern.team,
             lead=lead or request.user,
             concerns=[concern],
+            duplicates_checked=duplicates_checked,
         )
     elif outcome == TriageOutcome.EXISTING_CASE:
         if case is None:
             raise ValidationError({"case": "Select the case to add this concern to"})
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.is_closed:
+            raise ValidationError({"case": "That case is closed: choose an open case"})
         _attach(request, concern, case)
     audit.record(
         request,
@@ -226,6 +268,66 @@ def concern_triage(
     )
     concern_triaged.send(sender=Concern, concern=concern, outcome=outcome)
     return concern
+
+
+@transaction.atomic
+def person_merge(*, request, survivor: Person, merged: Person, reason: str) -> PersonMerge:
+    """Make two records of one person one: `merged`'s concerns and cases (and with them
+    their links for "similar reports") move to `survivor`; `merged` stays as a tombstone
+    pointing at it. In every case's chronology, and audited on both references.
+
+    Both rows are locked in id order, so two merges of the same records at once queue rather
+    than deadlock, and the second then finds the first done; the one-to-one on
+    PersonMerge.merged is the backstop."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why these are the same person"})
+    if survivor.pk == merged.pk:
+        raise ValidationError("Choose two different records to merge.")
+    locked = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, merged.pk])
+        .order_by("pk")
+    }
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    done = PersonMerge.objects.filter(merged__in=[survivor, merged]).first()
+    if done is not None:
+        raise ValidationError(
+            f"{done.merged.reference} has already been merged into {done.survivor.reference}."
+        )
+    cases = list(Case.objects.filter(person__in=[survivor, merged]).order_by("pk"))
+    Concern.objects.filter(person=merged).update(person=survivor)
+    Case.objects.filter(person=merged).update(person=survivor)
+    try:
+        with transaction.atomic():
+            merge = PersonMerge.objects.create(
+                merged=merged, survivor=survivor, merged_by=request.user, reason=reason
+            )
+    except IntegrityError:
+        raise ValidationError(f"{merged.reference} has already been merged.") from None
+    for case in cases:
+        chronology_add(
+            case=case,
+            author=request.user,
+            title=f"Person record {merged.reference} merged into {survivor.reference}",
+            text=reason,
+        )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=merged,
+        changed_fields=["merged_into"],
+        detail=f"merged into {survivor.reference}",
+    )
+    audit.record(
+        request,
+        action=audit.Action.CHANGE,
+        obj=survivor,
+        changed_fields=["merged_from", "concerns", "cases"],
+        detail=f"merged from {merged.reference}",
+    )
+    return merge
 
 
 @transaction.atomic

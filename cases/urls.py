@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, concerns, drafts, record, triage
+from .views import cases, concerns, drafts, people, record, triage
 
 app_name = "cases"
 
@@ -52,4 +52,5 @@ urlpatterns = [
     # Search and photos.
     path("search/", cases.search, name="search"),
     path("people/<str:reference>/photo/", cases.person_photo, name="person_photo"),
+    path("people/<str:reference>/merge/", people.person_merge, name="person_merge"),
 ]

@@ -18,8 +18,9 @@ class ReferralsConfig(AppConfig):
             concern_triaged,
             risk_assessed,
         )
+        from safeguard import audit
 
-        from . import receivers
+        from . import receivers, selectors
 
         # The referral clock starts with a concern and stops with a referral or a decision not
         # to refer; cases cannot import referrals, so it announces the events.
@@ -32,3 +33,5 @@ class ReferralsConfig(AppConfig):
         case_closed.connect(receivers.stop_case_deadlines, dispatch_uid="case_deadlines_stop")
         # A risk assessment's review date is reminded like any deadline.
         risk_assessed.connect(receivers.start_risk_review, dispatch_uid="risk_review_start")
+        # "Who looked at this person's records", in the audit log, covers their referrals.
+        audit.person_records(selectors.case_referral_references)

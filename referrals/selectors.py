@@ -15,7 +15,7 @@ from safeguard.choices import Role
 from safeguard.models import OrganisationSettings, User
 
 from . import deadlines
-from .models import DUTIES, PERIODS, Deadline
+from .models import DUTIES, PERIODS, Deadline, Referral
 
 # What a row of the deadline pages shows, fetched with the row: the query count stays flat.
 ROW_RELATIONS = ("case", "case__team", "case__lead", "concern", "concern__team", "assignee")
@@ -96,3 +96,11 @@ def deadline_assignees() -> QuerySet[User]:
 
 def deadline_visible_to(user, deadline: Deadline) -> bool:
     return deadlines_visible_to(user).filter(pk=deadline.pk).exists()
+
+
+def case_referral_references(references: set[str]) -> set[str]:
+    """For the audit log's person filter (safeguard.audit.references_of_person): the
+    referrals of the cases among `references`."""
+    return set(
+        Referral.objects.filter(case__reference__in=references).values_list("reference", flat=True)
+    )

@@ -247,6 +247,8 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "cases:concern_addendum": CASEWORK,
     "cases:search": CASEWORK,
     "cases:person_photo": CASEWORK,
+    # Two records of one person made one: EDIT on both, and every case of the two in view.
+    "cases:person_merge": LEADS,
     # Triage and cases: leads and managers (frontline see cases they are named on).
     "cases:triage_queue": LEADS,
     "cases:concern_triage": LEADS,

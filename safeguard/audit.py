@@ -4,7 +4,7 @@ Events name records by type, id and reference (a case reference, never a person'
 changes by the names of the fields that changed, never their values.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import models
@@ -54,3 +54,33 @@ def record(
         ip=client_ip(request) if request is not None else None,
         request_id=getattr(request, "request_id", "") if request is not None else "",
     )
+
+
+# --- A person's records ------------------------------------------------------------------------
+
+# Which records are about one person is the domain apps' knowledge, and safeguard imports none
+# of them: each app registers a function (in its AppConfig.ready) that, given references
+# already known to be the person's, answers further ones (cases: the person's concerns and
+# cases, and people merged into them; referrals: a case's referrals).
+_PersonRecords = Callable[[set[str]], Iterable[str]]
+_person_records: list[_PersonRecords] = []
+
+
+def person_records(find: _PersonRecords) -> _PersonRecords:
+    if find not in _person_records:
+        _person_records.append(find)
+    return find
+
+
+def references_of_person(reference: str) -> set[str]:
+    """Every reference the audit trail may name one person's records by: their own, their
+    concerns', cases', referrals'. Followed until nothing new turns up, so no app needs to
+    run before another (a handful of queries: a person has few records)."""
+    known = {reference.strip().upper()}
+    while True:
+        found = set(known)
+        for find in _person_records:
+            found.update(find(known))
+        if found == known:
+            return known
+        known = found

@@ -256,6 +256,19 @@ class AuditFilterForm(forms.Form):
             )
         ],
     )
+    person = forms.CharField(
+        label="Person reference",
+        required=False,
+        max_length=20,
+        help_text="Everything about one person: their concerns, cases and referrals, and any "
+        "record merged into theirs. For example PN-2026-000042",
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z]+-[A-Za-z0-9-]*[0-9][A-Za-z0-9-]*$",
+                "Enter a person's reference, like PN-2026-000042, not a name",
+            )
+        ],
+    )
     date_from = DateField(
         label="From",
         required=False,

@@ -318,6 +318,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx"),
             # The audit log filtered by user.
             models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
+            # The audit log filtered by a record's reference, or a person's (all of theirs).
+            models.Index(fields=["reference", "-at"], name="audit_reference_idx"),
         ]
 
     def __str__(self) -> str:

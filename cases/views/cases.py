@@ -19,7 +19,7 @@ from safeguard import access, audit
 from safeguard.access import Action, get_for_user
 from safeguard.forms import error_list
 from safeguard.models import OrganisationSettings
-from safeguard.selectors import audit_viewers_of
+from safeguard.selectors import audit_viewers_by_day
 from safeguard.submissions import submitted_once
 
 from .. import closing, defence, photos, risk, selectors, services
@@ -130,7 +130,7 @@ def case_detail(request, reference: str):
     latest = case.risk_assessments.select_related("assessed_by").first()
     show_viewers = granted.can(Action.SEE_VIEWERS)
     viewers = (
-        list(audit_viewers_of(object_type="case", object_id=case.pk)[:VIEWERS_SHOWN])
+        list(audit_viewers_by_day(object_type="case", object_id=case.pk)[:VIEWERS_SHOWN])
         if show_viewers
         else []
     )
@@ -151,6 +151,8 @@ def case_detail(request, reference: str):
             open_needs=support_needs_not_done(case.support_needs.all()).count(),
             show_viewers=show_viewers,
             viewers=viewers,
+            merges=selectors.merges_of(case.person),
+            may_merge=granted.can(Action.EDIT) and access.may_open(user, "cases:person_merge"),
             defence=defence.defence_notice(
                 concerns=case.concerns.prefetch_related("exploitation_types"),
                 child=case.person.may_be_child(),

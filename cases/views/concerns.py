@@ -40,6 +40,7 @@ def _render_concern(request, granted, form, status=200):
             "similar": selectors.similar_reports(request.user, concern),
             "similar_cases": selectors.similar_case_records(request.user, concern),
             "addendum_form": form,
+            "merges": selectors.merges_of(concern.person),
             "errors": error_list(form) if form.is_bound else [],
         },
         status=status,

@@ -37,6 +37,32 @@ def _leads_for(concern: Concern):
     )
 
 
+def _close_matches(user, concern: Concern) -> tuple[list[dict], str]:
+    """The close matches a new case must be confirmed against, as this lead may know them
+    (the cases they may see, by reference, and how many others there are in teams whose
+    records they may not see, with nothing about those), and the confirmation's token."""
+    found = selectors.close_matches(concern.person)
+    every = [case for _, _, _, cases in found for case in cases]
+    visible = set(
+        selectors.cases_visible_to(user)
+        .filter(pk__in=[c.pk for c in every])
+        .values_list("pk", flat=True)
+    )
+    rows = []
+    for person, score, reasons, cases in found:
+        shown = [c for c in cases if c.pk in visible]
+        rows.append(
+            {
+                "person": person if shown else None,
+                "score": score,
+                "reasons": reasons if shown else [],
+                "cases": shown,
+                "hidden": len(cases) - len(shown),
+            }
+        )
+    return rows, services.duplicates_token(every) if every else ""
+
+
 @require_http_methods(["GET", "POST"])
 @submissions.submitted_once
 def concern_triage(request, reference: str):
@@ -44,8 +70,14 @@ def concern_triage(request, reference: str):
     if concern.status != ConcernStatus.SUBMITTED:
         messages.info(request, "This concern has already been triaged.")
         return redirect("cases:concern_detail", reference=concern.reference)
-    cases = list(selectors.open_cases_for(request.user).filter(person=concern.person)) + [
-        c for c in selectors.open_cases_for(request.user).exclude(person=concern.person)[:50]
+    close, token = _close_matches(request.user, concern)
+    offered = [case for match in close for case in match["cases"] if not case.is_closed]
+    cases = list(selectors.open_cases_for(request.user).filter(person=concern.person))
+    cases += [c for c in offered if c not in cases]
+    cases += [
+        c
+        for c in selectors.open_cases_for(request.user).exclude(person=concern.person)[:50]
+        if c not in cases
     ]
     leads = _leads_for(concern)
     form = TriageForm(request.POST if request.method == "POST" else None, cases=cases, leads=leads)
@@ -60,6 +92,7 @@ def concern_triage(request, reference: str):
                 signposted_to=data["signposted_to"],
                 case=next((c for c in cases if c.reference == data["case"]), None),
                 lead=leads.filter(pk=data["lead"]).first() if data["lead"] else None,
+                duplicates_checked=data["duplicates_checked"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -102,5 +135,8 @@ def concern_triage(request, reference: str):
             "now": timezone.now(),
             "errors": error_list(form) if request.method == "POST" else [],
             "outcomes": TriageOutcome,
+            "close_matches": close,
+            "merges": selectors.merges_of(person),
+            "duplicates_token": token,
         },
     )

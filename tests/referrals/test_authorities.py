@@ -93,12 +93,17 @@ def sca_office(db):
     return Organisation.objects.create(name="Single Competent Authority", coverage_national=True)
 
 
-def nrm_for(world, log_concern, recipient, authority: str) -> Referral:
+def nrm_for(world, log_concern, recipient, authority: str, name: str = "Ana") -> Referral:
     """An NRM referral ready to submit, decided by `authority`: a child's (after their
-    Children's Services referral) for the pilot, an adult's (with consent) otherwise."""
+    Children's Services referral) for the pilot, an adult's (with consent) otherwise. A
+    second one for the same authority needs another `name`: two Anas born the same day
+    would be a possible duplicate, which a new case must confirm."""
     child = authority == PILOT
     case = open_case(
-        world, log_concern, **({"date_of_birth": dt.date(2012, 5, 1)} if child else {})
+        world,
+        log_concern,
+        name=name,
+        **({"date_of_birth": dt.date(2012, 5, 1)} if child else {}),
     )
     if child:
         first = services.referral_create(
@@ -274,7 +279,7 @@ def test_changing_an_authoritys_lengths_leaves_started_deadlines_where_they_were
     started.refresh_from_db()
     assert started.due_at == end_of(dt.date(2026, 3, 20))
     with time_machine.travel(WEEKEND, tick=False):
-        after = nrm_for(world, log_concern, sca_office, SCA)
+        after = nrm_for(world, log_concern, sca_office, SCA, name="Bea")
         act(world, after, "submit")
     assert Deadline.objects.get(referral=after, timer=Timer.RG_DECISION).due_at == end_of(
         dt.date(2026, 3, 26)

@@ -270,7 +270,7 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
             return [w.concern.reference, w.case.concerns.first().reference]
         if name in REFERRAL_PAGES:
             return [r.reference for r in w.referrals]
-        if name == "cases:person_photo":
+        if name in ("cases:person_photo", "cases:person_merge"):
             return [w.person.reference]
     by_name = {
         ("cases:case_support_edit", "pk"): w.need.pk,
