@@ -434,6 +434,10 @@ class BaseSupportPlanFormSet(forms.BaseModelFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "case": self.case}
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove this task from the plan"
+
     def clean(self):
         super().clean()
         # A row shown as one of the case's tasks whose task is not (any more) among them:

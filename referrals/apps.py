@@ -11,7 +11,12 @@ class ReferralsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from cases.signals import concern_submitted, concern_triaged
+        from cases.signals import (
+            case_closed,
+            concern_submitted,
+            concern_triaged,
+            support_need_changed,
+        )
 
         from . import receivers
 
@@ -20,4 +25,11 @@ class ReferralsConfig(AppConfig):
         concern_submitted.connect(receivers.start_refer_clock, dispatch_uid="refer_clock_start")
         concern_triaged.connect(
             receivers.stop_or_move_refer_clock, dispatch_uid="refer_clock_on_triage"
+        )
+        # A support task's target date is reminded like a deadline (issue 19, item 3).
+        support_need_changed.connect(
+            receivers.keep_support_task_deadline, dispatch_uid="support_task_sync"
+        )
+        case_closed.connect(
+            receivers.stop_support_task_deadlines, dispatch_uid="support_tasks_stop"
         )

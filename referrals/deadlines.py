@@ -18,6 +18,9 @@ How each basis counts (state the same in the product's help):
   is day 1; the period ends at the end of day N (start date + N - 1).
 - DAYS_WITHIN: "within N days of" the start: the start date is day 0; the window closes at
   the end of start date + N. For the same N it ends one day later than DAYS_BEGINNING_WITH.
+- END_OF_SET_DAY: a day someone chose (a support task's target date), not counted from a
+  start: due at the end of that day, local time, whatever kind of day it is. A target on a
+  Sunday stays on the Sunday; its "before" reminder falls on the working day before it.
 - NOT_BEFORE_DAYS: "not before N days after" the start: the start date is day 0 and day N
   is the first day on which the event is allowed, so the instant is the *start* (00:00
   local) of start date + N. It is the earliest permitted moment, not something that can
@@ -73,6 +76,7 @@ class Timer(StrEnum):
     MOVE_ON = "move_on"
     PLACE_OF_SAFETY = "place_of_safety"
     GUARDIAN_REFERRAL = "guardian_referral"
+    SUPPORT_TASK = "support_task"
 
 
 # The referral clock's length is the organisation's own target (seed 003), not a legal deadline:
@@ -91,6 +95,7 @@ TIMER_LABELS: dict[Timer, str] = {
     Timer.MOVE_ON: "Move-on support ends",
     Timer.PLACE_OF_SAFETY: "Place of safety ends",
     Timer.GUARDIAN_REFERRAL: f"Child trafficking guardian referral due ({LOCAL_TARGET})",
+    Timer.SUPPORT_TASK: "Support task target date",
 }
 
 
@@ -100,6 +105,7 @@ class Basis(StrEnum):
     DAYS_BEGINNING_WITH = "days_beginning_with"
     DAYS_WITHIN = "days_within"
     NOT_BEFORE_DAYS = "not_before_days"
+    END_OF_SET_DAY = "end_of_set_day"
 
 
 TIMER_BASIS: dict[Timer, Basis] = {
@@ -111,12 +117,17 @@ TIMER_BASIS: dict[Timer, Basis] = {
     Timer.MOVE_ON: Basis.DAYS_BEGINNING_WITH,
     Timer.PLACE_OF_SAFETY: Basis.WORKING_DAYS,
     Timer.GUARDIAN_REFERRAL: Basis.WORKING_DAYS,
+    Timer.SUPPORT_TASK: Basis.END_OF_SET_DAY,
 }
 
 # The timers whose length is the competent authority's to set (issue 18, item 3): its
 # Reasonable Grounds decision and the earliest day of its Conclusive Grounds decision. Their
 # basis (above) is the same whoever decides; only the length differs (referrals.rules).
 AUTHORITY_TIMERS = frozenset({Timer.RG_DECISION, Timer.CG_NOT_BEFORE})
+
+# Their day is chosen, not counted: they have no length (end_of_set_day gives their instant).
+SET_DAY_TIMERS = frozenset(t for t, basis in TIMER_BASIS.items() if basis is Basis.END_OF_SET_DAY)
+COUNTED_TIMERS = frozenset(Timer) - SET_DAY_TIMERS
 
 # Their instant is the earliest moment something may happen, never "overdue": the reminder
 # engine should announce it, not chase or escalate it.
@@ -140,6 +151,7 @@ TIMER_KIND: dict[Timer, Kind] = {
     Timer.MOVE_ON: Kind.PERIOD,
     Timer.PLACE_OF_SAFETY: Kind.PERIOD,
     Timer.GUARDIAN_REFERRAL: Kind.DUTY,
+    Timer.SUPPORT_TASK: Kind.DUTY,
 }
 DUTY_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.DUTY)
 PERIOD_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.PERIOD)
@@ -165,6 +177,7 @@ DUTY_ACTIONS: dict[Timer, str] = {
     Timer.GUARDIAN_REFERRAL: (
         "Refer the child to the guardianship service, alongside the NRM referral"
     ),
+    Timer.SUPPORT_TASK: "Check the support task is done, or agree a new target date",
 }
 
 
@@ -335,6 +348,11 @@ def end_of_days_within(start: datetime, n: int) -> datetime:
     return _end_of(day + timedelta(days=_length(n)))
 
 
+def end_of_set_day(day: date) -> datetime:
+    """A chosen day's deadline (END_OF_SET_DAY): the last instant of that UK day, in UTC."""
+    return end_of_day(day)
+
+
 def start_of_day_not_before(start: datetime, n: int) -> datetime:
     """00:00 local on the nth day after the start's local date: the earliest allowed instant."""
     day = _local_date(_aware(start, "start"))
@@ -389,6 +407,8 @@ def due_at(timer: Timer | str, start: datetime, *, length: int, nation: str) -> 
             return end_of_days_within(start, length)
         case Basis.NOT_BEFORE_DAYS:
             return start_of_day_not_before(start, length)
+        case Basis.END_OF_SET_DAY:
+            raise ValueError(f"{timer} is due on a chosen day, not counted: use end_of_set_day")
 
 
 def working_day_before(moment: datetime, nation: str) -> datetime:

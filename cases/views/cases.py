@@ -316,9 +316,7 @@ def case_support_plan(request, reference: str):
                 return _done(request, back, "The support plan has been saved.")
     else:
         formset = SupportPlanFormSet(case=case)
-    errors = page_errors + (
-        error_list(formset) if formset.is_bound and "add_row" not in formset.data else []
-    )
+    errors = page_errors + (error_list(formset) if formset.is_bound else [])
     return render(
         request,
         "cases/case_support_plan.html",

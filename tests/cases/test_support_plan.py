@@ -342,7 +342,7 @@ def test_the_migration_keeps_every_status_and_the_typed_owner_and_links_an_exact
     UserFactory(full_name="Sam Same")
     UserFactory(full_name="Sam Same")
 
-    migration = import_module("cases.migrations.0006_support_plan_as_tasks")
+    migration = import_module("cases.migrations.0007_support_plan_as_tasks")
     migration.owners_from_what_was_typed(apps, None)
 
     for status, need in mapped.items():

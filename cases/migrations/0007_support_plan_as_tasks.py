@@ -29,7 +29,7 @@ def owners_from_what_was_typed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_exploiter_links"),
+        ("cases", "0006_age_assessments"),
         ("contacts", "0002_tags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
