@@ -394,18 +394,14 @@ class SupportTaskForm(forms.ModelForm):
         }
         widgets = {"blocked_reason": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case, owners: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["domain"].choices = [("", "Select an area"), *SupportDomain.choices]
-        self.fields["owner_user"].queryset = (
-            User.objects.filter(is_active=True, teams=case.team_id).order_by("full_name")
-            if case is not None
-            else User.objects.none()
-        )
-        self.fields["owner_user"].label_from_instance = lambda user: user.full_name
-        self.fields["owner_user"].empty_label = "No one yet"
+        self.fields["owner_user"].queryset = owner_users(case)
         self.fields["owner_organisation"].queryset = Organisation.objects.order_by("name")
-        self.fields["owner_organisation"].empty_label = "No agency"
+        # The same lists on every row, read once for the page (SupportPlanFormSet.owners).
+        for name, choices in owners.items():
+            self.fields[name].choices = choices
         if self.instance.pk is not None:
             self.fields["seen_version"].initial = self.instance.version
             if self.instance.owner and not self.instance.owner_user_id:
@@ -425,14 +421,29 @@ class SupportTaskForm(forms.ModelForm):
 TASK_GONE = "Someone else removed this task after you opened the page: remove it here too."
 
 
+def owner_users(case):
+    """Who in the case's team may own one of its support tasks."""
+    return User.objects.filter(is_active=True, teams=case.team_id).order_by("full_name")
+
+
 class BaseSupportPlanFormSet(forms.BaseModelFormSet):
     def __init__(self, *args, case, **kwargs):
         self.case = case
         queryset = case.support_needs.select_related("owner_user", "owner_organisation")
         super().__init__(*args, queryset=queryset, **kwargs)
+        self.owners = {
+            "owner_user": [
+                ("", "No one yet"),
+                *((u.pk, u.full_name) for u in owner_users(case).only("pk", "full_name")),
+            ],
+            "owner_organisation": [
+                ("", "No agency"),
+                *Organisation.objects.order_by("name").values_list("pk", "name"),
+            ],
+        }
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "case": self.case}
+        return {**super().get_form_kwargs(index), "case": self.case, "owners": self.owners}
 
     def add_fields(self, form, index):
         super().add_fields(form, index)

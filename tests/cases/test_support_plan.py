@@ -216,6 +216,21 @@ def test_done_is_timed_and_undone_clears_it(world, case, need):
     assert need.done_at is None
 
 
+@pytest.mark.parametrize("tasks", [1, 30])
+def test_the_plan_page_reads_the_same_number_of_times_for_one_task_or_thirty(
+    client, world, case, tasks, django_assert_max_num_queries
+):
+    SupportNeed.objects.bulk_create(
+        SupportNeed(case=case, domain=SupportDomain.HEALTH, need=f"Task {n}") for n in range(tasks)
+    )
+    client.force_login(world.lead)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(url("case_support_plan", case))
+
+    assert response.text.count('name="form-') > tasks * 8
+
+
 # --- The usual starting plan ------------------------------------------------------------------
 
 
