@@ -23,6 +23,7 @@ from .models import (
     Indicator,
     IndicatorGroup,
     LinkKind,
+    PlanAgreement,
     RiskAssessment,
     RiskLevel,
     Setting,
@@ -396,37 +397,145 @@ class NoteForm(forms.Form):
         self.fields["submission_token"].initial = new_token()
 
 
-class SupportNeedForm(forms.ModelForm):
-    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+class SupportTaskForm(forms.ModelForm):
+    """One row of the support plan page (SupportPlanFormSet)."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     target_date = GovukDateField(
         label="Target date (optional)",
         required=False,
         when=When.PLANNED,
-        help_text="For example, 27 3 2026",
+        help_text="For example, 27 3 2026. You will be reminded before, on and after it.",
     )
 
     class Meta:
         model = SupportNeed
-        fields = ["domain", "need", "action", "owner", "target_date", "status"]
+        fields = [
+            "domain",
+            "need",
+            "action",
+            "owner_user",
+            "owner_organisation",
+            "target_date",
+            "status",
+            "blocked_reason",
+        ]
         labels = {
             "domain": "Area of support",
             "need": "What they need",
             "action": "What will be done (optional)",
-            "owner": "Who will do it (optional)",
+            "owner_user": "Who is doing it: someone in the team",
+            "owner_organisation": "Or an outside agency from the directory",
             "status": "Progress",
+            "blocked_reason": "If blocked, what is holding it up",
         }
-        help_texts = {"owner": "A person or an agency."}
         error_messages = {
             "domain": {"required": "Select the area of support"},
             "need": {"required": "Enter what they need"},
             "status": {"required": "Select how far it has got"},
         }
-        widgets = {"status": forms.RadioSelect}
+        widgets = {"blocked_reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, case, owners: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [("", "Select an area"), *SupportDomain.choices]
+        self.fields["owner_user"].queryset = owner_users(case)
+        self.fields["owner_organisation"].queryset = Organisation.objects.order_by("name")
+        # The same lists on every row, read once for the page (SupportPlanFormSet.owners).
+        for name, choices in owners.items():
+            self.fields[name].choices = choices
+        if self.instance.pk is not None:
+            self.fields["seen_version"].initial = self.instance.version
+            if self.instance.owner and not self.instance.owner_user_id:
+                self.fields[
+                    "owner_user"
+                ].help_text = f"Written earlier as “{self.instance.owner}”: choose who it is."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("owner_user") and data.get("owner_organisation"):
+            self.add_error(
+                "owner_organisation", "Choose one owner: someone in the team or an agency"
+            )
+        return data
+
+
+TASK_GONE = "Someone else removed this task after you opened the page: remove it here too."
+
+
+def owner_users(case):
+    """Who in the case's team may own one of its support tasks."""
+    return User.objects.filter(is_active=True, teams=case.team_id).order_by("full_name")
+
+
+class BaseSupportPlanFormSet(forms.BaseModelFormSet):
+    def __init__(self, *args, case, **kwargs):
+        self.case = case
+        queryset = case.support_needs.select_related("owner_user", "owner_organisation")
+        super().__init__(*args, queryset=queryset, **kwargs)
+        self.owners = {
+            "owner_user": [
+                ("", "No one yet"),
+                *((u.pk, u.full_name) for u in owner_users(case).only("pk", "full_name")),
+            ],
+            "owner_organisation": [
+                ("", "No agency"),
+                *Organisation.objects.order_by("name").values_list("pk", "name"),
+            ],
+        }
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "case": self.case, "owners": self.owners}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove this task from the plan"
+
+    def clean(self):
+        super().clean()
+        # A row shown as one of the case's tasks whose task is not (any more) among them:
+        # removed meanwhile, or an id made up by hand. Never taken as a new task.
+        for form in self.forms[: self.initial_form_count()]:
+            if form.instance.pk is None and not self._should_delete_form(form):
+                form.add_error(None, TASK_GONE)
+
+
+SupportPlanFormSet = forms.modelformset_factory(
+    SupportNeed,
+    form=SupportTaskForm,
+    formset=BaseSupportPlanFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=200,
+    absolute_max=200,
+    validate_max=True,
+)
+
+
+class PlanAgreementForm(forms.ModelForm):
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    on = GovukDateField(label="When", when=When.HAPPENED, help_text="For example, 27 3 2026")
+
+    class Meta:
+        model = PlanAgreement
+        fields = ["outcome", "on", "how", "reason"]
+        labels = {
+            "outcome": "What did they say about their support plan?",
+            "how": "How did they agree? (if they agreed)",
+            "reason": "Why not, in their words (if they did not agree)",
+        }
+        widgets = {
+            "outcome": forms.RadioSelect,
+            "how": forms.RadioSelect,
+            "reason": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"outcome": {"required": "Select whether they agreed"}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = [("", "Select an area"), *SupportDomain.choices]
-        if self.instance.pk is None:
+        self.fields["how"].choices = self.fields["how"].choices[1:]
+        self.fields["outcome"].choices = self.fields["outcome"].choices[1:]
+        if not self.is_bound:
             self.fields["submission_token"].initial = new_token()
 
 

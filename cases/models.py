@@ -600,30 +600,165 @@ class SupportDomain(models.TextChoices):
     LANGUAGE = "language", "Language"
     ISOLATION = "isolation", "Isolation"
     POLICE_TRUST = "police_trust", "Trust in the police"
+    RISK_REDUCTION = "risk_reduction", "Reducing risk"
 
 
 class SupportNeed(models.Model):
+    """One task of the support plan: what the person needs, who does it (one of the team, or
+    an outside agency from the directory), by when, and how far it has got. Its target date
+    is reminded like a deadline (referrals.receivers keeps a Deadline row in step)."""
+
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
+        BLOCKED = "blocked", "Blocked"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_needs")
     domain = models.CharField(max_length=14, choices=SupportDomain.choices)
     need = models.CharField(max_length=300)
     action = models.CharField(max_length=300, blank=True)
+    # Who will do it, as typed before owners were chosen from the team or the directory: kept
+    # as it was (a migration cannot tell a person's name from an agency's), shown until an
+    # owner is chosen.
     owner = models.CharField(max_length=150, blank=True, help_text="Who will do it.")
+    owner_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="support_tasks"
+    )
+    owner_organisation = models.ForeignKey(
+        "contacts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="support_tasks",
+    )
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    blocked_reason = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # An item of the usual starting plan (STARTING_PLAN): added once a case, however often
+    # the button is pressed. Empty for needs a lead wrote.
+    code = models.CharField(max_length=30, blank=True, editable=False)
+    # Raised by every save: a row edited by someone else since the page was opened is not
+    # overwritten (cases.services.support_plan_save).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["domain", "target_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner_user__isnull=True)
+                | models.Q(owner_organisation__isnull=True),
+                name="support_need_one_owner_at_most",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="blocked") | ~models.Q(blocked_reason=""),
+                name="support_need_blocked_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "code"],
+                condition=~models.Q(code=""),
+                name="support_need_starting_item_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_domain_display()}: {self.need}"
 
+    @property
+    def owner_name(self) -> str:
+        if self.owner_user_id:
+            return self.owner_user.full_name
+        if self.owner_organisation_id:
+            return self.owner_organisation.name
+        return self.owner
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be done: what the closing checks and the reminders care about."""
+        return self.status != self.Status.DONE
+
     def clean(self):
-        dates.check(target_date=(self.target_date, When.PLANNED))
+        errors = {}
+        try:
+            dates.check(target_date=(self.target_date, When.PLANNED))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if self.owner_user_id and self.owner_organisation_id:
+            errors["owner_user"] = "Choose one owner: a person in your team or an agency"
+        if (
+            self.status == self.Status.IN_PROGRESS
+            and not self.owner_user_id
+            and not self.owner_organisation_id
+        ):
+            errors["owner_user"] = "Choose who is doing it: a person in your team or an agency"
+        if self.status == self.Status.BLOCKED and not self.blocked_reason.strip():
+            errors["blocked_reason"] = "Enter what is holding it up"
+        if errors:
+            raise ValidationError(errors)
+
+
+# The usual starting plan (seed 004, Miss G's support plan): its five areas and the items that
+# reduce risk, as (code, area, what they need). Codes are stored; never change one.
+STARTING_PLAN: tuple[tuple[str, str, str], ...] = (
+    ("safety", SupportDomain.SAFETY, "Feel safe where they live and when they go out"),
+    ("income", SupportDomain.INCOME, "Have money to live on: benefits or other income"),
+    ("emotional", SupportDomain.EMOTIONAL, "Emotional support, counselling if they want it"),
+    ("health", SupportDomain.HEALTH, "Registered with a GP; health needs looked after"),
+    ("legal", SupportDomain.LEGAL, "Advice on immigration and their legal situation"),
+    ("rr_aim", SupportDomain.RISK_REDUCTION, "Understands what this service is for"),
+    ("rr_rights", SupportDomain.RISK_REDUCTION, "Knows their rights in the UK"),
+    ("rr_services", SupportDomain.RISK_REDUCTION, "Knows the other services they can use"),
+    (
+        "rr_police",
+        SupportDomain.RISK_REDUCTION,
+        "Has talked through any worries about the police",
+    ),
+)
+
+
+class PlanAgreement(models.Model):
+    """The person's own say on their support plan, as recorded by a worker. Each record is
+    kept; the latest is what stands."""
+
+    class Outcome(models.TextChoices):
+        AGREED = "agreed", "Agreed to the plan"
+        DECLINED = "declined", "Did not agree"
+
+    class How(models.TextChoices):
+        OWN_WORDS = "own_words", "In their own words"
+        INTERPRETER = "interpreter", "With an interpreter"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="plan_agreements")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    on = models.DateField("on")
+    how = models.CharField(max_length=11, choices=How.choices, blank=True)
+    reason = models.TextField("why not", blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="agreed") | ~models.Q(how=""),
+                name="plan_agreement_says_how",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="declined") | ~models.Q(reason=""),
+                name="plan_agreement_declined_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.on:%Y-%m-%d})"
+
+    def clean(self):
+        dates.check(on=(self.on, When.HAPPENED))
+        if self.outcome == self.Outcome.AGREED and not self.how:
+            raise ValidationError({"how": "Select how they agreed"})
+        if self.outcome == self.Outcome.DECLINED and not self.reason.strip():
+            raise ValidationError({"reason": "Enter why they did not agree"})
 
 
 class RiskAssessment(models.Model):

@@ -14,6 +14,7 @@ from safeguard import audit
 
 from . import closing, matching, selectors
 from .models import (
+    STARTING_PLAN,
     Addendum,
     Answer,
     Case,
@@ -32,11 +33,18 @@ from .models import (
     IndicatorObservation,
     Person,
     PersonMerge,
+    PlanAgreement,
     RiskAssessment,
     SupportNeed,
     TriageOutcome,
 )
-from .signals import case_closed, concern_submitted, concern_triaged, risk_assessed
+from .signals import (
+    case_closed,
+    concern_submitted,
+    concern_triaged,
+    risk_assessed,
+    support_need_changed,
+)
 
 # Events other apps act on, inside the same transaction. referrals (which may import cases,
 # not the other way round) starts and stops the 48-hour referral clock on them.
@@ -359,25 +367,162 @@ def case_set_restriction(*, request, case: Case, restricted: bool, members) -> C
     return case
 
 
+@dataclass(frozen=True)
+class PlanRow:
+    """One row of the support plan page: the task with what was typed applied, the version
+    the page showed (None for a new one), and whether it is to be removed."""
+
+    need: SupportNeed
+    seen_version: int | None = None
+    remove: bool = False
+    changed_fields: tuple[str, ...] = ()
+
+
+class PlanChangedMeanwhile(ValidationError):
+    """Someone else saved or removed some of these tasks since the page was opened: `rows`
+    are their positions on the page."""
+
+    def __init__(self, rows: list[int]):
+        super().__init__(
+            "Someone else changed this support plan after you opened it. Nothing has been "
+            "saved: check the tasks marked below, then save again.",
+            code="stale",
+        )
+        self.rows = rows
+
+
+def _on_the_plan(need: SupportNeed) -> str:
+    return f"{need.get_domain_display()}: {need.need} ({need.get_status_display()})"
+
+
 @transaction.atomic
-def support_need_save(*, request, need: SupportNeed, changed_fields: Iterable[str]) -> SupportNeed:
-    creating = need.pk is None
-    need.full_clean(exclude=["case"])
-    need.save()
+def support_plan_save(*, request, case: Case, rows: Sequence[PlanRow]) -> list[SupportNeed]:
+    """Add, change and remove several tasks of a case's support plan at once: all or none.
+
+    The case's tasks are locked first; a task whose version is no longer the one the page
+    showed was changed meanwhile by someone else, and nothing is saved (PlanChangedMeanwhile).
+    Each saved or removed task tells referrals, which keeps its target date's deadline in step
+    in this transaction."""
+    if case.is_closed:
+        raise ValidationError("This case is closed: its support plan can no longer change.")
+    current = {need.pk: need for need in SupportNeed.objects.select_for_update().filter(case=case)}
+    stale = [
+        i
+        for i, row in enumerate(rows)
+        if row.need.pk is not None
+        and (row.need.pk not in current or current[row.need.pk].version != row.seen_version)
+    ]
+    if stale:
+        raise PlanChangedMeanwhile(stale)
+    now = timezone.now()
+    added, changed, removed, saved = [], [], [], []
+    for row in rows:
+        need = row.need
+        if row.remove:
+            if need.pk is None:
+                continue
+            support_need_changed.send(sender=SupportNeed, need=need, removed=True)
+            removed.append(_on_the_plan(current[need.pk]))
+            need.delete()
+            continue
+        if need.pk is not None and not row.changed_fields:
+            continue
+        creating = need.pk is None
+        need.case = case
+        if need.status == SupportNeed.Status.DONE:
+            need.done_at = need.done_at or now
+        else:
+            need.done_at = None
+        if need.status != SupportNeed.Status.BLOCKED:
+            need.blocked_reason = ""
+        need.blocked_reason = need.blocked_reason.strip()
+        if not creating:
+            need.version = current[need.pk].version + 1
+        need.full_clean(exclude=["case"])
+        need.save()
+        support_need_changed.send(sender=SupportNeed, need=need, removed=False)
+        (added if creating else changed).append(_on_the_plan(need))
+        saved.append(need)
+    if added or changed or removed:
+        counts = [
+            f"{len(items)} {word}"
+            for items, word in ((added, "added"), (changed, "changed"), (removed, "removed"))
+            if items
+        ]
+        chronology_add(
+            case=case,
+            author=request.user,
+            title=f"Support plan updated: {', '.join(counts)}",
+            text="\n".join(
+                [*(f"Added {t}" for t in added), *(f"Changed {t}" for t in changed)]
+                + [f"Removed {t}" for t in removed]
+            ),
+        )
+        fields = {f"support.{f}" for row in rows for f in row.changed_fields}
+        if removed:
+            fields.add("support.removed")
+        audit.record(
+            request, action=audit.Action.CHANGE, obj=case, changed_fields=fields or {"support"}
+        )
+    return saved
+
+
+@transaction.atomic
+def support_plan_start(*, request, case: Case) -> list[SupportNeed]:
+    """Add the usual starting plan's items the case does not have yet, as tasks not started.
+    Pressed twice, or in two tabs at once, each item is there once: the unique (case, code)
+    holds, and what is already there is left as it is."""
+    if case.is_closed:
+        raise ValidationError("This case is closed: its support plan can no longer change.")
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    have = set(case.support_needs.exclude(code="").values_list("code", flat=True))
+    made = []
+    for code, domain, need in STARTING_PLAN:
+        if code in have:
+            continue
+        task = SupportNeed(case=case, code=code, domain=domain, need=need)
+        task.full_clean(exclude=["case"])
+        try:
+            with transaction.atomic():
+                task.save()
+        except IntegrityError:
+            continue  # added meanwhile by another request
+        made.append(task)
+    if made:
+        chronology_add(
+            case=case,
+            author=request.user,
+            title=f"Support plan started from the usual plan: {len(made)} added",
+            text="\n".join(_on_the_plan(t) for t in made),
+        )
+        audit.record(request, action=audit.Action.CHANGE, obj=case, changed_fields={"support"})
+    return made
+
+
+@transaction.atomic
+def plan_agreement_record(*, request, agreement: PlanAgreement) -> PlanAgreement:
+    """The person's say on their plan, as told to the worker: kept beside the earlier ones."""
+    case = agreement.case
+    if case.is_closed:
+        raise ValidationError("This case is closed: its support plan can no longer change.")
+    agreement.recorded_by = request.user
+    agreement.reason = agreement.reason.strip()
+    if agreement.outcome == PlanAgreement.Outcome.DECLINED:
+        agreement.how = ""
+    agreement.full_clean(exclude=["case", "recorded_by"])
+    agreement.save()
     chronology_add(
-        case=need.case,
+        case=case,
         author=request.user,
-        title=f"Support plan {'need added' if creating else 'updated'}: "
-        f"{need.get_domain_display()}",
-        text=f"{need.need} ({need.get_status_display()})",
+        title=f"Support plan: {agreement.get_outcome_display().lower()}",
+        text=(
+            agreement.get_how_display()
+            if agreement.outcome == PlanAgreement.Outcome.AGREED
+            else agreement.reason
+        ),
     )
-    audit.record(
-        request,
-        action=audit.Action.CHANGE,
-        obj=need.case,
-        changed_fields={f"support.{f}" for f in changed_fields} or {"support"},
-    )
-    return need
+    audit.record(request, action=audit.Action.CHANGE, obj=case, changed_fields={"plan_agreements"})
+    return agreement
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""The two events `cases` announces to the apps above it, which it may not import.
+"""The events `cases` announces to the apps above it, which it may not import.
 
 A receiver runs in the sender's transaction: what it writes (the referral clock's rows) is
 committed, or rolled back, with the concern.
@@ -22,3 +22,6 @@ case_closed = Signal()
 # A risk assessment was recorded: `assessment`. (referrals.receivers meets the review it
 # was for and starts the next one, due at the end of its review date.)
 risk_assessed = Signal()
+# A support plan's task was saved or is about to be removed: `need`, `removed`.
+# (referrals.receivers keeps its target date's deadline in step.)
+support_need_changed = Signal()

@@ -17,6 +17,7 @@ class ReferralsConfig(AppConfig):
             concern_submitted,
             concern_triaged,
             risk_assessed,
+            support_need_changed,
         )
         from safeguard import audit
 
@@ -35,3 +36,8 @@ class ReferralsConfig(AppConfig):
         risk_assessed.connect(receivers.start_risk_review, dispatch_uid="risk_review_start")
         # "Who looked at this person's records", in the audit log, covers their referrals.
         audit.person_records(selectors.case_referral_references)
+        # A support task's target date is reminded like a deadline (issue 19, item 3); the
+        # case closing stops it with every other deadline of the case (stop_case_deadlines).
+        support_need_changed.connect(
+            receivers.keep_support_task_deadline, dispatch_uid="support_task_sync"
+        )

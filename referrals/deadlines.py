@@ -18,8 +18,10 @@ How each basis counts (state the same in the product's help):
   is day 1; the period ends at the end of day N (start date + N - 1).
 - DAYS_WITHIN: "within N days of" the start: the start date is day 0; the window closes at
   the end of start date + N. For the same N it ends one day later than DAYS_BEGINNING_WITH.
-- CHOSEN_DAY: the end of a day someone chose (a risk assessment's review date, issue 19,
-  item 4): no length and no counting; `end_of_day` gives the instant.
+- CHOSEN_DAY: the end of a day someone chose (a risk assessment's review date, a support
+  task's target date; issue 19, items 3 and 4), local time, whatever kind of day it is: no
+  length and no counting; `end_of_day` gives the instant. A target on a Sunday stays on the
+  Sunday; its "before" reminder falls on the working day before it.
 - NOT_BEFORE_DAYS: "not before N days after" the start: the start date is day 0 and day N
   is the first day on which the event is allowed, so the instant is the *start* (00:00
   local) of start date + N. It is the earliest permitted moment, not something that can
@@ -76,6 +78,7 @@ class Timer(StrEnum):
     PLACE_OF_SAFETY = "place_of_safety"
     GUARDIAN_REFERRAL = "guardian_referral"
     RISK_REVIEW = "risk_review"
+    SUPPORT_TASK = "support_task"
 
 
 # The referral clock's length is the organisation's own target (seed 003), not a legal deadline:
@@ -95,6 +98,7 @@ TIMER_LABELS: dict[Timer, str] = {
     Timer.PLACE_OF_SAFETY: "Place of safety ends",
     Timer.GUARDIAN_REFERRAL: f"Child trafficking guardian referral due ({LOCAL_TARGET})",
     Timer.RISK_REVIEW: "Risk assessment review due",
+    Timer.SUPPORT_TASK: "Support task target date",
 }
 
 
@@ -117,6 +121,7 @@ TIMER_BASIS: dict[Timer, Basis] = {
     Timer.PLACE_OF_SAFETY: Basis.WORKING_DAYS,
     Timer.GUARDIAN_REFERRAL: Basis.WORKING_DAYS,
     Timer.RISK_REVIEW: Basis.CHOSEN_DAY,
+    Timer.SUPPORT_TASK: Basis.CHOSEN_DAY,
 }
 
 # Timers whose day is chosen when they start, not counted from a length.
@@ -126,6 +131,9 @@ CHOSEN_DAY_TIMERS = frozenset(t for t, basis in TIMER_BASIS.items() if basis is 
 # Reasonable Grounds decision and the earliest day of its Conclusive Grounds decision. Their
 # basis (above) is the same whoever decides; only the length differs (referrals.rules).
 AUTHORITY_TIMERS = frozenset({Timer.RG_DECISION, Timer.CG_NOT_BEFORE})
+
+# The others: counted from their start with a length (referrals.rules).
+COUNTED_TIMERS = frozenset(Timer) - CHOSEN_DAY_TIMERS
 
 # Their instant is the earliest moment something may happen, never "overdue": the reminder
 # engine should announce it, not chase or escalate it.
@@ -150,6 +158,7 @@ TIMER_KIND: dict[Timer, Kind] = {
     Timer.PLACE_OF_SAFETY: Kind.PERIOD,
     Timer.GUARDIAN_REFERRAL: Kind.DUTY,
     Timer.RISK_REVIEW: Kind.DUTY,
+    Timer.SUPPORT_TASK: Kind.DUTY,
 }
 DUTY_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.DUTY)
 PERIOD_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.PERIOD)
@@ -176,6 +185,7 @@ DUTY_ACTIONS: dict[Timer, str] = {
         "Refer the child to the guardianship service, alongside the NRM referral"
     ),
     Timer.RISK_REVIEW: "Review the risk with them and record a new risk assessment",
+    Timer.SUPPORT_TASK: "Check the support task is done, or agree a new target date",
 }
 
 

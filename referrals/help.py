@@ -48,7 +48,9 @@ BASIS_WORDS: dict[Basis, str] = {
         "allowed is that many days later, from 00:00 UK time. It is never overdue."
     ),
     Basis.CHOSEN_DAY: (
-        "A day chosen when it starts: it is due at the end (23:59 UK time) of that day."
+        "A day chosen when it starts: it is due at the end (23:59 UK time) of that day, whatever "
+        "day it is. Nothing is counted, so a weekend or a bank holiday does not move it; the "
+        "reminder before it comes on the working day before."
     ),
 }
 
@@ -276,6 +278,14 @@ TIMER_HELP: dict[Timer, TimerHelp] = {
         ),
         nations=frozenset({"ENG"}),
     ),
+    Timer.SUPPORT_TASK: TimerHelp(
+        starts="A target date given to a task of the support plan.",
+        stops=(
+            "The task marked done. Marking it blocked, removing it or taking its date away "
+            "stops it too; a new date moves it, and its reminders go to the new day."
+        ),
+        source="Local practice: the date the plan sets for the task.",
+    ),
     Timer.PLACE_OF_SAFETY: TimerHelp(
         starts="When a Place of Safety starts.",
         stops="Its end, or the Reasonable Grounds decision.",
@@ -372,7 +382,7 @@ def help_rows(
     the timers a competent authority sets, each authority's."""
     rows = []
     for timer in Timer:
-        facts, rule, basis = TIMER_HELP[timer], rules[timer], TIMER_BASIS[timer]
+        facts, rule, basis = TIMER_HELP[timer], rules.get(timer), TIMER_BASIS[timer]
         kind = TIMER_KIND[timer]
         applies = (
             "Everywhere"
@@ -393,8 +403,8 @@ def help_rows(
                 starts=facts.starts,
                 stops=facts.stops,
                 basis=BASIS_WORDS[basis],
-                length=_length(rule, basis),
-                end=END_WORDS[rule.end] if kind is Kind.PERIOD else "",
+                length=_length(rule, basis) if rule else "The target date set for the task",
+                end=END_WORDS[rule.end] if rule and kind is Kind.PERIOD else "",
                 source=source,
                 applies=applies,
                 authorities=_by_authority(timer, authorities),

@@ -463,6 +463,15 @@ class Deadline(models.Model):
     referral = models.ForeignKey(
         Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
     )
+    # A support task's target date (Timer.SUPPORT_TASK): the task it reminds of. Removing the
+    # task cancels the deadline first (referrals.services.support_task_sync) and keeps it.
+    support_need = models.ForeignKey(
+        "cases.SupportNeed",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deadlines",
+    )
     starts_at = models.DateTimeField()
     due_at = models.DateTimeField()
     # The competent authority whose rule (AuthorityRule) gave its length when it started;

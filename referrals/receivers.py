@@ -22,3 +22,7 @@ def stop_case_deadlines(sender, *, case, why, **kwargs) -> list[str]:
 
 def start_risk_review(sender, *, assessment, **kwargs) -> None:
     services.risk_review_start(assessment=assessment)
+
+
+def keep_support_task_deadline(sender, *, need, removed, **kwargs) -> None:
+    services.support_task_sync(need=need, removed=removed)

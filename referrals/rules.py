@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from safeguard.models import OrganisationSettings
 
-from .deadlines import AUTHORITY_TIMERS, CHOSEN_DAY_TIMERS, End, Rule, Timer
+from .deadlines import AUTHORITY_TIMERS, CHOSEN_DAY_TIMERS, COUNTED_TIMERS, End, Rule, Timer
 from .models import AuthorityRule, CompetentAuthority
 
 # The OrganisationSettings field holding each timer's length.
@@ -72,7 +72,8 @@ def rule_and_source(
 
 
 def rules_for(organisation: OrganisationSettings) -> dict[Timer, Rule]:
-    return {timer: rule_for(organisation, timer) for timer in Timer}
+    """Every counted timer's rule (a timer due on a chosen day has no length)."""
+    return {timer: rule_for(organisation, timer) for timer in Timer if timer in COUNTED_TIMERS}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,15 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from cases import closing
-from cases.models import AgeAssessment, AgeMethod, Case, Concern, Person, TriageOutcome
+from cases.models import (
+    AgeAssessment,
+    AgeMethod,
+    Case,
+    Concern,
+    Person,
+    SupportNeed,
+    TriageOutcome,
+)
 from cases.services import chronology_add
 from contacts.models import Organisation
 from safeguard import audit, dates
@@ -78,14 +86,19 @@ def deadline_start(
     referral=None,
     assignee=None,
     due: dt.datetime | None = None,
+    support_need=None,
 ) -> Deadline:
-    """Start a deadline: due when its rule counts from `start`, or, for a timer whose day is
-    chosen (CHOSEN_DAY_TIMERS), at `due`."""
+    """Start a timer at `start`. A counted timer's due time comes from its rule; one due on a
+    chosen day (deadlines.CHOSEN_DAY_TIMERS) is given its `due`."""
     settings = _lengths()
-    # The RG and CG timers take the length of the competent authority that decides.
-    authority = referral.competent_authority if referral is not None else ""
-    rule, source = rules.rule_and_source(settings, timer, authority)
-    if timer not in deadlines.CHOSEN_DAY_TIMERS:
+    if timer in deadlines.CHOSEN_DAY_TIMERS:
+        if due is None:
+            raise ValueError(f"{timer} needs its due time")
+        rule, source = deadlines.Rule(length=1), ""
+    else:
+        # The RG and CG timers take the length of the competent authority that decides.
+        authority = referral.competent_authority if referral is not None else ""
+        rule, source = rules.rule_and_source(settings, timer, authority)
         due = deadlines.due_at(timer, start, length=rule.length, nation=settings.nation)
     earliest = timer in deadlines.NOT_BEFORE_TIMERS
     first = (
@@ -104,6 +117,7 @@ def deadline_start(
         case=case,
         concern=concern,
         referral=referral,
+        support_need=support_need,
         starts_at=start,
         due_at=due,
         authority=source,
@@ -123,19 +137,14 @@ def _next_sequence(deadline: Deadline) -> int:
     return 0 if used is None else used + 1
 
 
-def deadline_move(*, deadline: Deadline, due: dt.datetime, reason: str) -> Deadline:
-    """An open deadline's due time moved on (an extension): the earlier due time kept as
-    `extended_from`, the reason added, and its reminders planned again for the new time."""
+def _replan(deadline: Deadline) -> None:
+    """Plan the reminders of a deadline whose due time has just changed, from now."""
     settings = _lengths()
-    if deadline.extended_from is None:
-        deadline.extended_from = deadline.due_at
-    deadline.due_at = due
-    deadline.extended_reason = "\n".join(filter(None, [deadline.extended_reason, reason.strip()]))
     first = (
         None
         if deadline.is_earliest
         else deadlines.first_reminder(
-            due,
+            deadline.due_at,
             timezone.now(),
             settings.nation,
             settings.reminder_before_working_days,
@@ -146,6 +155,16 @@ def deadline_move(*, deadline: Deadline, due: dt.datetime, reason: str) -> Deadl
     deadline.next_reminder_at = first.at if first else None
     deadline.next_stage = first.stage if first else ""
     deadline.next_sequence = first.sequence + offset if first else 0
+
+
+def deadline_move(*, deadline: Deadline, due: dt.datetime, reason: str) -> Deadline:
+    """An open deadline's due time moved on (an extension): the earlier due time kept as
+    `extended_from`, the reason added, and its reminders planned again for the new time."""
+    if deadline.extended_from is None:
+        deadline.extended_from = deadline.due_at
+    deadline.due_at = due
+    deadline.extended_reason = "\n".join(filter(None, [deadline.extended_reason, reason.strip()]))
+    _replan(deadline)
     deadline.save(
         update_fields=[
             "due_at",
@@ -170,6 +189,16 @@ def periods_event(*, queryset, event_at: dt.datetime, why: str) -> None:
             period.satisfied_at, period.satisfied_by = timezone.now(), why
         period.event_at = event_at
         period.save(update_fields=["satisfied_at", "satisfied_by", "event_at"])
+
+
+def deadline_reschedule(*, deadline: Deadline, due: dt.datetime) -> Deadline:
+    """A deadline on a chosen day whose day was chosen again, earlier or later: not an
+    extension (nothing was granted), so no earlier due time is kept; reminders are planned
+    again for the new day, each with a key of its own."""
+    deadline.due_at = due
+    _replan(deadline)
+    deadline.save(update_fields=["due_at", "next_reminder_at", "next_stage", "next_sequence"])
+    return deadline
 
 
 def deadlines_satisfy(queryset, why: str) -> int:
@@ -267,6 +296,63 @@ def refer_clock_on_triage(*, concern: Concern, outcome: str) -> None:
         deadlines_satisfy(clocks, f"{NO_REFERRAL}: {outcome}")
     elif concern.case_id:
         clocks.open().update(case=concern.case, assignee=concern.case.lead)
+
+
+# --- A support task's target date (issue 19, item 3) ----------------------------------------
+
+SUPPORT_TASK_DONE = "support task done"
+
+
+def support_task_sync(*, need: SupportNeed, removed: bool = False) -> Deadline | None:
+    """Keep the task's deadline in step with the task, in the caller's transaction: a task to
+    do with a target date has one open deadline at the end of that day, chased by its owner
+    (the case lead when an outside agency does it); done satisfies it; blocked, removed, no
+    date any more, or a closed case cancels it."""
+    open_rows = (
+        Deadline.objects.open()
+        .filter(support_need_id=need.pk, timer=Timer.SUPPORT_TASK)
+        .select_for_update()
+    )
+    current = open_rows.first()
+    case = need.case
+    wanted = (
+        not removed
+        and need.target_date is not None
+        and need.status in (SupportNeed.Status.NOT_STARTED, SupportNeed.Status.IN_PROGRESS)
+        and not case.is_closed
+    )
+    if not wanted:
+        if need.status == SupportNeed.Status.DONE and not removed:
+            deadlines_satisfy(open_rows, SUPPORT_TASK_DONE)
+        else:
+            open_rows.update(cancelled_at=timezone.now())
+        return None
+    due = deadlines.end_of_day(need.target_date)
+    assignee = need.owner_user if need.owner_user_id else case.lead
+    if current is None:
+        return deadline_start(
+            timer=Timer.SUPPORT_TASK,
+            start=timezone.now(),
+            due=due,
+            case=case,
+            assignee=assignee,
+            support_need=need,
+        )
+    if current.due_at != due:
+        deadline_reschedule(deadline=current, due=due)
+    if current.assignee_id != assignee.pk:
+        current.assignee = assignee
+        current.save(update_fields=["assignee"])
+    return current
+
+
+def support_tasks_stop(*, case: Case) -> int:
+    """A closed case's support tasks are reminded no more."""
+    return (
+        Deadline.objects.open()
+        .filter(case=case, timer=Timer.SUPPORT_TASK)
+        .update(cancelled_at=timezone.now())
+    )
 
 
 # --- Referrals ---------------------------------------------------------------------------------

@@ -9,34 +9,37 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguard import access, audit
 from safeguard.access import Action, get_for_user
 from safeguard.forms import error_list
 from safeguard.models import OrganisationSettings
 from safeguard.selectors import audit_viewers_by_day
-from safeguard.submissions import submitted_once
+from safeguard.submissions import FORM_FIELD, new_token, submitted_once
 
 from .. import closing, defence, photos, risk, selectors, services
 from ..forms import (
+    TASK_GONE,
     CaseFilterForm,
     CloseForm,
     MembersForm,
     NoteForm,
+    PlanAgreementForm,
     ReopenForm,
     RiskAssessmentForm,
     SearchForm,
-    SupportNeedForm,
+    SupportPlanFormSet,
 )
 from ..models import (
     Case,
     CaseStatus,
     Person,
+    PlanAgreement,
     RiskAssessment,
     SupportDomain,
     SupportNeed,
@@ -212,11 +215,12 @@ def case_chronology(request, reference: str):
 def case_support(request, reference: str):
     granted = _case(request, reference)
     case = granted.obj
-    needs = list(case.support_needs.all())
+    needs = list(case.support_needs.select_related("owner_user", "owner_organisation"))
     groups = [
         {"domain": label, "needs": [n for n in needs if n.domain == value]}
         for value, label in SupportDomain.choices
     ]
+    agreements = list(case.plan_agreements.select_related("recorded_by"))
     return render(
         request,
         "cases/case_support.html",
@@ -227,38 +231,147 @@ def case_support(request, reference: str):
             groups=[g for g in groups if g["needs"]],
             not_planned=[g["domain"] for g in groups if not g["needs"]],
             today=timezone.localdate(),
+            agreement=agreements[0] if agreements else None,
+            earlier_agreements=agreements[1:],
+            token=new_token(),
         ),
     )
 
 
+STALE_ROW = (
+    "Someone else changed this task after you opened the page. Now saved: {now}. What you "
+    "typed is still here: save again to keep it, or change it first."
+)
+
+
+def _with_another_row(data, formset_prefix: str):
+    """The posted plan with one more blank row, as it would have been shown: "add another
+    task" works without JavaScript, and nothing typed is lost."""
+    data = data.copy()
+    total = int(data.get(f"{formset_prefix}-TOTAL_FORMS") or 0)
+    data[f"{formset_prefix}-TOTAL_FORMS"] = str(min(total + 1, 200))
+    data[f"{formset_prefix}-{total}-status"] = SupportNeed.Status.NOT_STARTED
+    return data
+
+
+def _plan_rows(formset) -> tuple[list[services.PlanRow], list[int]]:
+    rows, positions = [], []
+    for index, form in enumerate(formset.forms):
+        new = index >= formset.initial_form_count()
+        if new and not form.has_changed():
+            continue
+        remove = formset._should_delete_form(form)
+        if remove and form.instance.pk is None:
+            continue
+        rows.append(
+            services.PlanRow(
+                need=form.instance,
+                seen_version=form.cleaned_data.get("seen_version"),
+                remove=remove,
+                changed_fields=tuple(
+                    f for f in form.changed_data if f not in ("seen_version", "DELETE")
+                ),
+            )
+        )
+        positions.append(index)
+    return rows, positions
+
+
 @require_http_methods(["GET", "POST"])
 @submitted_once
-def case_support_edit(request, reference: str, pk: int | None = None):
+def case_support_plan(request, reference: str):
+    """The whole support plan on one page: tasks added, changed and removed at once."""
     granted = _case(request, reference, Action.EDIT)
     case = granted.obj
-    need = get_object_or_404(case.support_needs, pk=pk) if pk else SupportNeed(case=case)
+    back = reverse("cases:case_support", kwargs={"reference": case.reference})
+    prefix = SupportPlanFormSet.get_default_prefix()
+    page_errors = []
+    if request.method == "POST":
+        data = request.POST
+        if "add_row" in data:
+            data = _with_another_row(data, prefix)
+        formset = SupportPlanFormSet(data, case=case)
+        if formset.is_valid() and "add_row" not in data:
+            rows, positions = _plan_rows(formset)
+            try:
+                services.support_plan_save(request=request, case=case, rows=rows)
+            except services.PlanChangedMeanwhile as stale:
+                saved = {n.pk: n for n in case.support_needs.all()}
+                data = data.copy()
+                marked = []
+                for row_index in stale.rows:
+                    position = positions[row_index]
+                    need = saved.get(rows[row_index].need.pk)
+                    if need is not None:
+                        data[f"{prefix}-{position}-seen_version"] = str(need.version)
+                    marked.append((position, need))
+                formset = SupportPlanFormSet(data, case=case)
+                formset.is_valid()
+                for position, need in marked:
+                    formset.forms[position].add_error(
+                        None,
+                        TASK_GONE
+                        if need is None
+                        else STALE_ROW.format(
+                            now=f"{need.need} ({need.get_status_display().lower()})"
+                        ),
+                    )
+                page_errors.append({"href": "#main-content", "text": stale.messages[0]})
+            except ValidationError as error:
+                page_errors += [{"href": "#main-content", "text": m} for m in error.messages]
+            else:
+                return _done(request, back, "The support plan has been saved.")
+    else:
+        formset = SupportPlanFormSet(case=case)
+    errors = page_errors + (error_list(formset) if formset.is_bound else [])
+    return render(
+        request,
+        "cases/case_support_plan.html",
+        {
+            "case": case,
+            "formset": formset,
+            "back": back,
+            "errors": errors,
+            "token": request.POST.get(FORM_FIELD) or new_token(),
+        },
+    )
+
+
+@require_POST
+@submitted_once
+def case_support_start(request, reference: str):
+    """Add the usual starting plan's tasks (seed 004's areas and risk-reduction items)."""
+    case = _case(request, reference, Action.EDIT).obj
+    url = reverse("cases:case_support_plan", kwargs={"reference": case.reference})
+    made = services.support_plan_start(request=request, case=case)
+    if made:
+        return _done(
+            request, url, f"{len(made)} task{pluralize(len(made))} added from the usual plan."
+        )
+    return _done(request, url, "The usual plan's tasks are on this plan already.")
+
+
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def case_support_agreement(request, reference: str):
+    """Record what the person said about their plan: agreed (and how), or not (and why)."""
+    granted = _case(request, reference, Action.EDIT)
+    case = granted.obj
     back = reverse("cases:case_support", kwargs={"reference": case.reference})
     data = request.POST if request.method == "POST" else None
-    form = SupportNeedForm(data, instance=need)
+    form = PlanAgreementForm(data, instance=PlanAgreement(case=case))
     if data is not None and form.is_valid():
-        creating = need.pk is None
         try:
-            saved = services.support_need_save(
-                request=request,
-                need=form.save(commit=False),
-                changed_fields=[f for f in form.changed_data if f != "submission_token"],
-            )
+            services.plan_agreement_record(request=request, agreement=form.save(commit=False))
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            verb = "added to" if creating else "updated in"
-            return _done(request, back, f"{saved.get_domain_display()} {verb} the support plan.")
+            return _done(request, back, "What they said about their plan has been recorded.")
     return render(
         request,
-        "cases/case_support_edit.html",
+        "cases/case_support_agreement.html",
         {
             "case": case,
-            "need": need,
             "form": form,
             "back": back,
             "errors": error_list(form) if form.is_bound else [],

@@ -74,3 +74,45 @@ def case_in(world, *, name=None, team=None, lead=None, **fields) -> Case:
         created_by=world.lead, estimated_age=30, **({"name": name} if name else {})
     )
     return CaseFactory(person=person, team=team or world.north, lead=lead or world.lead, **fields)
+
+
+def support_plan_data(*rows: dict, existing=(), token: str | None = None) -> dict:
+    """The body the support plan page posts: `existing` tasks first (as shown, with their
+    versions; a dict in `rows` at the same position changes what is typed), then new ones.
+    Each row is a dict of the form's fields; a target date is given as a date."""
+    existing = list(existing)
+    data = {
+        "form-TOTAL_FORMS": str(max(len(rows), len(existing))),
+        "form-INITIAL_FORMS": str(len(existing)),
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "200",
+    }
+    if token:
+        data["submission_token"] = token
+    for i in range(max(len(rows), len(existing))):
+        need = existing[i] if i < len(existing) else None
+        fields = {}
+        if need is not None:
+            fields = {
+                "id": need.pk,
+                "seen_version": need.version,
+                "domain": need.domain,
+                "need": need.need,
+                "action": need.action,
+                "owner_user": need.owner_user_id or "",
+                "owner_organisation": need.owner_organisation_id or "",
+                "target_date": need.target_date,
+                "status": need.status,
+                "blocked_reason": need.blocked_reason,
+            }
+        else:
+            fields = {"status": "not_started"}
+        fields.update(rows[i] if i < len(rows) else {})
+        day = fields.pop("target_date", None)
+        for name, value in fields.items():
+            data[f"form-{i}-{name}"] = "" if value is None else str(value)
+        if day is not None:
+            parts = (day.day, day.month, day.year) if hasattr(day, "day") else day
+            for n, part in enumerate(parts):
+                data[f"form-{i}-target_date_{n}"] = str(part)
+    return data

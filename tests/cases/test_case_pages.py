@@ -17,12 +17,12 @@ from cases.models import (
     SupportNeed,
 )
 from safeguard.models import AuditEvent, Role
-from tests.cases.factories import case_in
+from tests.cases.factories import case_in, support_plan_data
 from tests.factories import UserFactory
 
 # Every case page, by URL name; the add/edit/members/close pages are for leads and managers.
 READ_PAGES = ["case_detail", "case_chronology", "case_support", "case_risk"]
-LEAD_PAGES = ["case_support_add", "case_members", "case_close"]
+LEAD_PAGES = ["case_support_plan", "case_support_agreement", "case_members", "case_close"]
 
 
 def url(name, case, **kwargs):
@@ -51,10 +51,7 @@ def need(case):
 def test_every_case_page_renders_for_the_lead_of_the_cases_team(client, world, case, need):
     client.force_login(world.lead)
 
-    for address in [
-        *page_urls(case, READ_PAGES + LEAD_PAGES),
-        url("case_support_edit", case, pk=need.pk),
-    ]:
+    for address in page_urls(case, READ_PAGES + LEAD_PAGES):
         response = client.get(address)
         assert response.status_code == 200, address
         assert case.reference in response.text
@@ -76,8 +73,9 @@ def test_frontline_not_named_on_a_case_cannot_tell_it_exists(client, world, case
         assert client.get(address).status_code == 404, address
     assert client.post(url("case_chronology", case), {"text": "x"}).status_code == 404
     # Pages only leads and managers use are refused by role, the same for every case.
-    for address in [*page_urls(case, LEAD_PAGES), url("case_support_edit", case, pk=need.pk)]:
+    for address in page_urls(case, LEAD_PAGES):
         assert client.get(address).status_code == 403, address
+    assert client.post(url("case_support_start", case)).status_code == 403
     assert ChronologyEntry.objects.filter(case=case).count() == 0
 
 
@@ -98,10 +96,7 @@ def test_frontline_named_on_the_case_reads_it_and_may_add_notes(client, world, c
 def test_a_lead_of_another_team_cannot_tell_the_case_exists(client, world, case, need):
     client.force_login(world.lead_south)
 
-    for address in [
-        *page_urls(case, READ_PAGES + LEAD_PAGES),
-        url("case_support_edit", case, pk=need.pk),
-    ]:
+    for address in page_urls(case, READ_PAGES + LEAD_PAGES):
         assert client.get(address).status_code == 404, address
     assert client.post(url("case_risk", case), {}).status_code == 404
 
@@ -262,20 +257,19 @@ def test_support_need_with_a_date_that_is_not_real_keeps_what_was_typed(client, 
     client.force_login(world.lead)
 
     response = client.post(
-        url("case_support_add", case),
-        {
-            "domain": SupportDomain.HEALTH,
-            "need": "Antenatal appointment",
-            "target_date_0": "31",
-            "target_date_1": "2",
-            "target_date_2": "2026",
-            "status": SupportNeed.Status.NOT_STARTED,
-        },
+        url("case_support_plan", case),
+        support_plan_data(
+            {
+                "domain": SupportDomain.HEALTH,
+                "need": "Antenatal appointment",
+                "target_date": ("31", "2", "2026"),
+            }
+        ),
     )
 
     assert response.status_code == 200
     assert "There is a problem" in response.text
-    assert 'href="#id_target_date_0"' in response.text
+    assert 'href="#id_form-0-target_date_0"' in response.text
     assert "Enter a real date, like 27 3 2026" in response.text
     assert 'value="Antenatal appointment"' in response.text
     assert 'value="31"' in response.text
@@ -287,16 +281,16 @@ def test_support_need_is_added_and_listed_under_its_domain(client, world, case):
     client.force_login(world.lead)
 
     client.post(
-        url("case_support_add", case),
-        {
-            "domain": SupportDomain.LEGAL,
-            "need": "Immigration advice",
-            "owner": "Refugee Council",
-            "target_date_0": "27",
-            "target_date_1": "3",
-            "target_date_2": "2030",
-            "status": SupportNeed.Status.IN_PROGRESS,
-        },
+        url("case_support_plan", case),
+        support_plan_data(
+            {
+                "domain": SupportDomain.LEGAL,
+                "need": "Immigration advice",
+                "owner_user": world.lead.pk,
+                "target_date": dt.date(2030, 3, 27),
+                "status": SupportNeed.Status.IN_PROGRESS,
+            }
+        ),
     )
     text = client.get(url("case_support", case)).text
 
@@ -309,23 +303,30 @@ def test_support_need_is_added_and_listed_under_its_domain(client, world, case):
 def test_support_need_can_be_changed(client, world, case, need):
     client.force_login(world.lead)
 
-    response = client.get(url("case_support_edit", case, pk=need.pk))
+    response = client.get(url("case_support_plan", case))
     assert 'value="A safe place to stay"' in response.text
     client.post(
-        url("case_support_edit", case, pk=need.pk),
-        {"domain": need.domain, "need": need.need, "status": SupportNeed.Status.DONE},
+        url("case_support_plan", case),
+        support_plan_data({"status": SupportNeed.Status.DONE}, existing=[need]),
     )
 
     need.refresh_from_db()
     assert need.status == SupportNeed.Status.DONE
 
 
-def test_support_need_of_another_case_is_not_found(client, world, case):
+def test_support_need_of_another_case_is_not_changed_through_this_one(client, world, case, need):
     other = case_in(world, name="Ana Example")
-    need = SupportNeed.objects.create(case=other, domain=SupportDomain.SAFETY, need="x")
+    theirs = SupportNeed.objects.create(case=other, domain=SupportDomain.SAFETY, need="x")
     client.force_login(world.lead)
 
-    assert client.get(url("case_support_edit", case, pk=need.pk)).status_code == 404
+    response = client.post(
+        url("case_support_plan", case),
+        support_plan_data({"id": theirs.pk, "need": "Changed"}, existing=[need]),
+    )
+
+    assert response.status_code == 200
+    theirs.refresh_from_db()
+    assert theirs.need == "x"
 
 
 # --- Risk --------------------------------------------------------------------------------------
@@ -433,7 +434,7 @@ def test_a_closed_case_offers_no_changes_and_refuses_them(client, world, case):
     client.force_login(world.lead)
 
     assert "Add a note" not in client.get(url("case_chronology", case)).text
-    assert "Add a support need" not in client.get(url("case_support", case)).text
+    assert "Change the plan" not in client.get(url("case_support", case)).text
     response = client.post(url("case_chronology", case), {"text": "Late note"})
 
     assert response.status_code == 302
@@ -507,19 +508,18 @@ def test_support_need_target_date_with_a_huge_year_says_what_to_fix(client, worl
     client.force_login(world.lead)
 
     response = client.post(
-        url("case_support_add", case),
-        {
-            "domain": SupportDomain.HEALTH,
-            "need": "Antenatal appointment",
-            "target_date_0": "1",
-            "target_date_1": "2",
-            "target_date_2": "99999999999",
-            "status": SupportNeed.Status.NOT_STARTED,
-        },
+        url("case_support_plan", case),
+        support_plan_data(
+            {
+                "domain": SupportDomain.HEALTH,
+                "need": "Antenatal appointment",
+                "target_date": ("1", "2", "99999999999"),
+            }
+        ),
     )
 
     assert response.status_code == 200
-    assert 'href="#id_target_date_0"' in response.text
+    assert 'href="#id_form-0-target_date_0"' in response.text
     assert "Enter a real date, like 27 3 2026" in response.text
     assert 'value="99999999999"' in response.text
     assert not SupportNeed.objects.exists()
@@ -530,15 +530,14 @@ def test_support_need_target_date_more_than_ten_years_ahead_says_the_range(clien
     far = timezone.localdate().year + 11
 
     response = client.post(
-        url("case_support_add", case),
-        {
-            "domain": SupportDomain.HEALTH,
-            "need": "Antenatal appointment",
-            "target_date_0": "1",
-            "target_date_1": "2",
-            "target_date_2": str(far),
-            "status": SupportNeed.Status.NOT_STARTED,
-        },
+        url("case_support_plan", case),
+        support_plan_data(
+            {
+                "domain": SupportDomain.HEALTH,
+                "need": "Antenatal appointment",
+                "target_date": ("1", "2", str(far)),
+            }
+        ),
     )
 
     assert response.status_code == 200

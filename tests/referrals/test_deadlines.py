@@ -134,6 +134,7 @@ def test_timer_values_are_the_stored_strings():
         "place_of_safety",
         "guardian_referral",
         "risk_review",
+        "support_task",
     ]
 
 
@@ -524,7 +525,11 @@ def test_due_at_refuses_an_unknown_nation_even_for_clock_hours():
         due_at(Timer.REFER, RG_FRIDAY, length=48, nation="XX")
 
 
-@pytest.mark.parametrize("timer", list(Timer))
+# The timers counted from a start; a support task is due on the day chosen for it.
+COUNTED = [t for t in Timer if t not in deadlines.CHOSEN_DAY_TIMERS]
+
+
+@pytest.mark.parametrize("timer", COUNTED)
 @pytest.mark.parametrize("length", [0, -1, True, 2.5])
 def test_due_at_refuses_a_length_that_is_not_a_positive_whole_number(timer, length):
     with pytest.raises(ValueError, match="length"):
@@ -753,3 +758,39 @@ def test_the_waited_cut_off_agrees_with_end_of_working_days_for_every_start(nati
         for hours in range(0, 24 * 16, 3):
             start = now - dt.timedelta(hours=hours)
             assert (start < cut_off) == (end_of_working_days(start, n, nation) < now), (now, start)
+
+
+# --- a day chosen, not counted (a support task's target date, issue 19 item 3) ----------------
+
+
+def test_a_support_task_is_a_duty_due_on_its_chosen_day():
+    assert TIMER_BASIS[Timer.SUPPORT_TASK] is Basis.CHOSEN_DAY
+    assert deadlines.TIMER_KIND[Timer.SUPPORT_TASK] is deadlines.Kind.DUTY
+    assert frozenset({Timer.RISK_REVIEW, Timer.SUPPORT_TASK}) == deadlines.CHOSEN_DAY_TIMERS
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        dt.date(2026, 6, 12),  # a Friday in summer time
+        dt.date(2026, 12, 25),  # Christmas Day: a bank holiday stays the day chosen
+        dt.date(2026, 3, 29),  # the Sunday the clocks go forward
+        dt.date(2026, 10, 25),  # the Sunday they go back
+    ],
+)
+def test_a_chosen_day_is_due_at_its_last_local_instant_whatever_day_it_is(day):
+    due = deadlines.end_of_day(day)
+    assert due.tzinfo is dt.UTC
+    local = due.astimezone(UK)
+    assert (local.date(), local.time()) == (day, dt.time(23, 59, 59, 999999))
+    assert (due + MICRO).astimezone(UK).date() == day + dt.timedelta(days=1)
+
+
+def test_a_chosen_day_is_not_counted_from_a_start():
+    with pytest.raises(ValueError, match="day chosen"):
+        due_at(Timer.SUPPORT_TASK, RG_FRIDAY, length=1, nation=ENG)
+
+
+def test_a_chosen_day_takes_a_date_not_an_instant():
+    with pytest.raises(TypeError):
+        deadlines.end_of_day(RG_FRIDAY)

@@ -21,6 +21,7 @@ from cases.models import (
     Concern,
     ExploitationSituation,
     Person,
+    PlanAgreement,
     RiskAssessment,
     RiskLevel,
     Setting,
@@ -31,6 +32,7 @@ from referrals.deadlines import Timer
 from referrals.models import Consent, ConsentToShare, Deadline, Referral, Transition
 from safeguard.choices import Pathway
 from safeguard.models import AuditEvent, Role
+from tests.cases.factories import support_plan_data
 from tests.factories import UserFactory
 
 from .test_restricted_walk import _patterns, _record_kwargs
@@ -110,6 +112,7 @@ def _fingerprint(records) -> tuple:
         ChronologyEntry.objects.filter(case=case).count(),
         SupportNeed.objects.filter(case=case).count(),
         (need.need, need.status),
+        PlanAgreement.objects.filter(case=case).count(),
         RiskAssessment.objects.filter(case=case).count(),
         list(
             ExploitationSituation.objects.filter(case=case).values_list("how_it_started", flat=True)
@@ -134,14 +137,25 @@ def _changes(world, records, colleague) -> list[tuple[str, dict, dict]]:
     return [
         ("cases:case_chronology", case, {"title": "A note", "text": "Rang the refuge"}),
         (
-            "cases:case_support_add",
+            "cases:case_support_plan",
             case,
-            {"domain": SupportDomain.HEALTH, "need": "GP", "status": "not_started"},
+            support_plan_data(
+                {"status": "done"},
+                {"domain": SupportDomain.HEALTH, "need": "GP"},
+                existing=[records["need"]],
+            ),
         ),
+        ("cases:case_support_start", case, {}),
         (
-            "cases:case_support_edit",
-            {**case, "pk": records["support_need"]},
-            {"domain": SupportDomain.SAFETY, "need": "Safe place", "status": "done"},
+            "cases:case_support_agreement",
+            case,
+            {
+                "outcome": "agreed",
+                "how": "interpreter",
+                "on_0": str(today.day),
+                "on_1": str(today.month),
+                "on_2": str(today.year),
+            },
         ),
         (
             "cases:case_risk",
@@ -206,7 +220,7 @@ def colleague(world):
     return UserFactory(full_name="Col League", role=Role.LEAD, teams=[world.north])
 
 
-@pytest.mark.parametrize("change", range(14))
+@pytest.mark.parametrize("change", range(15))
 def test_a_change_that_works_on_an_open_case_is_refused_on_a_closed_one(
     client, world, colleague, change
 ):

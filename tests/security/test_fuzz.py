@@ -222,8 +222,9 @@ CASE_PAGES = {
     "cases:case_detail",
     "cases:case_chronology",
     "cases:case_support",
-    "cases:case_support_add",
-    "cases:case_support_edit",
+    "cases:case_support_plan",
+    "cases:case_support_start",
+    "cases:case_support_agreement",
     "cases:case_risk",
     "cases:case_members",
     "cases:case_close",
@@ -273,7 +274,6 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
         if name in ("cases:person_photo", "cases:person_merge"):
             return [w.person.reference]
     by_name = {
-        ("cases:case_support_edit", "pk"): w.need.pk,
         ("contacts:detail", "pk"): w.org.pk,
         ("contacts:edit", "pk"): w.org.pk,
         ("contacts:verify", "pk"): w.org.pk,

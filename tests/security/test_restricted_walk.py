@@ -261,8 +261,6 @@ def _record_kwargs(name: str, route: str, arguments, hidden) -> dict | None:
             kwargs[argument] = hidden["job_id"]
         elif argument == "evidence_id":
             kwargs[argument] = hidden["evidence_id"]
-        elif argument == "pk" and "/support/" in route:
-            kwargs[argument] = hidden["support_need"]
         elif argument == "part" and "/record/" in route:
             kwargs[argument] = "situation"
         elif argument == "pk" and "/record/" in route:
