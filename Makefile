@@ -75,11 +75,13 @@ run: install system-run
 	$(RUN_ENV) $(MANAGE) runstack --port $(PORT)
 
 # The suite runs in TEST_WORKERS pytest-xdist workers (tests/conftest.py gives each its own
-# PostgreSQL and Redis database); TEST_WORKERS=0 runs it in one process.
+# PostgreSQL and Redis database); TEST_WORKERS=0 runs it in one process. `--dist load` hands
+# each worker tests in collection order, so every worker keeps pytest-django's order (tests
+# that roll back before tests that commit and empty the tables).
 TEST_WORKERS ?= 2
 test: install system-test
 	$(TEST_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
-	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory lint
 	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy

@@ -87,3 +87,20 @@ def test_the_fixture_holds_reference_data_only():
 
     assert {entry["model"] for entry in entries} == {"contacts.organisation", "contacts.phone"}
     assert all("pk" not in entry for entry in entries)
+
+
+def test_the_reference_data_loads_where_the_tags_migration_made_are_gone():
+    """A test that commits is undone by emptying every table, rows migrations made too: the
+    directory's tags are reference data of their own, so the contacts still load (and a
+    second load changes nothing)."""
+    from contacts.models import Tag
+
+    Organisation.objects.all().delete()
+    Tag.objects.all().delete()
+
+    call_command("load_reference_data", verbosity=0)
+    tags = Tag.objects.count()
+    call_command("load_reference_data", verbosity=0)
+
+    assert Organisation.objects.filter(tags__kind="category", tags__code="emergency").exists()
+    assert tags == Tag.objects.count() == 19

@@ -121,10 +121,14 @@ def records(world, organisation):
             review_on=timezone.localdate() + dt.timedelta(days=14),
         ),
     )
-    case_services.support_need_save(
+    case_services.support_plan_save(
         request=lead,
-        changed_fields=[],
-        need=SupportNeed(case=case, domain=SupportDomain.ACCOMMODATION, need="Safe housing"),
+        case=case,
+        rows=[
+            case_services.PlanRow(
+                need=SupportNeed(case=case, domain=SupportDomain.ACCOMMODATION, need="Safe housing")
+            )
+        ],
     )
     recipient = Organisation.objects.get(name=NRM_RECIPIENT)
     referral = referral_services.referral_create(

@@ -208,19 +208,23 @@ class Command(BaseCommand):
                 review_on=timezone.localdate() + dt.timedelta(days=14),
             ),
         )
-        for domain in (SupportDomain.ACCOMMODATION, SupportDomain.LEGAL):
-            services.support_need_save(
-                request=request,
-                changed_fields=[],
-                need=SupportNeed(
-                    case=case,
-                    domain=domain,
-                    need="Synthetic need for the demo",
-                    action="Refer to a local service",
-                    owner=lead.full_name,
-                    target_date=timezone.localdate() + dt.timedelta(days=7),
-                ),
-            )
+        services.support_plan_save(
+            request=request,
+            case=case,
+            rows=[
+                services.PlanRow(
+                    need=SupportNeed(
+                        case=case,
+                        domain=domain,
+                        need="Synthetic need for the demo",
+                        action="Refer to a local service",
+                        owner_user=lead,
+                        target_date=timezone.localdate() + dt.timedelta(days=7),
+                    )
+                )
+                for domain in (SupportDomain.ACCOMMODATION, SupportDomain.LEGAL)
+            ],
+        )
         for part in (
             ExploitationSituation(
                 case=case,
