@@ -195,7 +195,8 @@ def name_similarity(first: str, second: str) -> float:
     return matched / total
 
 
-def _names(name: str, aliases: str) -> list[str]:
+def names_of(name: str, aliases: str) -> list[str]:
+    """A person's name and each of their aliases (separated by commas), trimmed."""
     return [n for n in (s.strip() for s in [name or "", *(aliases or "").split(",")]) if n]
 
 
@@ -229,7 +230,7 @@ def similar_people(
     "similar name: Maria Popescu / Popescu, Maria".
     """
     today = today or timezone.localdate()
-    cand_names = _names(candidate.get("name", ""), candidate.get("aliases", ""))
+    cand_names = names_of(candidate.get("name", ""), candidate.get("aliases", ""))
     cand_dob = candidate.get("date_of_birth")
     # Ages by Person.age_on's rule, as for recorded people: a date of birth beats an estimate.
     as_person = Person(date_of_birth=cand_dob, estimated_age=candidate.get("estimated_age"))
@@ -242,7 +243,7 @@ def similar_people(
 
         best, pair = 0.0, None
         for ours in cand_names:
-            for theirs in _names(person.name, person.aliases):
+            for theirs in names_of(person.name, person.aliases):
                 similarity = name_similarity(ours, theirs)
                 if similarity > best:
                     best, pair = similarity, (ours, theirs)

@@ -29,6 +29,7 @@ from .models import (
     ExploitationType,
     Exploiter,
     ExploiterLink,
+    Gender,
     Indicator,
     IndicatorObservation,
     Person,
@@ -278,6 +279,58 @@ def concern_triage(
     return concern
 
 
+# What the record that stays takes from the merged one where it has nothing of its own: a
+# merge fills gaps and never overwrites, so nothing a lead has checked changes under them.
+MERGE_FILLS = (
+    "date_of_birth",
+    "estimated_age",
+    "nationalities",
+    "languages",
+    "interpreter_language",
+    "safe_contact",
+    "distinguishing_features",
+)
+ALIASES_MAX = Person._meta.get_field("aliases").max_length
+
+
+def _merge_fill_gaps(survivor: Person, merged: Person) -> list[str]:
+    """Copy into `survivor` what only `merged` knows (MERGE_FILLS, the gender, an age
+    dispute and its settlement) and add `merged`'s name and aliases to its aliases, so that
+    search and the duplicate check find the person by either record's names. The names that
+    would not fit stay on the merged record, which is kept. Returns the fields changed."""
+    changed = []
+    for field in MERGE_FILLS:
+        if getattr(survivor, field) in ("", None) and getattr(merged, field) not in ("", None):
+            setattr(survivor, field, getattr(merged, field))
+            changed.append(field)
+    if survivor.gender == Gender.UNKNOWN and merged.gender != Gender.UNKNOWN:
+        survivor.gender = merged.gender
+        changed.append("gender")
+    if merged.interpreter_needed and not survivor.interpreter_needed:
+        survivor.interpreter_needed = True
+        changed.append("interpreter_needed")
+    if merged.age_disputed and not survivor.age_disputed:
+        survivor.age_disputed = True
+        changed.append("age_disputed")
+    if merged.age_settled_as and not survivor.age_settled_as:
+        for field in ("age_settled_as", "age_settled_on", "assessed_date_of_birth"):
+            setattr(survivor, field, getattr(merged, field))
+            changed.append(field)
+    known = {n.casefold() for n in matching.names_of(survivor.name, survivor.aliases)}
+    aliases = [n.strip() for n in survivor.aliases.split(",") if n.strip()]
+    for name in matching.names_of(merged.name, merged.aliases):
+        joined = ", ".join([*aliases, name])
+        if name.casefold() not in known and len(joined) <= ALIASES_MAX:
+            aliases.append(name)
+            known.add(name.casefold())
+    if ", ".join(aliases) != survivor.aliases:
+        survivor.aliases = ", ".join(aliases)
+        changed.append("aliases")
+    if changed:
+        survivor.save(update_fields=changed)
+    return changed
+
+
 @transaction.atomic
 def person_merge(*, request, survivor: Person, merged: Person, reason: str) -> PersonMerge:
     """Make two records of one person one: `merged`'s concerns and cases (and with them
@@ -305,6 +358,7 @@ def person_merge(*, request, survivor: Person, merged: Person, reason: str) -> P
             f"{done.merged.reference} has already been merged into {done.survivor.reference}."
         )
     cases = list(Case.objects.filter(person__in=[survivor, merged]).order_by("pk"))
+    filled = _merge_fill_gaps(survivor, merged)
     Concern.objects.filter(person=merged).update(person=survivor)
     Case.objects.filter(person=merged).update(person=survivor)
     try:
@@ -332,7 +386,7 @@ def person_merge(*, request, survivor: Person, merged: Person, reason: str) -> P
         request,
         action=audit.Action.CHANGE,
         obj=survivor,
-        changed_fields=["merged_from", "concerns", "cases"],
+        changed_fields=["merged_from", "concerns", "cases", *filled],
         detail=f"merged from {merged.reference}",
     )
     return merge

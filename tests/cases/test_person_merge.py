@@ -205,3 +205,48 @@ def test_two_merges_of_the_same_records_at_once_make_one(transactional_db, world
     [done] = PersonMerge.objects.all()
     assert {done.merged, done.survivor} == {survivor, merged}
     assert Case.objects.filter(person=done.survivor).count() == 2
+
+
+def test_a_merge_fills_the_gaps_of_the_record_that_stays_and_never_overwrites(db, world, two):
+    survivor, merged = two["survivor"], two["merged"]
+    Person.objects.filter(pk=survivor.pk).update(
+        aliases="Mari", nationalities="Romanian", date_of_birth=None, gender="unknown"
+    )
+    Person.objects.filter(pk=merged.pk).update(
+        aliases="mari, M. Popescu",
+        nationalities="Moldovan",
+        languages="Romanian, Russian",
+        gender="female",
+        interpreter_needed=True,
+        interpreter_language="Romanian",
+    )
+
+    merge(world, two)
+
+    survivor.refresh_from_db()
+    # Its own answers stay; what only the other record knew is added.
+    assert survivor.nationalities == "Romanian"
+    assert (survivor.languages, survivor.gender) == ("Romanian, Russian", "female")
+    assert (survivor.interpreter_needed, survivor.interpreter_language) == (True, "Romanian")
+    # Both records' names find the person: the other's name and its new aliases, once each.
+    assert survivor.aliases == "Mari, Popescu, Maria, M. Popescu"
+    event = AuditEvent.objects.get(changed_fields__contains=["merged_from"])
+    assert {"aliases", "languages", "gender", "interpreter_needed"} <= set(event.changed_fields)
+    assert "nationalities" not in event.changed_fields
+
+
+def test_names_that_would_not_fit_in_the_aliases_stay_on_the_kept_merged_record(db, world, two):
+    survivor, merged = two["survivor"], two["merged"]
+    long_names = ", ".join(f"Alias number {n:03d}" for n in range(40))
+    theirs = ", ".join(f"Other alias {n:03d}" for n in range(16))
+    Person.objects.filter(pk=merged.pk).update(aliases=theirs)
+    Person.objects.filter(pk=survivor.pk).update(aliases=long_names[:250].rsplit(",", 1)[0])
+
+    merge(world, two)
+
+    survivor.refresh_from_db()
+    assert len(survivor.aliases) <= 300
+    assert "Other alias 000" in survivor.aliases  # the first fitted
+    assert "Other alias 015" not in survivor.aliases  # the last did not
+    assert "Popescu, Maria" in survivor.aliases  # the other record's name fitted
+    assert Person.objects.get(pk=merged.pk).aliases  # the merged record keeps its own
