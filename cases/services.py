@@ -482,6 +482,7 @@ def support_plan_save(*, request, case: Case, rows: Sequence[PlanRow]) -> list[S
         if need.pk is not None and not row.changed_fields:
             continue
         creating = need.pk is None
+        fields = set(row.changed_fields)
         need.case = case
         if need.status == SupportNeed.Status.DONE:
             need.done_at = need.done_at or now
@@ -494,7 +495,12 @@ def support_plan_save(*, request, case: Case, rows: Sequence[PlanRow]) -> list[S
             need.version = current[need.pk].version + 1
         need.full_clean(exclude=["case"])
         need.save()
-        support_need_changed.send(sender=SupportNeed, need=need, removed=False)
+        support_need_changed.send(
+            sender=SupportNeed,
+            need=need,
+            removed=False,
+            owner_changed=creating or bool({"owner_user", "owner_organisation"} & fields),
+        )
         (added if creating else changed).append(_on_the_plan(need))
         saved.append(need)
     if added or changed or removed:

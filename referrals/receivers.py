@@ -24,5 +24,5 @@ def start_risk_review(sender, *, assessment, **kwargs) -> None:
     services.risk_review_start(assessment=assessment)
 
 
-def keep_support_task_deadline(sender, *, need, removed, **kwargs) -> None:
-    services.support_task_sync(need=need, removed=removed)
+def keep_support_task_deadline(sender, *, need, removed, owner_changed=True, **kwargs) -> None:
+    services.support_task_sync(need=need, removed=removed, owner_changed=owner_changed)

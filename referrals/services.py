@@ -303,11 +303,15 @@ def refer_clock_on_triage(*, concern: Concern, outcome: str) -> None:
 SUPPORT_TASK_DONE = "support task done"
 
 
-def support_task_sync(*, need: SupportNeed, removed: bool = False) -> Deadline | None:
+def support_task_sync(
+    *, need: SupportNeed, removed: bool = False, owner_changed: bool = True
+) -> Deadline | None:
     """Keep the task's deadline in step with the task, in the caller's transaction: a task to
     do with a target date has one open deadline at the end of that day, chased by its owner
     (the case lead when an outside agency does it); done satisfies it; blocked, removed, no
-    date any more, or a closed case cancels it."""
+    date any more, or a closed case cancels it. Who chases it follows the owner when the task
+    is new or its owner changes, and not otherwise: a manager who gave the deadline to someone
+    else (deadline_reassign) is not undone by the next save of the plan."""
     open_rows = (
         Deadline.objects.open()
         .filter(support_need_id=need.pk, timer=Timer.SUPPORT_TASK)
@@ -340,7 +344,7 @@ def support_task_sync(*, need: SupportNeed, removed: bool = False) -> Deadline |
         )
     if current.due_at != due:
         deadline_reschedule(deadline=current, due=due)
-    if current.assignee_id != assignee.pk:
+    if owner_changed and current.assignee_id != assignee.pk:
         current.assignee = assignee
         current.save(update_fields=["assignee"])
     return current

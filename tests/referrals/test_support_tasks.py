@@ -16,6 +16,7 @@ from cases import closing
 from cases import services as case_services
 from cases.models import CaseStatus, Person, SupportDomain, SupportNeed
 from contacts.models import Organisation
+from referrals import services as referral_services
 from referrals.deadlines import UK, Timer
 from referrals.models import Deadline, Reminder
 from safeguard.choices import Nation
@@ -67,7 +68,11 @@ def save(user, case, task: SupportNeed, *, at=SET_ON, **changes) -> SupportNeed:
         case_services.support_plan_save(
             request=request_as(user),
             case=case,
-            rows=[case_services.PlanRow(need=task, seen_version=seen, changed_fields=("x",))],
+            rows=[
+                case_services.PlanRow(
+                    need=task, seen_version=seen, changed_fields=tuple(changes) or ("note",)
+                )
+            ],
         )
     return task
 
@@ -167,6 +172,20 @@ def test_a_new_owner_in_the_team_is_reminded_instead(world, case):
     save(world.lead, case, need, owner_user=colleague)
 
     assert deadline_of(need).assignee == colleague
+
+
+def test_a_deadline_given_to_someone_else_stays_theirs_when_the_plan_is_saved(world, case):
+    chaser = UserFactory(full_name="Che Chaser", role=Role.LEAD, teams=[world.north])
+    need = new_task(world, case)
+
+    referral_services.deadline_reassign(
+        request=request_as(world.manager), deadline=deadline_of(need), assignee=chaser
+    )
+    save(world.lead, case, need, status="not_started", target_date=TARGET + dt.timedelta(1))
+
+    assert deadline_of(need).assignee == chaser  # a change of status or date keeps it theirs
+    save(world.lead, case, need, owner_user=None, owner_organisation=None)
+    assert deadline_of(need).assignee == world.lead  # a change of owner gives it to the owner
 
 
 def test_a_task_done_before_its_day_is_never_reminded(world, case, sweep_at, mailoutbox):
