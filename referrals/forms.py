@@ -431,3 +431,35 @@ class GuardianNotNeededForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["submission_token"].initial = new_token()
+
+
+class ReferralCorrectForm(forms.Form):
+    """Who the referral goes to, and (NRM) which competent authority decides it, corrected."""
+
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    recipient = ReferralStartForm.base_fields["recipient"]
+    competent_authority = ReferralStartForm.base_fields["competent_authority"]
+    reason = forms.CharField(
+        label="Why it is being corrected",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: the case was passed to the Immigration Enforcement Competent "
+        "Authority, or it was sent to the wrong team. Goes into the case's chronology.",
+        error_messages={"required": "Enter why it is being corrected"},
+    )
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].help_text = "From the contacts directory."
+        if referral.pathway != Pathway.NRM:
+            del self.fields["competent_authority"]
+        else:
+            choices = list(CompetentAuthority.choices)
+            if not referral.case.person.may_be_child():
+                choices = [c for c in choices if c[0] != CompetentAuthority.CHILD_PILOT]
+            self.fields["competent_authority"].choices = choices
+            self.fields["competent_authority"].required = True
+            self.fields["competent_authority"].error_messages["required"] = NO_AUTHORITY
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()
+            self.initial.setdefault("recipient", referral.recipient_id)
+            self.initial.setdefault("competent_authority", referral.competent_authority)

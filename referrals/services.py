@@ -1160,3 +1160,93 @@ def age_dispute_settle(*, request, case: Case, settled: AgeSettlement) -> AgeAss
         detail=settled.outcome,
     )
     return assessment
+
+
+# Which authority decides can change while the decisions are still to come (a case moved
+# from the SCA to the IECA, or a panel's child case); once the CG decision is in, it was
+# that authority's, and a correction would rewrite history.
+AUTHORITY_MAY_CHANGE = frozenset({machines.DRAFT, machines.SUBMITTED, machines.RG_POSITIVE})
+NOTHING_CORRECTED = "Change who it goes to or the competent authority, or cancel"
+
+
+@transaction.atomic
+def referral_correct(
+    *, request, referral: Referral, recipient: Organisation | None, competent_authority: str,
+    reason: str,
+) -> Referral:  # fmt: skip
+    """Correct who the referral went to, or which competent authority decides it, with why.
+
+    The open Reasonable Grounds and Conclusive Grounds timers are counted again from their
+    start under the new authority's rule, and their reminders planned again; one whose last
+    day was extended keeps it, as the authority granted it. Recorded in the case's chronology
+    with both values, and audited by field name."""
+    referral = _locked(referral)
+    if referral.case.is_closed:
+        raise ValidationError("The case is closed: reopen it to correct the referral.")
+    reason = reason.strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Enter why it is being corrected"
+    competent_authority = competent_authority if referral.pathway == Pathway.NRM else ""
+    authority_changed = competent_authority != referral.competent_authority
+    if authority_changed:
+        if referral.status not in AUTHORITY_MAY_CHANGE:
+            errors["competent_authority"] = (
+                "The Conclusive Grounds decision is recorded: the authority that made it stays"
+            )
+        elif referral.pathway == Pathway.NRM and not competent_authority:
+            errors["competent_authority"] = NO_AUTHORITY
+        else:
+            try:
+                _check_authority(referral.case, competent_authority)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    recipient_changed = (recipient.pk if recipient else None) != referral.recipient_id
+    if referral.submitted_at and recipient is None and recipient_changed:
+        errors["recipient"] = "A submitted referral went to someone: choose who"
+    if not errors and not (authority_changed or recipient_changed):
+        errors["recipient"] = NOTHING_CORRECTED
+    if errors:
+        raise ValidationError(errors)
+
+    changes, fields = [], []
+    if recipient_changed:
+        was = referral.recipient.name if referral.recipient else "nobody yet"
+        changes.append(f"Goes to {recipient.name if recipient else 'nobody yet'} (was {was})")
+        referral.recipient = recipient
+        fields.append("recipient")
+    if authority_changed:
+        labels = dict(CompetentAuthority.choices)
+        was = labels.get(referral.competent_authority, "none")
+        changes.append(f"Decided by {labels[competent_authority]} (was {was})")
+        referral.competent_authority = competent_authority
+        fields.append("competent_authority")
+    referral.save(update_fields=[*fields, "updated_at"])
+    if authority_changed:
+        _recount_authority_timers(referral)
+    chronology_add(
+        case=referral.case,
+        author=request.user,
+        title=f"Referral {referral.reference} corrected",
+        text="\n".join([*changes, f"Why: {reason}"]),
+    )
+    audit.record(request, action=audit.Action.CHANGE, obj=referral, changed_fields=fields)
+    return referral
+
+
+def _recount_authority_timers(referral: Referral) -> None:
+    settings = _lengths()
+    for deadline in (
+        Deadline.objects.open()
+        .filter(referral=referral, timer__in=deadlines.AUTHORITY_TIMERS, extended_from=None)
+        .select_for_update()
+    ):
+        rule, source = rules.rule_and_source(settings, deadline.timer, referral.competent_authority)
+        deadline.due_at = deadlines.due_at(
+            deadline.timer, deadline.starts_at, length=rule.length, nation=settings.nation
+        )
+        deadline.authority = source
+        _replan(deadline)
+        deadline.save(
+            update_fields=["due_at", "authority", "next_reminder_at", "next_stage", "next_sequence"]
+        )

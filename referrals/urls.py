@@ -22,6 +22,7 @@ urlpatterns = [
     path("referrals/<str:reference>/", referrals.detail, name="detail"),
     path("referrals/<str:reference>/transition/", referrals.transition, name="transition"),
     path("referrals/<str:reference>/consent/", referrals.consent, name="consent"),
+    path("referrals/<str:reference>/correct/", referrals.correct, name="correct"),
     # Ready to refer (issue 17): the form's sections, answered from the case.
     path("referrals/<str:reference>/tasks/", readiness.task_list, name="task_list"),
     path("referrals/<str:reference>/check/", readiness.check_answers, name="check_answers"),

@@ -270,6 +270,7 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "referrals:case_referrals": CASEWORK,
     "referrals:age_settle": LEADS,
     "referrals:guardian_not_needed": LEADS,
+    "referrals:correct": LEADS,
     "referrals:detail": CASEWORK,
     "referrals:transition": LEADS,
     "referrals:consent": LEADS,

@@ -20,6 +20,7 @@ from ..forms import (
     AgeSettlementForm,
     ConsentForm,
     GuardianNotNeededForm,
+    ReferralCorrectForm,
     ReferralStartForm,
     TransitionForm,
 )
@@ -299,4 +300,34 @@ def consent(request, reference: str):
             errors=error_list(form),
         ),
         status=400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def correct(request, reference: str):
+    """Correct who the referral goes to, or which competent authority decides it."""
+    granted = _referral(request, reference, action=Action.REFER)
+    referral = granted.obj
+    form = ReferralCorrectForm(request.POST or None, referral=referral)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.referral_correct(
+                request=request,
+                referral=referral,
+                recipient=data["recipient"],
+                competent_authority=data.get("competent_authority", ""),
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Referral corrected: the change is in the chronology.")
+            return redirect("referrals:detail", reference=reference)
+    return render(
+        request,
+        "referrals/correct.html",
+        {"referral": referral, "case": referral.case, "form": form, "errors": error_list(form)},
+        status=400 if form.is_bound else 200,
     )

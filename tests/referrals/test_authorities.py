@@ -533,3 +533,147 @@ def test_the_referral_page_says_when_the_panels_timescale_is_not_set(
         client.force_login(world.lead)
         html = client.get(reverse("referrals:detail", args=[referral.reference])).content.decode()
     assert "Your local panel's timescale has not been set yet" in html
+
+
+# --- A started referral corrected: who it goes to, who decides it ----------------------------
+
+
+def correct(world, referral, *, recipient, authority, reason="Passed to the IECA by the SCA"):
+    return services.referral_correct(
+        request=request_as(world.lead),
+        referral=referral,
+        recipient=recipient,
+        competent_authority=authority,
+        reason=reason,
+    )
+
+
+def test_a_new_authority_counts_the_open_rg_timer_again_from_its_start(
+    world, log_concern, organisation, sca_office
+):
+    in_nation(organisation, ENG)
+    set_lengths(IECA, rg=LENGTHS[IECA])
+    with time_machine.travel(EASTER, tick=False):
+        referral = nrm_for(world, log_concern, sca_office, SCA)
+        act(world, referral, "submit")
+    rg = Deadline.objects.get(referral=referral, timer=Timer.RG_DECISION)
+    assert rg.due_at == end_of(RG_LAST_DAY[SCA, "easter", ENG])
+
+    with time_machine.travel(EASTER + dt.timedelta(days=1), tick=False):
+        correct(world, referral, recipient=sca_office, authority=IECA)
+
+    rg.refresh_from_db()
+    # Counted from the same start by the IECA's rule: as if it had been chosen at the start.
+    assert (rg.due_at, rg.authority, rg.starts_at) == (
+        end_of(RG_LAST_DAY[IECA, "easter", ENG]),
+        IECA,
+        EASTER,
+    )
+    assert rg.extended_from is None  # a correction, not an extension
+    assert rg.next_reminder_at is not None and rg.next_reminder_at < rg.due_at
+    entry = referral.case.chronology.get(title=f"Referral {referral.reference} corrected")
+    assert "Decided by Immigration Enforcement" in entry.text and "was Single" in entry.text
+    assert "Passed to the IECA by the SCA" in entry.text
+    event = AuditEvent.objects.filter(reference=referral.reference).latest("at")
+    assert event.changed_fields == ["competent_authority"]
+
+
+def test_an_extended_last_day_is_kept_when_the_authority_changes(
+    world, log_concern, organisation, sca_office
+):
+    with time_machine.travel(EASTER, tick=False):
+        referral = nrm_for(world, log_concern, sca_office, SCA)
+        act(world, referral, "submit")
+    rg = Deadline.objects.get(referral=referral, timer=Timer.RG_DECISION)
+    extended = rg.due_at + dt.timedelta(days=7)
+    Deadline.objects.filter(pk=rg.pk).update(
+        extended_from=rg.due_at, due_at=extended, extended_reason="Agreed by the SCA"
+    )
+
+    correct(world, referral, recipient=sca_office, authority=IECA)
+
+    rg.refresh_from_db()
+    assert rg.due_at == extended
+    assert Referral.objects.get(pk=referral.pk).competent_authority == IECA
+
+
+def test_the_recipient_is_corrected_and_both_names_are_in_the_chronology(
+    world, log_concern, organisation, sca_office
+):
+    other = Organisation.objects.create(name="Modern Slavery Helpline", coverage_national=True)
+    referral = nrm_for(world, log_concern, sca_office, SCA)
+
+    correct(world, referral, recipient=other, authority=SCA, reason="Sent to the wrong office")
+
+    referral.refresh_from_db()
+    assert referral.recipient == other
+    entry = referral.case.chronology.get(title=f"Referral {referral.reference} corrected")
+    assert entry.text.splitlines()[0] == (
+        "Goes to Modern Slavery Helpline (was Single Competent Authority)"
+    )
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"reason": " "}, "reason"),
+        ({}, "recipient"),  # nothing changed
+        ({"authority": PILOT}, "competent_authority"),  # an adult
+        ({"authority": ""}, "competent_authority"),  # an NRM referral needs one
+        ({"recipient": None}, "recipient"),  # a submitted referral went to someone
+    ],
+)
+def test_a_correction_that_cannot_stand_is_refused_and_changes_nothing(
+    world, log_concern, organisation, sca_office, change, field
+):
+    referral = nrm_for(world, log_concern, sca_office, SCA)
+    act(world, referral, "submit")
+    arguments = {"recipient": sca_office, "authority": SCA, "reason": "A reason", **change}
+
+    with pytest.raises(ValidationError) as refused:
+        correct(world, referral, **arguments)
+
+    assert field in refused.value.message_dict
+    referral.refresh_from_db()
+    assert (referral.recipient, referral.competent_authority) == (sca_office, SCA)
+    assert not referral.case.chronology.filter(title__endswith="corrected").exists()
+
+
+def test_the_authority_that_made_the_cg_decision_stays(
+    world, log_concern, organisation, sca_office
+):
+    referral = nrm_for(world, log_concern, sca_office, SCA)
+    Referral.objects.filter(pk=referral.pk).update(status="cg_positive")
+
+    with pytest.raises(ValidationError) as refused:
+        correct(world, referral, recipient=sca_office, authority=IECA)
+
+    assert "competent_authority" in refused.value.message_dict
+
+
+def test_the_correction_page_keeps_what_was_typed_and_saves_once(
+    client, world, log_concern, organisation, sca_office
+):
+    referral = nrm_for(world, log_concern, sca_office, SCA)
+    sign_in(client, world.lead, secret=world.totp[world.lead.pk])
+    url = reverse("referrals:correct", args=[referral.reference])
+    page = client.get(url)
+    token = page.context["form"]["submission_token"].value()
+    assert f'href="{url}"' in client.get(referral.get_absolute_url()).content.decode()
+
+    missing = client.post(
+        url, {"submission_token": token, "recipient": sca_office.pk, "competent_authority": IECA}
+    )
+    assert missing.status_code == 400
+    assert "Enter why it is being corrected" in missing.content.decode()
+    assert missing.context["form"]["competent_authority"].value() == IECA
+
+    body = {
+        "submission_token": token,
+        "recipient": sca_office.pk,
+        "competent_authority": IECA,
+        "reason": "Passed to the IECA",
+    }
+    first, again = client.post(url, body), client.post(url, body)
+    assert first.status_code == again.status_code == 302
+    assert referral.case.chronology.filter(title__endswith="corrected").count() == 1

@@ -253,6 +253,7 @@ REFERRAL_PAGES = {
     "referrals:detail",
     "referrals:transition",
     "referrals:consent",
+    "referrals:correct",
     "referrals:task_list",
     "referrals:check_answers",
     "referrals:answers",
