@@ -42,7 +42,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from safeguard.models import Role, Team, User  # noqa: E402
 
-from .__main__ import _database, _server  # noqa: E402
+from .__main__ import RESULTS, _database, _server  # noqa: E402
 from .measure import _free_port  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,11 +64,18 @@ TYPICAL_SIGNS = [
     "ilo-debt-bondage",
 ]
 NOTED_SIGN = "situational-documents-held"
+TYPICAL = (
+    "a typical concern at 390 x 844: an adult, not in immediate danger, labour exploitation, "
+    f"{len(TYPICAL_SIGNS)} signs seen, one note"
+)
 
-# The form controls someone can see and use: laid out, not hidden inputs, not buttons.
+# The form controls someone can see and use: not hidden inputs, not buttons, not inside a
+# closed group (whose content Chromium lays out but does not show) or a hidden reveal. A
+# radio's or checkbox's own input is see-through: its label is what shows.
 FIELDS_SHOWN = """() => [...document.querySelectorAll('main input, main select, main textarea')]
   .filter(el => !['hidden', 'submit', 'button'].includes(el.type))
-  .filter(el => el.getClientRects().length > 0).length"""
+  .filter(el => el.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true}))
+  .length"""
 HEIGHT = "() => document.documentElement.scrollHeight"
 
 
@@ -142,10 +149,11 @@ def _sign(walk: Walk, code: str) -> None:
         walk.fill(page.locator(f"[name='note_{code}']"), "The boss keeps her passport.")
 
 
-def walk_flow(page: Page, base: str) -> Walk:
+def walk_flow(page: Page, base: str, *, email: str = EMAIL, password: str = PASSWORD) -> Walk:
+    """Signs in, then logs the typical concern, counting (tests/e2e/test_phone.py runs it)."""
     page.goto(f"{base}/account/login/")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
     page.locator("main button[type=submit]").first.click()
     page.get_by_role("button", name="Sign out").wait_for()
 
@@ -195,7 +203,7 @@ def walk_flow(page: Page, base: str) -> Walk:
     if page.get_by_role("heading", name="Check your answers").count():
         walk.go(page.get_by_role("button", name="Submit concern"))
     if not page.get_by_role("heading", name="Concern logged").count():
-        sys.exit(f"The walk did not end at 'Concern logged' but at {page.url}")
+        raise RuntimeError(f"The walk did not end at 'Concern logged' but at {page.url}")
     return walk
 
 
@@ -253,9 +261,15 @@ def run() -> str:
     return table(walk)
 
 
+def main() -> None:
+    print(f"Logging {TYPICAL}:\n", flush=True)
+    figures = run()
+    print(figures)
+    heading = f"## {timezone.localtime():%Y-%m-%d %H:%M} phone walk (bench/phone.py)"
+    with RESULTS.open("a") as out:
+        out.write(f"\n{heading}\n\n{TYPICAL[0].upper()}{TYPICAL[1:]}.\n\n{figures}\n")
+    print(f"\nAdded to {RESULTS.relative_to(settings.BASE_DIR)}")
+
+
 if __name__ == "__main__":
-    print(
-        "Logging a typical concern at 390 x 844 (adult, labour exploitation, "
-        f"{len(TYPICAL_SIGNS)} signs seen, one note):\n"
-    )
-    print(run())
+    main()
