@@ -242,10 +242,11 @@ class WhatStepForm(forms.Form):
         return groups
 
     def signs_seen(self):
-        """[(sign, note)] ticked, in checklist order, for "check your answers"."""
+        """[(sign, note)] ticked, in the page's order (its groups'), for "check your answers"."""
+        groups = [value for value, _ in IndicatorGroup.choices]
         return [
             (i, self.cleaned_data.get(f"note_{i.code}", ""))
-            for i in self.indicators
+            for i in sorted(self.indicators, key=lambda i: groups.index(i.group))
             if self.cleaned_data.get(f"ind_{i.code}")
         ]
 
