@@ -122,8 +122,11 @@ faults: install
 # The performance benchmark (bench/): makes a large synthetic organisation in its own
 # PostgreSQL database once (reused while it holds the right sizes), measures pages, the
 # reminder sweep and the case page under load (gunicorn and wrk on loopback), prints the
-# table and adds it to docs/benchmarks.md. Not part of `make test`.
+# table and adds it to docs/benchmarks.md; then bench/phone.py logs a typical concern at
+# 390 x 844 in Chromium against a live server on its own database and adds what it asked of
+# a thumb (page loads, fields, taps, page heights). Not part of `make test`.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/safeguard_bench
+PHONE_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/safeguard_phone_bench
 BENCH_ENV := DJANGO_SECRET_KEY=bench-secret-key-not-for-production-use-0123456789abcdef \
 	DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1 \
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=memory:// \
@@ -132,3 +135,4 @@ bench: install
 	@scripts/system-packages run bench
 	$(BENCH_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(BENCH_ENV) $(PY) -m bench
+	$(BENCH_ENV) DATABASE_URL=$(PHONE_BENCH_DATABASE_URL) $(PY) -m bench.phone

@@ -120,6 +120,13 @@ class PersonStepForm(forms.Form):
         return cleaned
 
 
+class SeenCheckbox(forms.CheckboxInput):
+    """One sign's box: ticked sends "observed", the answer it records."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) == Answer.OBSERVED
+
+
 class WhatStepForm(forms.Form):
     """What was seen, heard or disclosed, the indicators, and details other reports may share."""
 
@@ -182,11 +189,8 @@ class WhatStepForm(forms.Form):
         applies = [AppliesTo.BOTH, AppliesTo.CHILDREN if child else AppliesTo.ADULTS]
         self.indicators = list(Indicator.objects.current().filter(applies_to__in=applies))
         for indicator in self.indicators:
-            self.fields[f"ind_{indicator.code}"] = forms.ChoiceField(
-                label=indicator.text,
-                choices=Answer.choices,
-                required=False,
-                widget=forms.RadioSelect,
+            self.fields[f"ind_{indicator.code}"] = forms.BooleanField(
+                label=indicator.text, required=False, widget=SeenCheckbox
             )
             self.fields[f"note_{indicator.code}"] = forms.CharField(
                 label=f"Note (optional): {indicator.text}",
@@ -209,18 +213,50 @@ class WhatStepForm(forms.Form):
             cleaned["observed_at"] = moment
         return cleaned
 
+    def seen(self, indicator: Indicator) -> bool:
+        """Whether its box is ticked: as sent, or as kept in the draft (older drafts kept a
+        radio's answer, of which only "seen" ticks the box)."""
+        name = f"ind_{indicator.code}"
+        if self.is_bound:
+            return bool(self[name].data)
+        return self.initial.get(name) in (True, Answer.OBSERVED)
+
     def indicator_groups(self):
-        """[(group label, [(answer field, note field)])] in checklist order, for the template."""
+        """[{label, rows: [(sign, box, note field, seen)], seen, errors}] in checklist order."""
         groups = []
         for value, label in IndicatorGroup.choices:
             rows = [
-                (self[f"ind_{i.code}"], self[f"note_{i.code}"])
+                (i, self[f"ind_{i.code}"], self[f"note_{i.code}"], self.seen(i))
                 for i in self.indicators
                 if i.group == value
             ]
             if rows:
-                groups.append((label, rows))
+                groups.append(
+                    {
+                        "label": label,
+                        "rows": rows,
+                        "seen": sum(1 for row in rows if row[3]),
+                        "errors": any(row[1].errors or row[2].errors for row in rows),
+                    }
+                )
         return groups
+
+    def signs_seen(self):
+        """[(sign, note)] ticked, in the page's order (its groups'), for "check your answers"."""
+        groups = [value for value, _ in IndicatorGroup.choices]
+        return [
+            (i, self.cleaned_data.get(f"note_{i.code}", ""))
+            for i in sorted(self.indicators, key=lambda i: groups.index(i.group))
+            if self.cleaned_data.get(f"ind_{i.code}")
+        ]
+
+    def links_open(self) -> bool:
+        """Whether the optional details start open: something is in them, or wrong with them."""
+        return any(
+            self[f"link_{kind}_{n}"].value() or self[f"link_{kind}_{n}"].errors
+            for kind, _ in LinkKind.choices
+            for n in range(LINKS_PER_KIND)
+        )
 
     def link_fields(self):
         return [
@@ -229,11 +265,8 @@ class WhatStepForm(forms.Form):
         ]
 
     def observations(self):
-        return [
-            (i, self.cleaned_data.get(f"ind_{i.code}"), self.cleaned_data.get(f"note_{i.code}", ""))
-            for i in self.indicators
-            if self.cleaned_data.get(f"ind_{i.code}")
-        ]
+        """A ticked box is a sign seen; an unticked one is not recorded (not marked)."""
+        return [(i, Answer.OBSERVED, note) for i, note in self.signs_seen()]
 
     def links(self):
         return [

@@ -3,6 +3,7 @@ on the server, valid or not."""
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,17 +11,69 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard import submissions
-from safeguard.forms import error_list, initial_from_data
+from safeguard.forms import GovukDateField, error_list, initial_from_data
 from safeguard.middleware import pop_pending_post
 
 from .. import photos, selectors, services
 from ..forms import PersonStepForm, PhotoForm, StartForm, WhatStepForm
-from ..models import Concern, ConcernDraft, Person
+from ..models import Concern, ConcernDraft, LinkKind, Person
 
-STEPS = ("person", "what")
+STEPS = ("person", "what", "check")
+# An unticked box sends nothing, so a step's page (which says its step in a hidden field,
+# autosave included) clears the boxes it holds that were not sent: unticking is kept too.
+CHECKBOXES = {
+    "person": ("age_disputed", "interpreter_needed"),
+    "what": ("ind_", "exploitation_types", "county_lines"),
+}
+
+
+# What "check your answers" shows of the second step, in page order, and under which words.
+WHAT_SUMMARY = (
+    "observed_date",
+    "observed_time",
+    "location",
+    "setting",
+    "observer_account",
+    "persons_words",
+    "accompanied_by",
+    "exploitation_types",
+    "county_lines",
+)
+SUMMARY_LABELS = {"observed_date": "Date seen", "observed_time": "Time seen"}
+
+
+def _shown(field: forms.Field, value) -> str:
+    """A cleaned answer as "check your answers" says it ("" for one not given)."""
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return ", ".join(str(choice) for choice in value or [])
+    if value in (None, "", False):
+        return ""
+    if value is True:
+        return "Yes"
+    if isinstance(value, Person):
+        return value.reference
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return date_format(value, "j F Y")
+    return str(dict(getattr(field, "choices", ())).get(value, value))
+
+
+def summary_rows(form: forms.Form, url: str, *, names=None) -> list[dict]:
+    """GOV.UK summary list rows for a valid form's answers, each with its Change link."""
+    rows = []
+    for name in names or form.fields:
+        bound = form[name]
+        shown = _shown(bound.field, form.cleaned_data.get(name))
+        if shown:
+            anchor = bound.auto_id + ("_0" if isinstance(bound.field, GovukDateField) else "")
+            label = SUMMARY_LABELS.get(name, bound.label)
+            rows.append({"key": label, "value": shown, "href": f"{url}#{anchor}", "name": name})
+    return rows
 
 
 def _draft(request, pk: int, *, lock: bool = False) -> ConcernDraft:
@@ -36,8 +89,11 @@ def _submitted_key(pk: int) -> str:
 
 def _merge(draft: ConcernDraft, data: QueryDict) -> None:
     """Keep what was typed, valid or not: a draft is never refused."""
+    boxes = CHECKBOXES.get(data.get("step"), ())
+    for key in [k for k in draft.data if k.startswith(boxes) and k not in data] if boxes else []:
+        del draft.data[key]
     for key in data:
-        if key in ("csrfmiddlewaretoken", "action"):
+        if key in ("csrfmiddlewaretoken", "action", "step"):
             continue
         values = data.getlist(key)
         draft.data[key] = values if len(values) > 1 or key == "exploitation_types" else values[0]
@@ -172,37 +228,69 @@ def _draft_edit(request, pk: int):
         )
     child = _draft_child(request, draft)
     form = WhatStepForm(
-        data if bound else None,
+        data if bound or step == "check" else None,
         child=child,
         initial=None if bound else initial_from_data(WhatStepForm, draft.data),
     )
-    photo_form = PhotoForm(request.POST if bound else None, request.FILES if bound else None)
+    if step == "check":
+        return _check(request, draft, form, child=child)
     if bound and request.POST.get("action") == "save":
         messages.success(request, "Your draft is saved.")
         return redirect("cases:my_concerns")
-    if bound:
-        person_form = _person_form(request, data)
-        if not person_form.is_valid():
-            messages.error(request, "Some details about the person need fixing first.")
-            return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=person")
-        if form.is_valid() and photo_form.is_valid():
-            try:
-                concern = _submit(request, draft, person_form, form, photo_form)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                url = reverse("cases:concern_next_steps", args=[concern.reference])
-                submissions.record(request, _submitted_key(pk), url)
-                return redirect(url)
+    if bound and form.is_valid():
+        return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=check")
     return render(
         request,
         "cases/concern_what.html",
         {
             "draft": draft,
             "form": form,
-            "photo_form": photo_form,
             "child": child,
-            "errors": error_list(form, photo_form) if bound else [],
+            "errors": error_list(form) if bound else [],
+        },
+    )
+
+
+def _check(request, draft: ConcernDraft, form: WhatStepForm, *, child: bool):
+    """Check your answers, then submit: the only step that makes the concern."""
+    bound = request.method == "POST"
+    if bound and request.POST.get("action") == "save":
+        messages.success(request, "Your draft is saved.")
+        return redirect("cases:my_concerns")
+    person_form = _person_form(request, _as_querydict(draft.data))
+    if not person_form.is_valid():
+        messages.error(request, "Some details about the person need fixing first.")
+        return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=person")
+    if not form.is_valid():
+        messages.error(request, "Some answers about what happened need fixing first.")
+        return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=what")
+    pk = draft.pk  # a deleted row forgets its pk, and the draft goes once it is a concern
+    edit = reverse("cases:draft_edit", args=[pk])
+    photo_form = PhotoForm(request.POST if bound else None, request.FILES if bound else None)
+    if bound and photo_form.is_valid():
+        try:
+            concern = _submit(request, draft, person_form, form, photo_form)
+        except ValidationError as error:
+            photo_form.add_error(None, error)
+        else:
+            url = reverse("cases:concern_next_steps", args=[concern.reference])
+            submissions.record(request, _submitted_key(pk), url)
+            return redirect(url)
+    edit = reverse("cases:draft_edit", args=[draft.pk])
+    return render(
+        request,
+        "cases/concern_check.html",
+        {
+            "draft": draft,
+            "person_rows": summary_rows(person_form, f"{edit}?step=person"),
+            "what_rows": summary_rows(form, f"{edit}?step=what", names=WHAT_SUMMARY),
+            "signs": form.signs_seen(),
+            "links": [(LinkKind(kind).label, value) for kind, value in form.links()],
+            "signs_url": f"{edit}?step=what#signs",
+            "links_url": f"{edit}?step=what#links",
+            "child": child,
+            "photo_form": photo_form,
+            "errors": error_list(photo_form) if bound else [],
         },
     )
 

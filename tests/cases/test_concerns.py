@@ -11,6 +11,7 @@ from cases import selectors
 from cases.models import (
     REFER_TIMER,
     Addendum,
+    Answer,
     Case,
     Concern,
     ConcernDraft,
@@ -84,7 +85,8 @@ PERSON = {
 
 def what(**overrides):
     data = {
-        "action": "submit",
+        "action": "continue",
+        "step": "what",
         "observed_date": "2026-11-22",
         "observed_time": "21:15",
         "location": "Hotel reception",
@@ -97,6 +99,12 @@ def what(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def submit(client, url, what_data=None, **check):
+    """The second step sent, then "check your answers" submitted: the concern is made."""
+    assert client.post(url + "?step=what", what_data or what())["Location"] == url + "?step=check"
+    return client.post(url + "?step=check", {"action": "submit", **check})
 
 
 @pytest.fixture
@@ -127,7 +135,7 @@ def test_a_whole_concern_about_an_adult(frontline_client, world):
     url = reverse("cases:draft_edit", args=[draft.pk])
     assert frontline_client.post(url + "?step=person", PERSON)["Location"] == url + "?step=what"
 
-    response = frontline_client.post(url + "?step=what", what())
+    response = submit(frontline_client, url)
 
     concern = Concern.objects.get()
     assert response["Location"] == reverse("cases:concern_next_steps", args=[concern.reference])
@@ -187,7 +195,7 @@ def test_a_child_gets_the_child_pathway_and_child_questions(frontline_client):
     child_item = Indicator.objects.filter(applies_to="children").first()
     assert child_item.text.replace("'", "&#x27;") in page
 
-    response = frontline_client.post(url + "?step=what", what())
+    response = submit(frontline_client, url)
     steps = frontline_client.get(response["Location"]).content.decode()
     assert "treat them as a child" in steps
     assert "Children's Services first" in steps
@@ -228,6 +236,121 @@ def test_errors_say_what_to_fix_and_keep_everything_typed(frontline_client):
     assert not Concern.objects.exists()
 
 
+def test_check_your_answers_shows_everything_with_change_links_before_anything_is_made(
+    frontline_client,
+):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+    frontline_client.post(
+        url + "?step=what", what(**{"note_situational-spoken-for": "Her boss answered for her"})
+    )
+
+    page = frontline_client.get(url + "?step=check").text
+
+    assert not Concern.objects.exists()
+    assert "Check your answers" in page and "govuk-summary-list" in page
+    for answer in ("Ana Popescu", "Romanian", "Hotel reception", "Hotel or short-let"):
+        assert answer in page
+    assert "22 November 2026" in page and "21:15" in page
+    assert "Someone else answers for them" in page and "Her boss answered for her" in page
+    assert "AB12 CDE" in page.upper()
+    assert f'href="{url}?step=person#id_name"' in page
+    assert f'href="{url}?step=what#id_observed_date_0"' in page
+    assert f'href="{url}?step=what#signs"' in page
+
+
+def test_a_ticked_sign_is_recorded_as_seen_with_its_note_and_unticked_ones_not_at_all(
+    frontline_client,
+):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+
+    submit(
+        frontline_client,
+        url,
+        what(
+            **{
+                "ind_situational-long-hours": "observed",
+                "note_situational-long-hours": "From 7am to 9pm",
+                "note_situational-documents-held": "Typed, then the box was left unticked",
+            }
+        ),
+    )
+
+    observations = {o.indicator.code: o for o in Concern.objects.get().observations.all()}
+    assert set(observations) == {"situational-spoken-for", "situational-long-hours"}
+    assert {o.answer for o in observations.values()} == {Answer.OBSERVED}
+    assert observations["situational-long-hours"].note == "From 7am to 9pm"
+
+
+def test_unticking_a_sign_is_kept_in_the_draft(frontline_client):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+    autosave = reverse("cases:draft_autosave", args=[draft.pk])
+    frontline_client.post(autosave, {"step": "what", "ind_situational-long-hours": "observed"})
+
+    frontline_client.post(autosave, {"step": "what", "location": "Car wash"})
+
+    draft.refresh_from_db()
+    assert "ind_situational-long-hours" not in draft.data
+    assert draft.data["location"] == "Car wash"
+    assert 'value="observed" data-aria-controls' in frontline_client.get(url + "?step=what").text
+    assert " checked" not in frontline_client.get(url + "?step=what").text.split("Signs you")[1]
+
+
+def test_a_sign_is_one_checkbox_with_its_note_box_on_the_page_and_older_drafts_still_read(
+    frontline_client,
+):
+    draft, _ = start(frontline_client)
+    draft.data.update(
+        {**PERSON, "ind_situational-spoken-for": "observed", "ind_situational-coached": "unsure"}
+    )
+    draft.save()
+    url = reverse("cases:draft_edit", args=[draft.pk])
+
+    page = frontline_client.get(url + "?step=what").text
+
+    assert 'type="radio"' not in page.split("Signs you noticed")[1]
+    signs = Indicator.objects.current().exclude(applies_to="children")
+    assert page.count('class="govuk-checkboxes__input" id="id_ind_') == signs.count()
+    assert page.count('id="id_note_') == signs.count()  # every note box, for no JavaScript
+    ticked = re.search(r'<input[^>]*name="ind_situational-spoken-for"[^>]*>', page).group(0)
+    unsure = re.search(r'<input[^>]*name="ind_situational-coached"[^>]*>', page).group(0)
+    assert "checked" in ticked and "checked" not in unsure
+    # The group with a ticked sign starts open; its note shows, the others' are hidden.
+    assert 'conditional-id_ind_situational-spoken-for">' in page
+    assert "Situational and environmental (1 ticked)" in page
+
+
+def test_the_start_and_the_questions_prompt_victim_centred_practice(frontline_client):
+    page = frontline_client.get(reverse("cases:concern_start")).text
+    assert "on their own, away from anyone who came with them" in page
+    assert "professional one you trust" in page and "same gender" in page
+    assert "Do not open with passports, visas or immigration status" in page
+
+    draft, _ = start(frontline_client)
+    page = frontline_client.get(reverse("cases:draft_edit", args=[draft.pk]) + "?step=what").text
+    assert "How did you come to the UK?" in page
+    assert "pay for the journey" in page
+    assert "made you do things you did not want to do" in page
+
+
+def test_save_and_come_back_later_from_check_your_answers_keeps_the_draft(frontline_client):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+    frontline_client.post(url + "?step=what", what())
+
+    response = frontline_client.post(url + "?step=check", {"action": "save"})
+
+    assert response["Location"] == reverse("cases:my_concerns")
+    assert not Concern.objects.exists()
+    assert ConcernDraft.objects.get().data["location"] == "Hotel reception"
+
+
 def test_a_photo_that_is_not_an_image_is_refused_and_nothing_is_lost(frontline_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -236,11 +359,11 @@ def test_a_photo_that_is_not_an_image_is_refused_and_nothing_is_lost(frontline_c
     frontline_client.post(url + "?step=person", PERSON)
 
     fake = SimpleUploadedFile("passport.jpg", b"not really a jpeg", content_type="image/jpeg")
-    html = frontline_client.post(url + "?step=what", {**what(), "photo": fake}).content.decode()
+    html = submit(frontline_client, url, photo=fake).content.decode()
 
     assert "must be a JPG, PNG or WebP" in html
     assert not Concern.objects.exists()
-    assert "He keeps my passport." in html
+    assert "He keeps my passport." in html  # the answers, checked again
 
 
 def test_a_double_submit_creates_one_concern(frontline_client):
@@ -248,8 +371,8 @@ def test_a_double_submit_creates_one_concern(frontline_client):
     url = reverse("cases:draft_edit", args=[draft.pk])
     frontline_client.post(url + "?step=person", PERSON)
 
-    first = frontline_client.post(url + "?step=what", what())
-    second = frontline_client.post(url + "?step=what", what())
+    first = submit(frontline_client, url)
+    second = frontline_client.post(url + "?step=check", {"action": "submit"})
 
     assert Concern.objects.count() == 1
     assert second["Location"] == first["Location"]

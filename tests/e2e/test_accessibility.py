@@ -53,6 +53,18 @@ class P:
 
 
 CASE = ("case_reference",)
+# A draft whose two steps are complete, for "check your answers".
+CHECKED_DRAFT = {
+    "name": "Cy",
+    "gender": "unknown",
+    "observed_date": "2026-11-22",
+    "observed_time": "21:15",
+    "location": "Car wash",
+    "setting": "workplace",
+    "observer_account": "Sleeps at the car wash.",
+    "ind_situational-lives-at-work": "observed",
+    "note_situational-lives-at-work": "In the back room",
+}
 PAGES: dict[str, list[P]] = {
     "anonymous": [P("account_login"), P("account_reset_password")],
     "frontline": [
@@ -60,6 +72,7 @@ PAGES: dict[str, list[P]] = {
         P("cases:concern_start"),
         P("cases:draft_edit", ("draft",), "step=person"),
         P("cases:draft_edit", ("draft",), "step=what"),
+        P("cases:draft_edit", ("checked_draft",), "step=check"),
         P("cases:my_concerns"),
         P("cases:concern_next_steps", ("concern_reference",)),
         P("cases:concern_detail", ("concern_reference",)),
@@ -149,6 +162,7 @@ def records(world, organisation):
     )
     return SimpleNamespace(
         draft=ConcernDraft.objects.create(author=world.frontline, data={"name": "Cy"}).pk,
+        checked_draft=ConcernDraft.objects.create(author=world.frontline, data=CHECKED_DRAFT).pk,
         concern_reference=concern.reference,
         waiting_reference=waiting.reference,
         case_reference=case.reference,

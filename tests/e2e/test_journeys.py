@@ -58,8 +58,17 @@ def keyboard_log_concern(journey, *, describe_person, indicator: str) -> None:
     )
     kb.check(page, page.get_by_label("Labour exploitation"))
     if indicator:
-        kb.choose(page, page.locator(f"input[name='ind_{indicator}'][value='observed']"))
+        box = page.locator(f"input[name='ind_{indicator}']")
+        kb.press(page, page.locator("details", has=box).locator("summary"))  # open its group
+        kb.check(page, box)
+        note = page.locator(f"input[name='note_{indicator}']")
+        expect(note).to_be_visible()  # revealed by ticking
+        kb.type_into(page, note, "Bruises on both arms")
     journey.step("what happened")
+    kb.press(page, page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Station Road")
+    journey.step("check your answers")
     kb.press(page, page.get_by_role("button", name="Submit concern"))
     expect(page.get_by_role("heading", name="Concern logged")).to_be_visible()
     journey.step("next steps")
@@ -93,7 +102,12 @@ def test_frontline_logs_an_adult_concern_with_the_keyboard_alone(journey, world,
     concern = Concern.objects.select_related("person").get(reporter=world.frontline)
     assert concern.person.interpreter_needed
     assert concern.person.interpreter_language == "Romanian"
-    assert [o.indicator.code for o in concern.observations.all()] == ["physical-injuries-control"]
+    observation = concern.observations.get()
+    assert (observation.indicator.code, observation.answer, observation.note) == (
+        "physical-injuries-control",
+        "observed",
+        "Bruises on both arms",
+    )
     assert concern.deadlines.get().timer == Timer.REFER
 
 
@@ -401,8 +415,13 @@ def test_concern_triage_and_referral_steps_work_without_javascript(
     page.get_by_label("Where", exact=True).fill("Station Road")
     page.get_by_label("Setting").select_option(label="Hotel or short-let")
     page.get_by_label("What you saw, heard or were told").fill("Her passport was kept from her.")
-    page.locator("input[name='ind_physical-injuries-control'][value='observed']").check()
+    page.locator("summary", has_text="Physical").click()
+    page.locator("input[name='ind_physical-injuries-control']").check()
+    # Without JavaScript every note box is on the page, ticked or not.
+    expect(page.locator("input[name='note_physical-stomach-symptoms']")).to_be_visible()
     journey.step("what happened, no JavaScript")
+    journey.submit("Continue")
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
     journey.submit("Submit concern")
     expect(page.get_by_role("heading", name="Concern logged")).to_be_visible()
     concern = Concern.objects.get(reporter=world.frontline)

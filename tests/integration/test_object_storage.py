@@ -30,7 +30,7 @@ from safeguard.settings import private_storage_from_env
 from safeguard.storage import PrivateS3Storage
 from tests.auth import sign_in
 from tests.cases.factories import case_in
-from tests.cases.test_concerns import PERSON, start, what
+from tests.cases.test_concerns import PERSON, start, submit
 from tests.documents.test_evidence import pdf_bytes
 from tests.factories import UserFactory
 from tests.tools import require
@@ -164,7 +164,7 @@ def test_a_photo_from_the_concern_form_is_kept_encrypted_and_private_in_the_buck
     url = reverse("cases:draft_edit", args=[draft.pk])
     client.post(url + "?step=person", PERSON)
 
-    response = client.post(url + "?step=what", {**what(), "photo": jpeg()})
+    response = submit(client, url, photo=jpeg())
 
     assert response.status_code == 302
     person = Concern.objects.get().person

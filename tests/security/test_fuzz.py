@@ -598,8 +598,8 @@ def page_urls(name, arguments, w, role) -> list[str]:
     ]
 
 
-# Pages that show another form for a query: a draft's second step.
-PAGE_QUERIES = {"cases:draft_edit": ["", "?step=what"]}
+# Pages that show another form for a query: a draft's second step and its check page.
+PAGE_QUERIES = {"cases:draft_edit": ["", "?step=what", "?step=check"]}
 
 
 def roles_for(name: str) -> tuple[str, ...]:
