@@ -276,7 +276,6 @@ def _check(request, draft: ConcernDraft, form: WhatStepForm, *, child: bool):
             url = reverse("cases:concern_next_steps", args=[concern.reference])
             submissions.record(request, _submitted_key(pk), url)
             return redirect(url)
-    edit = reverse("cases:draft_edit", args=[draft.pk])
     return render(
         request,
         "cases/concern_check.html",
