@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "referrals",
     "documents",
     "dashboards",
+    "retention",
     "safeguard.apps.SafeguardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
