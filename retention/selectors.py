@@ -147,3 +147,13 @@ def due_for(person: Person) -> Due | None:
 
 def disposal_of(person: Person) -> Disposal | None:
     return Disposal.objects.filter(person=person).first()
+
+
+def approvals_waiting() -> list[int]:
+    """The approving reviews that are each person's latest and not yet carried out."""
+    latest: dict[int, RetentionReview] = {}
+    for review in RetentionReview.objects.exclude(
+        person__in=Disposal.objects.values("person")
+    ).order_by("reviewed_at", "id"):
+        latest[review.person_id] = review
+    return [review.pk for review in latest.values() if review.decision == Decision.DISPOSE]

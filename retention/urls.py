@@ -6,6 +6,6 @@ app_name = "retention"
 
 urlpatterns = [
     path("retention/", views.due, name="due"),
-    path("retention/review/<str:reference>/", views.review, name="review"),
+    path("people/<str:reference>/retention/", views.review, name="review"),
     path("retention/data-protection/", views.data_protection, name="data_protection"),
 ]

@@ -1,6 +1,7 @@
 """The managers' retention pages (the due list and one person's review) and the data
-protection officer's page. The retention pages name records by reference only: a manager
-may review a restricted case's records knowing only that they exist."""
+protection officer's page. The pages name records by reference only. A person whose case is
+restricted is reviewed by a manager named on it: others see on the due list that the records
+exist, and whom to ask, as everywhere else."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -29,6 +30,8 @@ def due(request):
         object_type="retention_due",
         detail=f"{len(rows)} people past their retention date",
     )
+    for row in rows:
+        row.person.may_review = Action.VIEW in row.person.actions_for(request.user)
     return render(
         request,
         "retention/due.html",
@@ -45,9 +48,7 @@ def due(request):
 def review(request, reference: str):
     """One person's records: their dates, what a disposal would take (the dry run), the
     history of reviews, and the form for a new one."""
-    person = get_for_user(
-        request, Person.objects.all(), action=Action.SEE_EXISTENCE, reference=reference
-    ).obj
+    person = get_for_user(request, Person.objects.all(), reference=reference).obj
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:

@@ -494,7 +494,7 @@ def test_the_officers_page_is_made_from_the_schedules_rows(client, world):
 def test_a_manager_records_a_hold_on_the_page_and_a_missing_reason_is_a_form_error(client, world):
     concern = nfa_concern(world)
     manager = signed_in(client, world, world.manager)
-    address = f"/retention/review/{concern.person.reference}/"
+    address = f"/people/{concern.person.reference}/retention/"
 
     listed = manager.get("/retention/")
     assert concern.person.reference in listed.content.decode()
@@ -538,3 +538,29 @@ def test_an_administrators_change_to_a_length_is_audited_by_field_name(client, w
     )
     rule.refresh_from_db()
     assert rule.length == 30
+
+
+@time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=UK), tick=False)
+def test_an_approval_whose_message_was_lost_is_sent_again_but_not_one_held_since(
+    world, miss_g, django_capture_on_commit_callbacks
+):
+    review, _lost = approve(world, miss_g["person"], django_capture_on_commit_callbacks)
+    other = nfa_concern(world, at=dt.datetime(2019, 1, 1, tzinfo=UK))
+    services.review_record(
+        request=request_as(world.manager),
+        person=other.person,
+        decision=Review.DISPOSE,
+        reason="Past its date.",
+    )
+    services.review_record(
+        request=request_as(world.manager),
+        person=other.person,
+        decision=Review.HOLD,
+        reason="An inquiry.",
+        hold_ground="inquiry",
+        hold_requested_by="The inquiry",
+    )
+
+    from retention.selectors import approvals_waiting
+
+    assert approvals_waiting() == [review.pk]
