@@ -151,6 +151,10 @@ SECRETS = {
     "risk": "Brother Anselmo is in contact",
     "close": "Moved to her aunt in Fernhollow",
     "consent": "Explained through interpreter Oksana Veltrova",
+    "merged": "Gabriella Mergedspelling",
+    "merge_reason": "Same woman: the Kestrelbury hostel records",
+    "age_note": "Assessed by social worker Ingram Pollexfen",
+    "where_now": "Room 4, Saltmarsh Refuge",
 }
 
 
@@ -167,6 +171,19 @@ def miss_g(
         gender=Gender.FEMALE,
         nationalities="Albanian",
         safe_contact=SECRETS["safe_contact"],
+    )
+    merged = PersonFactory(created_by=world.lead, name=SECRETS["merged"])
+    cases.PersonMerge.objects.create(
+        merged=merged, survivor=person, merged_by=world.lead, reason=SECRETS["merge_reason"]
+    )
+    cases.AgeAssessment.objects.create(
+        person=person,
+        assessed_on=dt.date(2019, 9, 1),
+        method="documents",
+        assessed_by="Children's Services",
+        outcome="adult",
+        note=SECRETS["age_note"],
+        recorded_by=world.lead,
     )
     person.photo.save("face.jpg", ContentFile(b"\xff\xd8 photo bytes"), save=True)
     opened = CLOSED - dt.timedelta(days=200)
@@ -207,6 +224,7 @@ def miss_g(
         normalised=SECRETS["exploiter"].lower(),
     )
     cases.PoliceReport.objects.create(case=case, reported="yes", officer=SECRETS["police"])
+    cases.WhereNow.objects.create(case=case, where_now=SECRETS["where_now"], phone="07700 900777")
     cases.ChronologyEntry.objects.create(
         case=case, kind="note", author=world.lead, title="Note", text=SECRETS["chronology"]
     )
