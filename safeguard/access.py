@@ -297,6 +297,10 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "referrals:deadline_reassign": LEADS,
     "dashboards:statistics": MANAGERS,
     "dashboards:statistics_export": MANAGERS,
+    # Retention (issue 21): managers decide on records; the officer's page holds no case data.
+    "retention:due": MANAGERS,
+    "retention:review": MANAGERS,
+    "retention:data_protection": OVERSIGHT,
     # The Django admin: administrators, and only with MFA (safeguard.admin_site).
     "admin:*": frozenset({Role.ADMIN}),
     # Sign-in, password reset from an invitation or reset email, MFA at sign-in.

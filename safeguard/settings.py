@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "referrals",
     "documents",
     "dashboards",
+    "retention",
     "safeguard.apps.SafeguardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -450,6 +451,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safeguard.tasks.submissions_forget",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Approved disposals whose message was lost (the broker down when a manager approved).
+    "disposals-requeue": {"task": "retention.tasks.disposals_requeue", "schedule": 3600.0},
 }
 # /health/ (safeguard.health) says the sweep has stopped once its last run is older than this:
 # five missed minutes, long enough for one slow sweep, short enough to page someone.

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("documents.urls")),
     path("", include("dashboards.urls")),
+    path("", include("retention.urls")),
     path("admin/", admin.site.urls),
 ]

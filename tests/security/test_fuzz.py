@@ -272,7 +272,7 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
             return [w.concern.reference, w.case.concerns.first().reference]
         if name in REFERRAL_PAGES:
             return [r.reference for r in w.referrals]
-        if name in ("cases:person_photo", "cases:person_merge"):
+        if name in ("cases:person_photo", "cases:person_merge", "retention:review"):
             return [w.person.reference]
     by_name = {
         ("contacts:detail", "pk"): w.org.pk,

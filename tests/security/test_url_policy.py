@@ -119,6 +119,9 @@ ADMIN_REFUSES = {
     # One row per competent authority, seeded: changed, never added or deleted.
     "admin:referrals_authorityrule_add",
     "admin:referrals_authorityrule_delete",
+    # One row per kind of record in the retention schedule, seeded: the same.
+    "admin:retention_retentionrule_add",
+    "admin:retention_retentionrule_delete",
     # Reminders are written by the engine only: administrators read them.
     "admin:referrals_reminder_add",
     "admin:referrals_reminder_delete",
