@@ -9,7 +9,7 @@ from safeguard.access import Action, get_for_user
 from safeguard.forms import error_list
 from safeguard.models import OrganisationSettings
 
-from .. import selectors, services
+from .. import selectors, services, updates
 from ..forms import AddendumForm
 from ..models import Concern
 
@@ -84,14 +84,15 @@ def my_concerns(request):
     concerns = (
         selectors.concerns_visible_to(request.user)
         .filter(reporter=request.user)
-        .select_related("person", "case")
+        .select_related("person")
+        .prefetch_related("updates")
         .order_by("-submitted_at")[:100]
     )
     return render(
         request,
         "cases/my_concerns.html",
         {
-            "concerns": concerns,
+            "concerns": [(concern, *updates.latest_stage(concern)) for concern in concerns],
             "drafts": selectors.drafts_of(request.user),
         },
     )
