@@ -12,6 +12,7 @@ from safeguard.models import OrganisationSettings
 from .. import selectors, services, updates
 from ..forms import AddendumForm
 from ..models import Concern
+from ..next_steps import next_steps_for
 
 
 def concern_get(request, reference, action=Action.VIEW):
@@ -61,7 +62,7 @@ def concern_next_steps(request, reference: str):
         "cases/concern_next_steps.html",
         {
             "concern": concern,
-            "child": concern.person.may_be_child(concern.observed_at.date()),
+            "steps": next_steps_for(concern),
             "organisation": organisation,
             "now": timezone.now(),
         },
