@@ -27,6 +27,16 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from safeguard import audit
 
-        from . import selectors
+        from . import receivers, selectors, signals
 
         audit.person_records(selectors.person_record_references)
+        # The person who raised a concern hears the stage it reaches, once (cases.updates).
+        signals.concern_triaged.connect(
+            receivers.tell_reporter_triaged, dispatch_uid="tell_reporter_triaged"
+        )
+        signals.referral_submitted.connect(
+            receivers.tell_reporters_referred, dispatch_uid="tell_reporters_referred"
+        )
+        signals.case_closed.connect(
+            receivers.tell_reporters_closed, dispatch_uid="tell_reporters_closed"
+        )

@@ -464,6 +464,42 @@ class Addendum(models.Model):
         return f"Addendum {self.pk} to concern {self.concern_id}"
 
 
+class ReporterStage(models.TextChoices):
+    """What the person who raised a concern may hear of it: the stage, never its content.
+    In the order a concern usually passes through them."""
+
+    TRIAGED = "triaged", "Looked at by the safeguarding team"
+    CASE_OPENED = "case_opened", "Taken on as a case"
+    REFERRED = "referred", "Referred to another service"
+    CLOSED = "closed", "The team's work has finished"
+
+
+class ReporterUpdate(models.Model):
+    """A stage of a concern that its reporter has been told of (cases.updates): one row per
+    concern and stage, made with its in-app notification, so a double submit, two workers, a
+    merge or a case closed twice cannot tell them twice."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="updates")
+    stage = models.CharField(max_length=12, choices=ReporterStage.choices)
+    at = models.DateTimeField(default=timezone.now)
+    notification = models.OneToOneField(
+        "safeguard.Notification",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reporter_update",
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "stage"], name="one_update_per_stage")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.concern_id}: {self.stage}"
+
+
 class LinkKind(models.TextChoices):
     VEHICLE = "vehicle", "Vehicle"
     ADDRESS = "address", "Address"

@@ -1,4 +1,5 @@
-"""The events `cases` announces to the apps above it, which it may not import.
+"""The events `cases` announces to the apps above it, which it may not import, and the one
+an app above announces to it (`referral_submitted`).
 
 A receiver runs in the sender's transaction: what it writes (the referral clock's rows) is
 committed, or rolled back, with the concern.
@@ -25,3 +26,6 @@ risk_assessed = Signal()
 # A support plan's task was saved or is about to be removed: `need`, `removed`.
 # (referrals.receivers keeps its target date's deadline in step.)
 support_need_changed = Signal()
+# A referral of the case was recorded as sent: `case`. referrals sends it, so that cases
+# (cases.receivers) can tell the concerns' reporters without importing referrals.
+referral_submitted = Signal()

@@ -125,6 +125,12 @@ class Situation(StrEnum):
     ADULT_CONSENTING = "adult_consenting"
     ADULT_DECLINING = "adult_declining"
     LABOUR_EXPLOITATION = "labour_exploitation"
+    SEXUAL_EXPLOITATION = "sexual_exploitation"
+    CRIMINAL_EXPLOITATION = "criminal_exploitation"
+    CRIMINAL_EXPLOITATION_CHILD = "criminal_exploitation_child"
+    DOMESTIC_SERVITUDE = "domestic_servitude"
+    ORGAN_HARVESTING = "organ_harvesting"
+    INTERPRETER = "interpreter"
     SAFE_ACCOMMODATION = "safe_accommodation"
 
 
@@ -134,16 +140,26 @@ SITUATION_LABELS = {
     Situation.ADULT_CONSENTING: "An adult agrees to a referral",
     Situation.ADULT_DECLINING: "An adult does not agree to a referral",
     Situation.LABOUR_EXPLOITATION: "Labour exploitation",
+    Situation.SEXUAL_EXPLOITATION: "Sexual exploitation",
+    Situation.CRIMINAL_EXPLOITATION: "Criminal exploitation or county lines",
+    Situation.CRIMINAL_EXPLOITATION_CHILD: "A child in criminal exploitation or county lines",
+    Situation.DOMESTIC_SERVITUDE: "Domestic servitude",
+    Situation.ORGAN_HARVESTING: "Organ harvesting",
+    Situation.INTERPRETER: "The person needs an interpreter",
     Situation.SAFE_ACCOMMODATION: "The person needs somewhere safe to stay",
 }
+
+POLICE_NOT_999 = with_category(Category.POLICE) & ~with_category(Category.EMERGENCY)
 
 # Who to call, in order, for each situation. Each step is a filter; an entry appears once,
 # at its first step. Within a step, local services come before national ones.
 WHO_TO_CALL: dict[Situation, list[Q]] = {
     Situation.IMMEDIATE_DANGER: [with_category(Category.EMERGENCY)],
+    # Children's Services first; the guardianship service alongside the NRM referral.
     Situation.CHILD: [
         with_category(Category.CHILDRENS_SERVICES) | receiving(Pathway.CHILDRENS_SERVICES),
-        with_category(Category.POLICE) & ~with_category(Category.EMERGENCY),
+        receiving(Pathway.GUARDIAN),
+        POLICE_NOT_999,
         with_category(Category.HELPLINE),
     ],
     Situation.ADULT_CONSENTING: [
@@ -156,10 +172,48 @@ WHO_TO_CALL: dict[Situation, list[Q]] = {
         with_category(Category.HELPLINE),
         with_category(Category.LEGAL),
     ],
+    # The GLAA (a first responder for labour abuse) before general employment advice.
     Situation.LABOUR_EXPLOITATION: [
-        with_category(Category.LABOUR_RIGHTS),
+        with_category(Category.LABOUR_RIGHTS) & Q(is_first_responder=True),
         with_category(Category.HELPLINE),
-        with_category(Category.POLICE) & ~with_category(Category.EMERGENCY),
+        with_category(Category.LABOUR_RIGHTS),
+        POLICE_NOT_999,
+    ],
+    # A crime against the person: the police and specialist support, never a labour body.
+    Situation.SEXUAL_EXPLOITATION: [
+        POLICE_NOT_999,
+        with_category(Category.VICTIM_SUPPORT),
+        with_category(Category.HELPLINE),
+        with_category(Category.HEALTH),
+    ],
+    # The person may be charged with what they were made to do: legal advice early.
+    Situation.CRIMINAL_EXPLOITATION: [
+        POLICE_NOT_999,
+        with_category(Category.LEGAL),
+        with_category(Category.HELPLINE),
+    ],
+    Situation.CRIMINAL_EXPLOITATION_CHILD: [
+        POLICE_NOT_999,
+        with_category(Category.CHILDRENS_SERVICES) | receiving(Pathway.CHILDRENS_SERVICES),
+        with_category(Category.HELPLINE),
+    ],
+    # Kept in a private home, often on a visa tied to the household: the police and the
+    # helpline, then support and immigration advice.
+    Situation.DOMESTIC_SERVITUDE: [
+        POLICE_NOT_999,
+        with_category(Category.HELPLINE),
+        with_category(Category.VICTIM_SUPPORT),
+        with_category(Category.LEGAL),
+    ],
+    Situation.ORGAN_HARVESTING: [
+        POLICE_NOT_999,
+        with_category(Category.HEALTH),
+        with_category(Category.HELPLINE),
+    ],
+    # The helpline has interpreters of its own.
+    Situation.INTERPRETER: [
+        with_category(Category.INTERPRETING),
+        with_category(Category.HELPLINE),
     ],
     Situation.SAFE_ACCOMMODATION: [
         with_category(Category.VICTIM_SUPPORT),

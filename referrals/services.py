@@ -21,6 +21,7 @@ from cases.models import (
     TriageOutcome,
 )
 from cases.services import chronology_add
+from cases.signals import referral_submitted
 from contacts.models import Organisation
 from safeguard import audit, dates
 from safeguard.choices import Nation, Pathway
@@ -798,9 +799,11 @@ def referral_submit(
     referral.submitted_at = timezone.now()
     if external_reference.strip():
         referral.external_reference = external_reference.strip()
-    return _record_step(
+    referral = _record_step(
         request=request, referral=referral, action="submit", step=step, reason=reason
     )
+    referral_submitted.send(sender=Referral, case=referral.case)
+    return referral
 
 
 @transaction.atomic

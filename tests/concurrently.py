@@ -23,6 +23,7 @@ WAIT_SECONDS = 20
 def rows_made_by_migrations() -> None:
     """An emptied database loses the directory's tags (contacts migration 0002) too."""
     import_module("contacts.migrations.0002_tags").create_tags(apps, None)
+    import_module("contacts.migrations.0003_guardian_tag").create_guardian_tag(apps, None)
 
 
 def signed_in_client(user) -> Client:

@@ -9,9 +9,10 @@ from safeguard.access import Action, get_for_user
 from safeguard.forms import error_list
 from safeguard.models import OrganisationSettings
 
-from .. import selectors, services
+from .. import selectors, services, updates
 from ..forms import AddendumForm
 from ..models import Concern
+from ..next_steps import next_steps_for
 
 
 def concern_get(request, reference, action=Action.VIEW):
@@ -61,7 +62,7 @@ def concern_next_steps(request, reference: str):
         "cases/concern_next_steps.html",
         {
             "concern": concern,
-            "child": concern.person.may_be_child(concern.observed_at.date()),
+            "steps": next_steps_for(concern),
             "organisation": organisation,
             "now": timezone.now(),
         },
@@ -84,14 +85,15 @@ def my_concerns(request):
     concerns = (
         selectors.concerns_visible_to(request.user)
         .filter(reporter=request.user)
-        .select_related("person", "case")
+        .select_related("person")
+        .prefetch_related("updates")
         .order_by("-submitted_at")[:100]
     )
     return render(
         request,
         "cases/my_concerns.html",
         {
-            "concerns": concerns,
+            "concerns": [(concern, *updates.latest_stage(concern)) for concern in concerns],
             "drafts": selectors.drafts_of(request.user),
         },
     )

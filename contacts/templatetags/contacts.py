@@ -13,7 +13,7 @@ def who_to_call(situation: str, heading_level: int = 2):
         "situation": situation,
         "label": selectors.SITUATION_LABELS[selectors.Situation(situation)],
         "entries": selectors.who_to_call(situation),
-        "heading_level": heading_level,
+        "heading_level": int(heading_level),
     }
 
 

@@ -47,6 +47,18 @@ def test_the_competent_authorities_ship_as_nrm_recipients_without_invented_numbe
         assert not authority.phones.exists()
 
 
+def test_the_guardianship_service_ships_as_a_guardian_recipient_without_invented_details(
+    loaded,
+):
+    """DOMAIN.md names the ICTG service and Barnardo's, but gives no number or address."""
+    ictg = Organisation.objects.get(reference_key="ictg")
+
+    assert "guardian" in ictg.pathways
+    assert "Barnardo's" in ictg.name
+    assert not ictg.phones.exists() and not ictg.website and not ictg.email
+    assert not ictg.coverage_national  # about two thirds of areas in England and Wales
+
+
 def test_the_helpline_number_is_not_the_transposed_one_from_seed_002(loaded):
     assert not Phone.objects.filter(number__in=["+448000700121", "08000700121"]).exists()
     raw = (Path(settings.BASE_DIR) / "fixtures" / "contacts.json").read_text()
@@ -75,7 +87,8 @@ def test_loading_again_updates_in_place_and_keeps_local_entries(loaded):
 
     call_command("load_reference_data", verbosity=0)
 
-    assert Organisation.objects.exclude(reference_key=None).count() == len(DOMAIN_NUMBERS) + 2
+    # The two competent authorities and the guardianship service ship without a number.
+    assert Organisation.objects.exclude(reference_key=None).count() == len(DOMAIN_NUMBERS) + 3
     assert Phone.objects.filter(organisation__reference_key__isnull=False).count() == len(
         DOMAIN_NUMBERS
     )
@@ -103,4 +116,4 @@ def test_the_reference_data_loads_where_the_tags_migration_made_are_gone():
     call_command("load_reference_data", verbosity=0)
 
     assert Organisation.objects.filter(tags__kind="category", tags__code="emergency").exists()
-    assert tags == Tag.objects.count() == 19
+    assert tags == Tag.objects.count() == 20
