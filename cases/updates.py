@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from safeguard.models import Notification
 
-from .models import Case, Concern, ReporterStage, ReporterUpdate
+from .models import Case, Concern, ConcernStatus, ReporterStage, ReporterUpdate
 
 # Each message names the concern by its reference, which its reporter already holds.
 MESSAGES: dict[str, str] = {
@@ -76,6 +76,9 @@ def latest_stage(concern: Concern) -> tuple[str, object]:
     waits to be looked at. Reads the prefetched `updates`."""
     updates = list(concern.updates.all())
     if not updates:
+        if concern.status != ConcernStatus.SUBMITTED:
+            # Triaged without a stage told (rows made before the stages were): looked at.
+            return ReporterStage.TRIAGED.label, concern.triaged_at or concern.submitted_at
         return "Waiting to be looked at", concern.submitted_at
     last = updates[-1]
     return last.get_stage_display(), last.at

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 
 from cases.models import Case, CaseStatus, Concern
+from cases.updates import latest_stage
 from cases.selectors import (
     cases_visible_to,
     concerns_visible_to,
@@ -53,8 +54,12 @@ class FrontlineHome:
 
 def frontline_home(user) -> FrontlineHome:
     mine = concerns_reported_by(user)
+    recent = list(mine.prefetch_related("updates")[:RECENT_CONCERNS])
+    for concern in recent:
+        # The stage told to its reporter (cases.updates), shown where they may not open the case.
+        concern.stage, concern.stage_at = latest_stage(concern)
     return FrontlineHome(
-        concerns=list(mine[:RECENT_CONCERNS]),
+        concerns=recent,
         total=mine.count(),
         drafts=drafts_of(user).count(),
     )

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from safeguard.access import Action, get_for_user
+from safeguard.access import Action, actions_on, get_for_user
 from safeguard.forms import error_list
 from safeguard.models import OrganisationSettings
 
@@ -27,12 +27,20 @@ def concern_get(request, reference, action=Action.VIEW):
 
 def _render_concern(request, granted, form, status=200):
     concern = granted.obj
+    # Whoever may neither triage the concern nor open its case (its reporter, mostly) is told
+    # the stage it has reached, as on "Your concerns": not the outcome, nor which case.
+    case_visible = concern.case_id and Action.VIEW in actions_on(request.user, concern.case)
+    stage = None
+    if not case_visible and Action.EDIT not in granted.actions:
+        stage = updates.latest_stage(concern)
     return render(
         request,
         "cases/concern_detail.html",
         {
             "concern": concern,
             "granted": granted,
+            "case_visible": case_visible,
+            "stage": stage,
             "observations": concern.observations.select_related("indicator").order_by(
                 "indicator__group", "indicator__order"
             ),

@@ -87,10 +87,11 @@ def test_frontline_home_puts_log_a_concern_first_then_their_concerns_and_what_ha
     assert before(content, "govuk-button--start", "Concerns you logged")
     assert before(content, waiting.reference, nfa.reference)
     assert "A safeguarding lead will look at it." in content
-    assert "decided no further action was needed on 2 Jun 2026" in content
-    # Not named on the case: told that a case was opened, not which one.
+    # Told the stage it reached, as on "Your concerns" (cases.updates), not the outcome.
+    assert "Looked at by the safeguarding team on 2 Jun 2026" in content
+    assert "no further action" not in content.lower()
+    # Not named on the case: not told which one.
     assert in_case.reference in content and hidden_case.reference not in content
-    assert "A safeguarding lead opened a case" in content
     # Named on it: a link to it.
     assert f'href="{reverse("cases:case_detail", args=[named_case.reference])}"' in content
     assert someone_elses.reference not in content
