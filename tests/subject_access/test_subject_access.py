@@ -508,3 +508,53 @@ def test_a_request_is_recorded_from_its_page_and_bad_input_is_a_form_error(
     sar = SubjectAccessRequest.objects.get(person=person)
     assert response.status_code == 302
     assert response["Location"] == reverse("subject_access:request_detail", args=[sar.reference])
+
+
+def test_the_request_page_takes_decisions_and_refuses_a_release_in_words(
+    world, miss_g, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    sar = record(world, miss_g.person)
+    services.identity_check(request=request_as(world.lead), sar=sar, how="Passport seen")
+    services.items_review(request=request_as(world.lead), sar=sar)
+    bundle = built(world, sar, django_capture_on_commit_callbacks, monkeypatch)
+    sign_in(client, world.lead, secret=world.totp[world.lead.pk])
+    page = client.get(reverse("subject_access:request_detail", args=[sar.reference]))
+    assert page.status_code == 200
+    # The page names where each item is, never its value.
+    assert EXPLOITER not in page.content.decode()
+    item = sar.redaction_items.first()
+    url = reverse("subject_access:item_decide", args=[sar.reference, item.pk])
+    refused = client.post(url, {f"item-{item.pk}-decision": "redact"})
+    assert refused.status_code == 400
+    assert "Say why" in refused.content.decode()
+    assert client.post(url, {f"item-{item.pk}-decision": "maybe"}).status_code == 400
+    done = client.post(
+        url, {f"item-{item.pk}-decision": "redact", f"item-{item.pk}-reason": "His name"}
+    )
+    assert done.status_code == 302
+    item.refresh_from_db()
+    assert (item.decision, item.reason, item.decided_by) == ("redact", "His name", world.lead)
+    release = client.post(
+        reverse("subject_access:request_release", args=[sar.reference, bundle.pk]), follow=True
+    )
+    assert "still to decide" in release.content.decode()
+    sar.refresh_from_db()
+    assert sar.status == SubjectAccessRequest.Status.OPEN
+
+
+def test_a_bundle_is_refused_to_someone_who_cannot_see_every_record(world, miss_g):
+    restricted = CaseFactory(person=miss_g.person, team=world.north, lead=world.lead_south)
+    restricted.restricted = True
+    restricted.save()
+    sar = record(world, miss_g.person)
+    with pytest.raises(ValidationError, match="cannot export every record"):
+        services.bundle_request(request=request_as(world.lead), sar=sar)
+    assert not Bundle.objects.exists()
+
+
+def test_the_audit_trail_finds_a_request_by_the_person_s_reference(world, organisation):
+    from safeguard import audit
+
+    person = PersonFactory(created_by=world.lead)
+    sar = record(world, person)
+    assert sar.reference in audit.references_of_person(person.reference)
