@@ -208,7 +208,7 @@ class _Collector:
 
 def _case_parts(case: Case):
     """The case record's parts and what hangs off the case, in the order a reader expects."""
-    from referrals.models import ConsentToShare, Referral
+    from referrals.models import Consent, ConsentToShare, Referral
 
     yield "Chronology", [(e, f"Chronology entry: {e.title}") for e in case.chronology.all()]
     for related, title in (
@@ -234,7 +234,7 @@ def _case_parts(case: Case):
     )
     for referral in Referral.objects.filter(case=case).order_by("created_at"):
         rows = [(referral, f"Referral {referral.reference}")]
-        consent = getattr(referral, "consent", None) if hasattr(referral, "consent") else None
+        consent = Consent.objects.filter(referral=referral).first()
         if consent is not None:
             rows.append((consent, f"Consent for referral {referral.reference}"))
         rows += [(d, f"Decision on {referral.reference}") for d in referral.decisions.all()]

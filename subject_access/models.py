@@ -180,7 +180,9 @@ class RedactionItem(models.Model):
 
 class Bundle(models.Model):
     """One build of a person's records (a PDF and their files in a zip), by a worker. Kept in
-    private storage; downloaded only through the request's access check, each time audited."""
+    private storage; downloaded only through the request's access check, each time audited.
+    A bundle never released is deleted after settings.DOCUMENT_KEEP_HOURS (it is a draft); the
+    released one is kept as the record of what the person was sent."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to be prepared"
@@ -188,6 +190,7 @@ class Bundle(models.Model):
         READY = "ready", "Ready to check"
         FAILED = "failed", "Could not be prepared"
         RELEASED = "released", "Released to the person"
+        EXPIRED = "expired", "Deleted after its time was up (never released)"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     request = models.ForeignKey(

@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -65,8 +66,16 @@ def build_bundle(bundle_id: str) -> str:
 
 @shared_task
 def bundles_requeue() -> int:
-    """Send again the bundles still waiting for a worker; fail those a dead worker left."""
+    """Send again the bundles still waiting for a worker; fail those a dead worker left; delete
+    the drafts never released once their time is up."""
     now = timezone.now()
+    keep = dt.timedelta(hours=settings.DOCUMENT_KEEP_HOURS)
+    for bundle in Bundle.objects.filter(status=Bundle.Status.READY, finished_at__lt=now - keep):
+        if bundle.file:
+            bundle.file.storage.delete(bundle.file.name)
+        Bundle.objects.filter(pk=bundle.pk, status=Bundle.Status.READY).update(
+            status=Bundle.Status.EXPIRED, file=""
+        )
     Bundle.objects.filter(
         status__in=[Bundle.Status.QUEUED, Bundle.Status.BUILDING],
         created_at__lt=now - ABANDONED_AFTER,

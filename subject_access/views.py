@@ -125,7 +125,11 @@ def _detail(request, granted, *, status=200, **forms):
 
 @require_GET
 def request_detail(request, reference: str):
-    return _detail(request, _request(request, reference))
+    # Opened with EXPORT (answering a request is exporting the record), recorded as a view:
+    # the exports are the bundle's build, download and release.
+    granted = _request(request, reference, audit_read=False)
+    audit.record(request, action=audit.Action.VIEW, obj=granted.obj)
+    return _detail(request, granted)
 
 
 def _post(request, reference, form_class, name, run, done, **form_kwargs):

@@ -558,3 +558,25 @@ def test_the_audit_trail_finds_a_request_by_the_person_s_reference(world, organi
     person = PersonFactory(created_by=world.lead)
     sar = record(world, person)
     assert sar.reference in audit.references_of_person(person.reference)
+
+
+def test_a_draft_bundle_is_deleted_after_its_time_and_a_released_one_kept(
+    world, miss_g, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.DOCUMENT_KEEP_HOURS = 4
+    sar = record(world, miss_g.person)
+    services.identity_check(request=request_as(world.lead), sar=sar, how="Passport seen")
+    services.items_review(request=request_as(world.lead), sar=sar)
+    decide_all(world, sar)
+    draft = built(world, sar, django_capture_on_commit_callbacks, monkeypatch)
+    final = built(world, sar, django_capture_on_commit_callbacks, monkeypatch)
+    services.request_release(request=request_as(world.lead), sar=sar, bundle=final)
+    name = draft.file.name
+    assert draft.file.storage.exists(name)
+    with time_machine.travel(draft.finished_at + dt.timedelta(hours=4, minutes=1), tick=False):
+        tasks.bundles_requeue()
+    draft.refresh_from_db()
+    final.refresh_from_db()
+    assert draft.status == Bundle.Status.EXPIRED and not draft.file
+    assert not final.file.storage.exists(name)
+    assert final.status == Bundle.Status.RELEASED and final.file.storage.exists(final.file.name)
