@@ -23,6 +23,8 @@ from cases.models import (
     ChronologyEntry,
     ExploitationSituation,
     Exploiter,
+    Indicator,
+    IndicatorObservation,
     RiskAssessment,
     RiskLevel,
     SupportNeed,
@@ -30,7 +32,7 @@ from cases.models import (
 from documents.models import EvidenceDocument
 from referrals import tasks as reminder_tasks
 from referrals.deadlines import Timer, due_at, end_of_calendar_months
-from referrals.models import Deadline, Reminder
+from referrals.models import Consent, Deadline, Reminder
 from safeguard.choices import Nation
 from safeguard.models import AuditEvent, OrganisationSettings
 from subject_access import selectors, services, tasks
@@ -39,6 +41,7 @@ from subject_access.models import Bundle, Correction, Decision, RedactionItem, S
 from tests.auth import request_as, sign_in
 from tests.cases.factories import CaseFactory, ConcernFactory, PersonFactory
 from tests.cases.test_photos import jpeg_with_metadata, upload
+from tests.referrals.factories import DecisionFactory, ReferralFactory
 from tests.storage import keep_private_files_in
 from tests.tools import require
 
@@ -57,6 +60,11 @@ SUPPORT = "Safe house place in the north"
 RISK = "Traffickers know where her family live"
 CHRONOLOGY = "Met at the drop-in with an interpreter"
 EVIDENCE = b"%PDF-1.4 synthetic evidence for the bundle"
+INDICATOR = "Someone else holds their identity documents"
+REFERRAL_SUMMARY = "Referred to the Single Competent Authority after the drop-in"
+CONSENT_HOW = "Explained with the leaflet in Romanian"
+INTERPRETER = "Vasile Interpreterescu"
+DECISION_NOTE = "Positive reasonable grounds decision by letter"
 
 
 def uk(*args) -> dt.datetime:
@@ -127,6 +135,25 @@ def miss_g(world, organisation, private_dir):
         summary=RISK,
         review_on=dt.date(2027, 1, 4),
     )
+    indicator = Indicator.objects.create(
+        code="synthetic-documents-held", group="situational", text=INDICATOR, source="Test"
+    )
+    IndicatorObservation.objects.create(
+        concern=first, indicator=indicator, answer="observed", note="He holds them"
+    )
+    referral = ReferralFactory(case=case, summary=REFERRAL_SUMMARY)
+    Consent.objects.create(
+        referral=referral,
+        given=True,
+        given_on=dt.date(2026, 8, 20),
+        how_explained=CONSENT_HOW,
+        explained_nrm=True,
+        interpreter_used=True,
+        interpreter_language="Romanian",
+        interpreter=INTERPRETER,
+        recorded_by=world.lead,
+    )
+    DecisionFactory(referral=referral, note=DECISION_NOTE)
     document = EvidenceDocument(
         case=case,
         kind="police_statement",
@@ -330,11 +357,16 @@ def test_the_bundle_holds_every_record_and_none_of_what_was_redacted(
         SUPPORT,
         RISK,
         "Statement to the police",
+        INDICATOR,
+        "He holds them",
+        REFERRAL_SUMMARY,
+        CONSENT_HOW,
+        DECISION_NOTE,
     ]:
         assert value in text, value
     # Nobody else's: the exploiter's names, nickname (also where her own words mention him)
     # and phone, the man with her, the other victim.
-    for value in [EXPLOITER, NICKNAME, EXPLOITER_PHONE, COMPANION, OTHER_VICTIM]:
+    for value in [EXPLOITER, NICKNAME, EXPLOITER_PHONE, COMPANION, OTHER_VICTIM, INTERPRETER]:
         assert value.lower() not in text.lower(), value
     assert "kept my passport and said I owed him for the van" in text
     assert "[redacted]" in text
