@@ -612,3 +612,42 @@ def test_a_draft_bundle_is_deleted_after_its_time_and_a_released_one_kept(
     assert draft.status == Bundle.Status.EXPIRED and not draft.file
     assert not final.file.storage.exists(name)
     assert final.status == Bundle.Status.RELEASED and final.file.storage.exists(final.file.name)
+
+
+def test_a_decision_changed_while_the_bundle_is_released_never_slips_past_it(
+    transactional_db, world, miss_g, django_capture_on_commit_callbacks, monkeypatch
+):
+    from tests.concurrently import race, rows_made_by_migrations, signed_in_client
+
+    rows_made_by_migrations()
+    sar = record(world, miss_g.person)
+    services.identity_check(request=request_as(world.lead), sar=sar, how="Passport seen")
+    services.items_review(request=request_as(world.lead), sar=sar)
+    decide_all(world, sar)
+    bundle = built(world, sar, django_capture_on_commit_callbacks, monkeypatch)
+    item = sar.redaction_items.filter(kind="staff").first()
+    lead, manager = signed_in_client(world.lead), signed_in_client(world.manager)
+    release, decide = race(
+        lambda: SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk),
+        lambda: lead.post(
+            reverse("subject_access:request_release", args=[sar.reference, bundle.pk])
+        ),
+        lambda: manager.post(
+            reverse("subject_access:item_decide", args=[sar.reference, item.pk]),
+            {f"item-{item.pk}-decision": "redact", f"item-{item.pk}-reason": "Changed my mind"},
+        ),
+    )
+    detail = reverse("subject_access:request_detail", args=[sar.reference])
+    assert release.status_code == 302 and release["Location"] == detail
+    assert decide.status_code in (302, 400)
+    sar.refresh_from_db()
+    item.refresh_from_db()
+    bundle.refresh_from_db()
+    if sar.status == SubjectAccessRequest.Status.RELEASED:
+        # The release went first: the decision was refused, and stays as it was released.
+        assert decide.status_code == 400
+        assert item.decision == Decision.RELEASE and item.decided_at < bundle.started_at
+    else:
+        # The decision went first: the bundle no longer shows it, so it was not released.
+        assert decide.status_code == 302 and item.decision == Decision.REDACT
+        assert bundle.status == Bundle.Status.READY
