@@ -171,8 +171,11 @@ def referral_pack_context(referral: Referral) -> dict:
     concerns = list(_concerns(case))
     consent = Consent.objects.filter(referral=referral).select_related("recorded_by").first()
     risk = case.risk_assessments.select_related("assessed_by").first()
-    organisation_nation = OrganisationSettings.load().nation
+    organisation = OrganisationSettings.load()
+    organisation_nation = organisation.nation
     context = {
+        "privacy_notice": organisation.privacy_notice,
+        "organisation_name": organisation.name,
         "referral": referral,
         "case": case,
         "pathway": referral.get_pathway_display(),

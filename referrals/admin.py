@@ -33,7 +33,7 @@ class ReminderAdmin(AdministratorsOnly, admin.ModelAdmin):
     @admin.display(description="Case or concern")
     def deadline_reference(self, reminder):
         deadline = reminder.deadline
-        return deadline.case.reference if deadline.case_id else deadline.concern.reference
+        return deadline.reference
 
     def has_add_permission(self, request):
         return False

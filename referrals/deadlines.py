@@ -22,6 +22,11 @@ How each basis counts (state the same in the product's help):
   task's target date; issue 19, items 3 and 4), local time, whatever kind of day it is: no
   length and no counting; `end_of_day` gives the instant. A target on a Sunday stays on the
   Sunday; its "before" reminder falls on the working day before it.
+- CALENDAR_MONTHS: N calendar months from the start's local date, as the ICO counts a subject
+  access request's month: due at the end of the same day of the month N months on (received
+  3 September, due 3 October); where that month has no such day, its last day (received
+  31 January, due 28 or 29 February); and where that day is a weekend or a bank holiday of the
+  nation, the next working day.
 - NOT_BEFORE_DAYS: "not before N days after" the start: the start date is day 0 and day N
   is the first day on which the event is allowed, so the instant is the *start* (00:00
   local) of start date + N. It is the earliest permitted moment, not something that can
@@ -79,6 +84,7 @@ class Timer(StrEnum):
     GUARDIAN_REFERRAL = "guardian_referral"
     RISK_REVIEW = "risk_review"
     SUPPORT_TASK = "support_task"
+    SUBJECT_ACCESS = "subject_access"
 
 
 # The referral clock's length is the organisation's own target (seed 003), not a legal deadline:
@@ -99,6 +105,7 @@ TIMER_LABELS: dict[Timer, str] = {
     Timer.GUARDIAN_REFERRAL: f"Child trafficking guardian referral due ({LOCAL_TARGET})",
     Timer.RISK_REVIEW: "Risk assessment review due",
     Timer.SUPPORT_TASK: "Support task target date",
+    Timer.SUBJECT_ACCESS: "Subject access request to be answered",
 }
 
 
@@ -109,6 +116,7 @@ class Basis(StrEnum):
     DAYS_WITHIN = "days_within"
     NOT_BEFORE_DAYS = "not_before_days"
     CHOSEN_DAY = "chosen_day"
+    CALENDAR_MONTHS = "calendar_months"
 
 
 TIMER_BASIS: dict[Timer, Basis] = {
@@ -122,6 +130,7 @@ TIMER_BASIS: dict[Timer, Basis] = {
     Timer.GUARDIAN_REFERRAL: Basis.WORKING_DAYS,
     Timer.RISK_REVIEW: Basis.CHOSEN_DAY,
     Timer.SUPPORT_TASK: Basis.CHOSEN_DAY,
+    Timer.SUBJECT_ACCESS: Basis.CALENDAR_MONTHS,
 }
 
 # Timers whose day is chosen when they start, not counted from a length.
@@ -159,6 +168,7 @@ TIMER_KIND: dict[Timer, Kind] = {
     Timer.GUARDIAN_REFERRAL: Kind.DUTY,
     Timer.RISK_REVIEW: Kind.DUTY,
     Timer.SUPPORT_TASK: Kind.DUTY,
+    Timer.SUBJECT_ACCESS: Kind.DUTY,
 }
 DUTY_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.DUTY)
 PERIOD_TIMERS = frozenset(t for t, kind in TIMER_KIND.items() if kind is Kind.PERIOD)
@@ -186,7 +196,17 @@ DUTY_ACTIONS: dict[Timer, str] = {
     ),
     Timer.RISK_REVIEW: "Review the risk with them and record a new risk assessment",
     Timer.SUPPORT_TASK: "Check the support task is done, or agree a new target date",
+    Timer.SUBJECT_ACCESS: (
+        "Send the person their records, with other people's details redacted, or tell them why "
+        "it will take longer"
+    ),
 }
+
+# The subject access clock is the law's, not the organisation's (UK GDPR Article 12(3)): one
+# month from receipt, extendable by two further months for a complex request (three in all),
+# the person told why within the first month.
+SUBJECT_ACCESS_MONTHS = 1
+SUBJECT_ACCESS_EXTENDED_MONTHS = SUBJECT_ACCESS_MONTHS + 2
 
 
 @dataclass(frozen=True)
@@ -356,6 +376,22 @@ def end_of_days_within(start: datetime, n: int) -> datetime:
     return _end_of(day + timedelta(days=_length(n)))
 
 
+def end_of_calendar_months(start: datetime, n: int, nation: str) -> datetime:
+    """End of the day n calendar months after the start's local date: the same day of the
+    month, or the month's last day where it has no such day, moved on to the next working
+    day where it falls on a weekend or a bank holiday."""
+    day = _local_date(_aware(start, "start"))
+    _length(n)
+    _nation(nation)
+    month = day.month - 1 + n
+    year, month = day.year + month // 12, month % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    target = date(year, month, min(day.day, last))
+    while not is_working_day(target, nation):
+        target += timedelta(days=1)
+    return _end_of(target)
+
+
 def start_of_day_not_before(start: datetime, n: int) -> datetime:
     """00:00 local on the nth day after the start's local date: the earliest allowed instant."""
     day = _local_date(_aware(start, "start"))
@@ -410,6 +446,8 @@ def due_at(timer: Timer | str, start: datetime, *, length: int, nation: str) -> 
             return end_of_days_within(start, length)
         case Basis.NOT_BEFORE_DAYS:
             return start_of_day_not_before(start, length)
+        case Basis.CALENDAR_MONTHS:
+            return end_of_calendar_months(start, length, nation)
         case Basis.CHOSEN_DAY:
             raise ValueError(f"{timer} has no length: it is due at the end of the day chosen")
 

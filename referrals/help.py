@@ -52,6 +52,13 @@ BASIS_WORDS: dict[Basis, str] = {
         "day it is. Nothing is counted, so a weekend or a bank holiday does not move it; the "
         "reminder before it comes on the working day before."
     ),
+    Basis.CALENDAR_MONTHS: (
+        "Calendar months, as the ICO counts them: from the day it is received to the same day "
+        "of the month that many months on (received 3 September, due 3 October). Where that "
+        "month is shorter, its last day (received 31 January, due 28 or 29 February); where the "
+        "day is a weekend or a bank holiday, the next working day. It is due at the end (23:59 "
+        "UK time) of that day."
+    ),
 }
 
 KIND_WORDS: dict[Kind, str] = {
@@ -82,6 +89,7 @@ UNITS: dict[Basis, str] = {
     Basis.DAYS_WITHIN: "days",
     Basis.NOT_BEFORE_DAYS: "days",
     Basis.CHOSEN_DAY: "",
+    Basis.CALENDAR_MONTHS: "calendar months",
 }
 
 GUIDANCE = (
@@ -285,6 +293,18 @@ TIMER_HELP: dict[Timer, TimerHelp] = {
             "stops it too; a new date moves it, and its reminders go to the new day."
         ),
         source="Local practice: the date the plan sets for the task.",
+    ),
+    Timer.SUBJECT_ACCESS: TimerHelp(
+        starts="The day a person's request for their own records is received.",
+        stops=(
+            "Their records sent to them (the bundle released). A complex request may be "
+            "extended by two further months, with the reason recorded and the person told "
+            "within the first month."
+        ),
+        source=(
+            'UK GDPR Article 12(3) and Article 15; ICO, "Right of access" guidance (time '
+            "limits: how to count a calendar month)."
+        ),
     ),
     Timer.PLACE_OF_SAFETY: TimerHelp(
         starts="When a Place of Safety starts.",

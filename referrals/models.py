@@ -472,6 +472,14 @@ class Deadline(models.Model):
         on_delete=models.SET_NULL,
         related_name="deadlines",
     )
+    # A deadline that belongs to neither a case nor a concern (a subject access request, which
+    # is about a person and answers for all their records): the reference of the record it
+    # belongs to, for its reminders and links (`owners.register`), and the team whose managers
+    # its overdue reminders are copied to. Empty for every other deadline.
+    owner_reference = models.CharField(max_length=20, blank=True)
+    team = models.ForeignKey(
+        "safeguard.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     starts_at = models.DateTimeField()
     due_at = models.DateTimeField()
     # The competent authority whose rule (AuthorityRule) gave its length when it started;
@@ -526,6 +534,12 @@ class Deadline(models.Model):
                 | (~models.Q(extended_reason="") & models.Q(due_at__gt=models.F("extended_from"))),
                 name="deadline_extension_has_reason_and_moves_on",
             ),
+            # A deadline of its own record has someone to chase it and a team to escalate to.
+            models.CheckConstraint(
+                condition=models.Q(owner_reference="")
+                | models.Q(team__isnull=False, assignee__isnull=False),
+                name="deadline_owned_has_team_and_assignee",
+            ),
             # One guardian referral clock per child's case, however many Children's Services
             # and NRM referrals start at once (referrals.services._guardian_clock_start).
             models.UniqueConstraint(
@@ -570,6 +584,15 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.satisfied_at is None and self.cancelled_at is None
+
+    @property
+    def reference(self) -> str:
+        """The reference of the record it belongs to: its case, concern or own record."""
+        if self.case_id:
+            return self.case.reference
+        if self.concern_id:
+            return self.concern.reference
+        return self.owner_reference
 
     @property
     def is_period(self) -> bool:

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 
 from safeguard.models import OrganisationSettings
 
-from .deadlines import AUTHORITY_TIMERS, CHOSEN_DAY_TIMERS, COUNTED_TIMERS, End, Rule, Timer
+from .deadlines import (
+    AUTHORITY_TIMERS,
+    CHOSEN_DAY_TIMERS,
+    COUNTED_TIMERS,
+    SUBJECT_ACCESS_MONTHS,
+    End,
+    Rule,
+    Timer,
+)
 from .models import AuthorityRule, CompetentAuthority
 
 # The OrganisationSettings field holding each timer's length.
@@ -22,6 +30,9 @@ LENGTH_FIELDS: dict[Timer, str] = {
     Timer.PLACE_OF_SAFETY: "place_of_safety_working_days",
     Timer.GUARDIAN_REFERRAL: "guardian_referral_working_days",
 }
+
+# Timers whose length the law sets, not the organisation: no setting to change.
+STATUTORY_LENGTHS: dict[Timer, int] = {Timer.SUBJECT_ACCESS: SUBJECT_ACCESS_MONTHS}
 
 # The AuthorityRule field holding the length of each timer a competent authority sets.
 AUTHORITY_LENGTH_FIELDS: dict[Timer, str] = {
@@ -51,6 +62,8 @@ def rule_for(
     timer = Timer(timer)
     if timer in CHOSEN_DAY_TIMERS:
         return Rule(length=0)  # its day is chosen when it starts: no length to set
+    if timer in STATUTORY_LENGTHS:
+        return Rule(length=STATUTORY_LENGTHS[timer])
     if authority and timer in AUTHORITY_TIMERS:
         row = row if row is not None else _authority_row(authority)
         if row is not None:

@@ -88,9 +88,13 @@ def deadline_start(
     assignee=None,
     due: dt.datetime | None = None,
     support_need=None,
+    team=None,
+    owner_reference: str = "",
 ) -> Deadline:
     """Start a timer at `start`. A counted timer's due time comes from its rule; one due on a
-    chosen day (deadlines.CHOSEN_DAY_TIMERS) is given its `due`."""
+    chosen day (deadlines.CHOSEN_DAY_TIMERS) is given its `due`. A deadline of a record above
+    referrals (a subject access request: referrals.owners) has no case or concern; it gives
+    its `owner_reference`, its `team` and its `assignee`."""
     settings = _lengths()
     if timer in deadlines.CHOSEN_DAY_TIMERS:
         if due is None:
@@ -119,6 +123,8 @@ def deadline_start(
         concern=concern,
         referral=referral,
         support_need=support_need,
+        team=team,
+        owner_reference=owner_reference,
         starts_at=start,
         due_at=due,
         authority=source,

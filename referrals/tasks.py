@@ -30,7 +30,7 @@ from safeguard.choices import Role
 from safeguard.email import make_message
 from safeguard.models import Notification, OrganisationSettings
 
-from . import deadlines, selectors
+from . import deadlines, owners, selectors
 from .deadlines import NextReminder, Stage
 from .models import Deadline, DigestSent, Reminder
 
@@ -63,7 +63,12 @@ class _Recipients:
         triaged its team's leads), and from the first overdue reminder their team's
         managers as copies."""
         owner = deadline.assignee or (deadline.case.lead if deadline.case_id else None)
-        team = deadline.case.team_id if deadline.case_id else deadline.concern.team_id
+        if deadline.case_id:
+            team = deadline.case.team_id
+        elif deadline.concern_id:
+            team = deadline.concern.team_id
+        else:  # a deadline of its own record (owners.py): its team, always with an assignee
+            team = deadline.team_id
         owners = [owner] if owner else self._team(Role.LEAD, team)
         people = [(person, False) for person in owners]
         if stage == Stage.OVERDUE:
@@ -188,12 +193,8 @@ def _queue(reminder_ids) -> None:
 
 def _message(reminder: Reminder) -> tuple[EmailMultiAlternatives, dict]:
     deadline = reminder.deadline
-    reference = deadline.case.reference if deadline.case_id else deadline.concern.reference
-    path = (
-        reverse("cases:case_detail", args=[reference])
-        if deadline.case_id
-        else reverse("cases:concern_detail", args=[reference])
-    )
+    reference = deadline.reference
+    path = owners.path_of(deadline)
     context = {
         "reference": reference,
         "timer": deadline.get_timer_display(),

@@ -290,6 +290,12 @@ URL_RULES: dict[str, str | frozenset[Role]] = {
     "documents:chronology_pdf": LEADS,
     "documents:document_job": LEADS,
     "documents:document_job_download": LEADS,
+    # Subject access (issue 21, item 3): the bundle is everything about a person, other
+    # people's details and staff names included until redacted, so only those who may export
+    # a whole record and decide what others may see: leads and managers (the record rules
+    # then ask for EXPORT on every one of the person's records). Frontline staff see only
+    # their own concerns; administrators hold no case data.
+    "subject_access:*": LEADS,
     "referrals:deadlines": LEADS,
     "referrals:deadline_rules": SIGNED_IN,  # how deadlines are counted: no case data
     "referrals:overdue": LEADS,

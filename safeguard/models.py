@@ -119,6 +119,29 @@ TIMER_LENGTH_FIELDS = (
 AT_LEAST_ONE = [MinValueValidator(1, "Enter a length of at least 1")]
 
 
+# The privacy notice a new organisation starts with: to be replaced by its own (its name, its
+# data protection officer, how long it keeps records). Shown at a referral's consent step and
+# printed in the referral pack (issue 21, item 4).
+DEFAULT_PRIVACY_NOTICE = """\
+We keep a record of what you tell us and of what we see, so that we can help keep you safe \
+and find you support. It may include your health, your background and what has happened to \
+you, and details about people who may have harmed you.
+
+We use it to protect you and others at risk (the Data Protection Act 2018, Schedule 1, \
+paragraph 18: safeguarding children and individuals at risk). We share it only with the \
+agencies who need it to help you: if you agree to a National Referral Mechanism referral, \
+the Home Office's competent authority that decides it; the police, Children's Services or \
+your support provider where the law or your safety requires it.
+
+Only the people working on your case can read the record, and every time someone opens it \
+is logged. We keep it only for as long as our retention schedule allows, then delete it.
+
+You can ask for a copy of what we hold about you, and we will answer within one month. You \
+can ask us to correct something that is wrong: we add your correction to the record. To ask, \
+or to complain, contact us; you can also complain to the Information Commissioner's Office \
+(ico.org.uk, 0303 123 1113)."""
+
+
 class OrganisationSettings(models.Model):
     """The one row of organisation-wide settings. Read it with `OrganisationSettings.load()`."""
 
@@ -209,6 +232,13 @@ class OrganisationSettings(models.Model):
     )
     reminder_before_working_days = models.PositiveSmallIntegerField(
         "first reminder (working days before a deadline)", default=1
+    )
+    privacy_notice = models.TextField(
+        "privacy notice",
+        default=DEFAULT_PRIVACY_NOTICE,
+        help_text="What you tell people about how you use their information: shown to the "
+        "lead when consent to a referral is recorded, and printed in the referral pack. "
+        "Replace the starting text with your organisation's own notice.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "documents",
+    "subject_access",
     "dashboards",
     "retention",
     "safeguard.apps.SafeguardAdminConfig",
@@ -446,6 +447,10 @@ CELERY_BEAT_SCHEDULE = {
     # documents.tasks.documents_expire, registered under its name from before the split.
     "documents-expire": {"task": "referrals.tasks.documents_expire", "schedule": 600.0},
     "documents-requeue": {"task": "documents.tasks.documents_requeue", "schedule": 60.0},
+    "subject-access-requeue": {
+        "task": "subject_access.tasks.bundles_requeue",
+        "schedule": 60.0,
+    },
     "rate-limits-prune": {"task": "safeguard.tasks.rate_limits_prune", "schedule": 600.0},
     "submissions-forget": {
         "task": "safeguard.tasks.submissions_forget",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("referrals.urls")),
     path("", include("documents.urls")),
+    path("subject-access/", include("subject_access.urls")),
     path("", include("dashboards.urls")),
     path("", include("retention.urls")),
     path("admin/", admin.site.urls),

@@ -221,6 +221,9 @@ def detail_context(request, granted, *, transition_form=None, failed_action=None
         "needs_consent": referral.pathway == "nrm" and not referral.case.person.may_be_child(),
         "sharing_warning": sharing.referral_sharing_warning(referral),
         "consent_form": ConsentForm(),
+        # What the person is told about their information, for the lead to go through with
+        # them at the consent step (issue 21, item 4).
+        "privacy_notice": OrganisationSettings.load().privacy_notice,
         "pack_form": DocumentPasswordForm(prefix="pack"),
         "anonymous": referral.is_anonymous,
         "authority": (

@@ -48,6 +48,7 @@ DEFAULT_LENGTHS = {
     Timer.MOVE_ON: 45,
     Timer.PLACE_OF_SAFETY: 3,
     Timer.GUARDIAN_REFERRAL: 2,
+    Timer.SUBJECT_ACCESS: 1,
 }
 # The timers counted from a length; a risk review is due on the day the lead chose.
 COUNTED = [t for t in Timer if t not in CHOSEN_DAY_TIMERS]
@@ -135,6 +136,7 @@ def test_timer_values_are_the_stored_strings():
         "guardian_referral",
         "risk_review",
         "support_task",
+        "subject_access",
     ]
 
 

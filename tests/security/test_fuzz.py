@@ -54,6 +54,8 @@ from referrals.models import ConsentToShare, Reminder, SharingWhat
 from safeguard import access, pdf
 from safeguard.choices import Pathway
 from safeguard.models import OrganisationSettings, Role
+from subject_access import services as subject_access_services
+from subject_access.models import Bundle
 from tests.auth import enrol_totp, request_as
 from tests.factories import TeamFactory, UserFactory
 from tests.referrals.factories import DeadlineFactory, ReferralFactory
@@ -200,6 +202,19 @@ def build_world() -> SimpleNamespace:
         file=ContentFile(b"%PDF-1.7\n", name="evidence/fuzz.pdf"),
         uploaded_by=w.lead,
     )
+    w.sar = subject_access_services.request_record(
+        request=request_as(w.lead),
+        person=w.person,
+        team=north,
+        handler=w.lead,
+        requester="person",
+        requester_name="",
+        how_received="letter",
+        received_on=timezone.localdate(),
+    )
+    subject_access_services.items_review(request=request_as(w.lead), sar=w.sar)
+    w.sar_item = w.sar.redaction_items.first()
+    w.bundle = Bundle.objects.create(request=w.sar, requested_by=w.lead)
     # A draft of each person's own: nobody may open another's.
     w.drafts = {
         role: ConcernDraft.objects.create(author=getattr(w, role), data={"immediate_danger": "no"})
@@ -274,6 +289,8 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
             return [r.reference for r in w.referrals]
         if name in ("cases:person_photo", "cases:person_merge", "retention:review"):
             return [w.person.reference]
+        if name.startswith("subject_access:"):
+            return [w.sar.reference]
     by_name = {
         ("contacts:detail", "pk"): w.org.pk,
         ("contacts:edit", "pk"): w.org.pk,
@@ -305,6 +322,10 @@ def argument_values(name: str, argument: str, w, role: str) -> list[str]:
         return list(PARTS)
     if (name, argument) == ("cases:case_record_edit", "pk"):
         return [str(w.situation.pk)]
+    if argument == "item" and name.startswith("subject_access:"):
+        return [str(w.sar_item.pk)]
+    if argument == "bundle" and name.startswith("subject_access:"):
+        return [str(w.bundle.pk)]
     if argument == "draft" and name.startswith("cases:draft_"):
         return [str(w.drafts[role].pk)]
     if argument == "job_id" and name.startswith("documents:document_job"):

@@ -49,6 +49,7 @@ from referrals.deadlines import Timer
 from referrals.models import Consent, ConsentToShare, Deadline, Decision, Referral, Transition
 from safeguard.choices import Pathway
 from safeguard.models import Role
+from subject_access.models import Bundle, RedactionItem, SubjectAccessRequest
 from tests.factories import UserFactory
 from tests.storage import keep_private_files_in
 
@@ -179,6 +180,9 @@ def hidden(world, reference_data, private_files):
         starts_at=now - dt.timedelta(days=40),
         due_at=now - dt.timedelta(days=1),
         next_reminder_at=None,
+        # A case's deadline: the owner reference is for a deadline of its own record (a
+        # subject access request's clock), which needs a team and an assignee.
+        owner_reference="",
     )
     agreement = marked(
         ConsentToShare,
@@ -200,6 +204,18 @@ def hidden(world, reference_data, private_files):
         file="evidence/walk.pdf",
         uploaded_by=lead,
     )
+    sar = marked(
+        SubjectAccessRequest,
+        reference="SAR-W-000001",
+        person=person,
+        team=world.north,
+        handler=lead,
+        requester="representative",
+        received_on=now.date() - dt.timedelta(days=2),
+        created_by=lead,
+    )
+    item = marked(RedactionItem, request=sar, kind="exploiter", decision="", reason="")
+    bundle = marked(Bundle, request=sar, requested_by=lead)
     draft_data = {"name": "Zqv900x", "observer_account": "Zqv901x"}
     MARKERS.update({"Zqv900x": "ConcernDraft.data", "Zqv901x": "ConcernDraft.data"})
     draft = ConcernDraft.objects.create(author=lead, data=draft_data)
@@ -208,6 +224,9 @@ def hidden(world, reference_data, private_files):
         "cases/": case.reference,
         "people/": person.reference,
         "referrals/": referral.reference,
+        "subject-access/": sar.reference,
+        "item": item.pk,
+        "bundle": bundle.pk,
         "draft": draft.pk,
         "support_need": need.pk,
         "situation": situation.pk,
@@ -248,15 +267,15 @@ def _record_kwargs(name: str, route: str, arguments, hidden) -> dict | None:
             prefix = next(
                 (
                     p
-                    for p in ("concerns/", "cases/", "people/", "referrals/")
+                    for p in ("concerns/", "cases/", "people/", "referrals/", "subject-access/")
                     if route.startswith(p)
                 ),
                 None,
             )
             assert prefix, f"{name}: a reference to which record? teach this walk ({route})"
             kwargs[argument] = hidden[prefix]
-        elif argument == "draft":
-            kwargs[argument] = hidden["draft"]
+        elif argument in {"draft", "item", "bundle"}:
+            kwargs[argument] = hidden[argument]
         elif argument == "job_id":
             kwargs[argument] = hidden["job_id"]
         elif argument == "evidence_id":

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+from safeguard.navigation import NavItem
+
+
+class SubjectAccessConfig(AppConfig):
+    name = "subject_access"
+    verbose_name = "Subject access requests"
+    navigation = (
+        NavItem(
+            "Subject access", "subject_access:request_list", order=650, section="subject_access:"
+        ),
+    )
+
+    def ready(self) -> None:
+        from referrals import owners
+        from referrals.deadlines import Timer
+        from safeguard import audit
+
+        from . import selectors
+
+        # A request's clock belongs to the request, not to a case: its reminders link here.
+        owners.register(Timer.SUBJECT_ACCESS, "subject_access:request_detail")
+        # "Who looked at this person's records" covers their subject access requests.
+        audit.person_records(selectors.request_references_of_people)
