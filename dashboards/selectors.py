@@ -12,7 +12,6 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 
 from cases.models import Case, CaseStatus, Concern
-from cases.updates import latest_stage
 from cases.selectors import (
     cases_visible_to,
     concerns_visible_to,
@@ -20,6 +19,7 @@ from cases.selectors import (
     restricted_cases_known_to,
     triage_queue,
 )
+from cases.updates import latest_stage
 from referrals import deadlines, selectors
 from referrals.models import DUTIES, Deadline
 from safeguard.choices import Role
