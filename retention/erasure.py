@@ -22,6 +22,7 @@ Merged records (cases.PersonMerge) go with the person they were merged into.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -89,6 +90,20 @@ def _people(person: cases.Person) -> list[cases.Person]:
     return people
 
 
+# What other apps hold about a person (subject access requests, say), each a callable that
+# adds to a disposal's plan: contribute(plan) appends to plan.deleted, plan.anonymised and
+# plan.files. Registered in AppConfig.ready, so that retention imports none of them. Their
+# deletions go first: their rows may point at the rows this app deletes.
+Contributor = Callable[["Plan"], None]
+_contributors: list[Contributor] = []
+
+
+def contributes(contributor: Contributor) -> Contributor:
+    if contributor not in _contributors:
+        _contributors.append(contributor)
+    return contributor
+
+
 def plan_for(person: cases.Person) -> Plan:
     people = _people(person)
     concerns = cases.Concern.objects.filter(person__in=people)
@@ -150,6 +165,10 @@ def plan_for(person: cases.Person) -> Plan:
         ("referral steps", referrals.Transition.objects.filter(referral__in=referral_rows)),
         ("deadlines", deadlines),
     ]
+    own_deleted, plan.deleted = plan.deleted, []
+    for contributor in _contributors:
+        contributor(plan)
+    plan.deleted += own_deleted
     for person_row in people:
         if person_row.photo:
             plan.files.append((person_row.photo.storage, person_row.photo.name))
@@ -215,7 +234,7 @@ def carry_out(plan: Plan) -> dict[str, dict[str, int]]:
                     age_settled_on=None,
                     estimated_age=_age_group_age(row, first),
                 )
-            elif label == "deadlines":
+            elif label.endswith("deadlines"):
                 shift = row.starts_at - month_start(row.starts_at)
                 for name in DEADLINE_TIMES:
                     moment = getattr(row, name)

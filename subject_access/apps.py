@@ -15,6 +15,7 @@ class SubjectAccessConfig(AppConfig):
     def ready(self) -> None:
         from referrals import owners
         from referrals.deadlines import Timer
+        from retention import blockers, erasure
         from safeguard import audit
 
         from . import selectors
@@ -23,3 +24,6 @@ class SubjectAccessConfig(AppConfig):
         owners.register(Timer.SUBJECT_ACCESS, "subject_access:request_detail")
         # "Who looked at this person's records" covers their subject access requests.
         audit.person_records(selectors.request_references_of_people)
+        # No disposal while a request is open; a disposal takes the requests' own records.
+        blockers.register(selectors.open_request_blocker)
+        erasure.contributes(selectors.erasure_plan)

@@ -1,12 +1,13 @@
 """Reads of subject access requests. Every list starts from `requests_visible_to`."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cases.models import Person
 from cases.selectors import cases_visible_to, concerns_visible_to
+from referrals.models import Deadline, Reminder
 from safeguard.access import LEADS
 
-from .models import SubjectAccessRequest
+from .models import Bundle, Correction, RedactionItem, SubjectAccessRequest
 
 
 def requests_visible_to(user) -> QuerySet[SubjectAccessRequest]:
@@ -42,3 +43,39 @@ def request_references_of_people(references: set[str]) -> list[str]:
             "reference", flat=True
         )
     )
+
+
+def open_request_blocker(person) -> str | None:
+    """retention.blockers: no disposal while the person, or a record merged into them, has an
+    open request (answering it needs the records)."""
+    request = (
+        SubjectAccessRequest.objects.filter(
+            Q(person=person) | Q(person__merged_into__survivor=person),
+            status=SubjectAccessRequest.Status.OPEN,
+        )
+        .order_by("received_on")
+        .first()
+    )
+    return None if request is None else f"Subject access request {request.reference} is open."
+
+
+def erasure_plan(plan) -> None:
+    """retention.erasure: a disposed person's requests keep their reference, dates by month and
+    status (anonymised); their marked items, corrections' links and bundles (whose zips hold
+    the whole record) go, the files with them."""
+    requests = SubjectAccessRequest.objects.filter(person__in=plan.people)
+    bundles = Bundle.objects.filter(request__in=requests)
+    clocks = Deadline.objects.filter(pk__in=requests.values("deadline"))
+    plan.deleted += [
+        ("subject access reminders", Reminder.objects.filter(deadline__in=clocks)),
+        ("subject access corrections", Correction.objects.filter(request__in=requests)),
+        ("subject access items", RedactionItem.objects.filter(request__in=requests)),
+        ("subject access bundles", bundles),
+    ]
+    plan.anonymised += [
+        ("subject access requests", requests),
+        ("subject access deadlines", clocks),
+    ]
+    plan.references |= set(requests.values_list("reference", flat=True))
+    for bundle in bundles.exclude(file=""):
+        plan.files.append((bundle.file.storage, bundle.file.name))

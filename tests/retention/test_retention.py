@@ -582,3 +582,72 @@ def test_an_approval_whose_message_was_lost_is_sent_again_but_not_one_held_since
     from retention.selectors import approvals_waiting
 
     assert approvals_waiting() == [review.pk]
+
+
+# --- Subject access requests (subject_access registers a blocker and its own records) -------
+
+REQUESTER = "Solicitor Penrose-Halloway"
+
+
+def subject_access_request(world, person, *, released=False):
+    from subject_access import services as access
+    from subject_access.models import Bundle
+
+    sar = access.request_record(
+        request=request_as(world.lead),
+        person=person,
+        team=world.north,
+        handler=world.lead,
+        requester="representative",
+        requester_name=REQUESTER,
+        how_received="letter",
+        received_on=dt.date(2026, 5, 1),
+    )
+    if released:
+        access.identity_check(request=request_as(world.lead), sar=sar, how="Passport seen")
+        sar.refresh_from_db()
+        bundle = Bundle(request=sar, requested_by=world.lead, status="released")
+        bundle.file.save("bundle.zip", ContentFile(b"PK zip of the whole record"), save=True)
+        sar.status, sar.released_at, sar.released_by = "released", timezone.now(), world.lead
+        sar.save()
+        return sar, bundle
+    return sar, None
+
+
+@time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=UK), tick=False)
+def test_an_open_subject_access_request_stops_a_disposal(
+    world, miss_g, django_capture_on_commit_callbacks
+):
+    review, _ = approve(world, miss_g["person"], django_capture_on_commit_callbacks)
+    sar, _ = subject_access_request(world, miss_g["person"])
+
+    assert tasks.person_dispose(review.pk) == "refused"
+
+    assert places_holding(SECRETS["name"]) and places_holding(REQUESTER)
+    refusal = AuditEvent.objects.get(detail__startswith="disposal refused")
+    assert sar.reference in refusal.detail
+
+
+@time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=UK), tick=False)
+def test_a_disposal_takes_the_answered_requests_records_and_its_bundle(
+    world, miss_g, django_capture_on_commit_callbacks
+):
+    from subject_access.models import Bundle, SubjectAccessRequest
+
+    sar, bundle = subject_access_request(world, miss_g["person"], released=True)
+    bundle_file = miss_g["dir"] / bundle.file.name
+    assert bundle_file.exists() and places_holding(REQUESTER)
+    review, _ = approve(world, miss_g["person"], django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.person_dispose(review.pk) == "disposed"
+
+    assert places_holding(REQUESTER) == []
+    assert not bundle_file.exists()  # the zip held the whole record
+    assert not Bundle.objects.filter(request=sar).exists()
+    kept = SubjectAccessRequest.objects.get(pk=sar.pk)  # counted still: anonymised, not gone
+    assert (kept.reference, kept.status, kept.received_on) == (
+        sar.reference,
+        "released",
+        dt.date(2026, 5, 1),
+    )
