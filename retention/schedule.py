@@ -59,6 +59,9 @@ class KindRule:
     # Reviewed by a manager and disposed of by retention.services: a person's records. The
     # other kinds are listed on the schedule and the officer's page only (see the README).
     reviewed: bool = False
+    # Deleted by the service once its date has passed, with no review (retention.services
+    # .drafts_expire): work left unfinished, which its author is told of.
+    expires: bool = False
 
 
 SCHEDULE: tuple[KindRule, ...] = (
@@ -128,6 +131,7 @@ SCHEDULE: tuple[KindRule, ...] = (
         why="A concern being written: the same data as a concern, not yet triaged.",
         holds="What the author has typed so far.",
         where=(Where.DATABASE, Where.BACKUPS),
+        expires=True,
     ),
     KindRule(
         Kind.PREPARED_DOCUMENT,

@@ -18,13 +18,16 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Person
+from cases.models import ConcernDraft, Person
 from safeguard import audit
+from safeguard.models import Notification
 
 from . import blockers, erasure, selectors
 from .models import Decision, Disposal, RetentionReview
+from .schedule import Kind
 
 logger = logging.getLogger(__name__)
 
@@ -142,3 +145,37 @@ def person_dispose(*, review_id: int) -> str:
         files = list(plan.files)
         transaction.on_commit(lambda: _delete_files(files))
     return "disposed"
+
+
+def drafts_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete the drafts of concerns not saved for the schedule's length (Kind.DRAFT), each
+    author told in the service (without what the draft said), each deletion audited by the
+    draft's number. Locked and skipped if someone is saving one at that moment."""
+    now = now or timezone.now()
+    length = selectors.rules()[Kind.DRAFT].length
+    cutoff = now - dt.timedelta(days=length)
+    deleted = 0
+    for draft_id in ConcernDraft.objects.filter(updated_at__lt=cutoff).values_list("pk", flat=True):
+        with transaction.atomic():
+            draft = (
+                ConcernDraft.objects.select_for_update(skip_locked=True)
+                .filter(pk=draft_id, updated_at__lt=cutoff)
+                .first()
+            )
+            if draft is None:
+                continue
+            started = timezone.localtime(draft.created_at)
+            Notification.objects.create(
+                user_id=draft.author_id,
+                title=f"A draft concern you started on {started:%-d %B %Y} was deleted: it had "
+                f"not been changed for {length} days.",
+                url=reverse("cases:my_concerns"),
+            )
+            audit.record(
+                action=audit.Action.DELETE,
+                obj=draft,
+                detail=f"draft deleted after {length} days unchanged (retention schedule)",
+            )
+            draft.delete()
+            deleted += 1
+    return deleted

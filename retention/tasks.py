@@ -18,3 +18,9 @@ def disposals_requeue() -> int:
     for review_id in waiting:
         person_dispose.delay(review_id)
     return len(waiting)
+
+
+@shared_task(name="retention.tasks.drafts_expire")
+def drafts_expire() -> int:
+    """Daily: drafts of concerns left unchanged for the schedule's length are deleted."""
+    return services.drafts_expire()

@@ -311,6 +311,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", "Exported"
         CREATE = "create", "Created"
         CHANGE = "change", "Changed"
+        DELETE = "delete", "Deleted"
         SIGN_IN = "sign_in", "Signed in"
         SIGN_OUT = "sign_out", "Signed out"
         SIGN_IN_FAILED = "sign_in_failed", "Failed to sign in"

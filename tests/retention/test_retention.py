@@ -651,3 +651,40 @@ def test_a_disposal_takes_the_answered_requests_records_and_its_bundle(
         "released",
         dt.date(2026, 5, 1),
     )
+
+
+# --- Drafts: deleted once their date has passed, no review --------------------------------------
+
+
+def test_a_draft_left_unchanged_for_the_schedules_length_is_deleted_and_its_author_told(world):
+    from retention.models import RetentionRule
+    from retention.schedule import Kind
+
+    RetentionRule.objects.filter(kind=Kind.DRAFT).update(length=30)
+    # Thirty days of 24 hours, across the October clock change (counted in UTC: in UK wall
+    # time the last moment is 08:00, not 09:00).
+    started = dt.datetime(2026, 10, 1, 9, tzinfo=UK).astimezone(dt.UTC)
+    with time_machine.travel(started, tick=False):
+        stale = cases.ConcernDraft.objects.create(author=world.frontline, data={"name": "Ana"})
+    with time_machine.travel(started + dt.timedelta(days=20), tick=False):
+        fresh = cases.ConcernDraft.objects.create(author=world.frontline, data={"name": "Ben"})
+
+    # Thirty days after its last save it is kept; the moment after, it goes.
+    with time_machine.travel(started + dt.timedelta(days=30), tick=False):
+        assert tasks.drafts_expire() == 0
+    with time_machine.travel(started + dt.timedelta(days=30, seconds=1), tick=False):
+        assert tasks.drafts_expire() == 1
+
+    assert list(cases.ConcernDraft.objects.all()) == [fresh]
+    told = Notification.objects.get(user=world.frontline)
+    assert "1 October 2026" in told.title and "Ana" not in told.title
+    event = AuditEvent.objects.get(action="delete", object_type="concerndraft")
+    assert event.object_id == str(stale.pk) and "Ana" not in event.detail
+
+
+def test_the_officers_page_says_drafts_are_deleted_without_review(client, world):
+    signed_in(client, world, world.manager)
+    from django.urls import reverse
+
+    page = client.get(reverse("retention:data_protection")).content.decode()
+    assert "Deleted by the service once its date has passed" in page
