@@ -3,7 +3,8 @@
 The pages are found by walking the URLconf (tests/e2e/walk.py) for each role. Each page is
 opened once and laid out at every width: the page itself must not be wider than the window,
 and no element may reach past its right edge unless it sits in a scrolling box that does
-not (a wide table in its own scroll area never pushes the page). "Exit this page" must never
+not (on a phone, a wide table scrolls in its own box and never pushes the page; from a
+tablet's width up, nothing scrolls sideways even in its own box). "Exit this page" must never
 cover a form field.
 """
 
@@ -37,6 +38,11 @@ OVERFLOW = """
     return `<${element.localName}${classes ? '.' + classes : ''}> "${text}"`;
   };
   for (const element of document.body.querySelectorAll('*')) {
+    // From a tablet's width up, not even a table scrolls in its own box: it must fit.
+    if (width >= 768 && element.scrollWidth > element.clientWidth + 1
+        && ['auto', 'scroll'].includes(getComputedStyle(element).overflowX)) {
+      found.push(`${describe(element)} scrolls sideways in its own box`);
+    }
     const box = element.getBoundingClientRect();
     if (box.width === 0 || box.height === 0 || box.right <= width + 1) continue;
     const style = getComputedStyle(element);
@@ -68,8 +74,15 @@ UNDER_EXIT = """
 }
 """
 
-# Pages of the concern flow that another piece of work is rebuilding (issue 20, item 2).
-CONCERN_FLOW = {"cases:concern_start", "cases:draft_edit"}
+# Pages drawn by templates/cases/concern_*.html, which another piece of work is rebuilding
+# (issue 20): what overflows there is reported as an expected failure, not fixed here.
+CONCERN_FLOW = {
+    "cases:concern_start",
+    "cases:draft_edit",
+    "cases:concern_next_steps",
+    "cases:concern_detail",
+    "cases:concern_triage",
+}
 
 
 def test_every_page_left_out_of_the_walk_is_a_url_that_exists():
