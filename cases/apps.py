@@ -11,17 +11,15 @@ class CasesConfig(AppConfig):
             "Log a concern",
             "cases:concern_start",
             order=100,
-            section="cases:concern",
         ),
         NavItem(
             "Your concerns",
             "cases:my_concerns",
             order=110,
-            section="cases:my_concerns",
         ),
-        NavItem("Triage", "cases:triage_queue", order=200, section="cases:triage"),
-        NavItem("Cases", "cases:case_list", order=300, section="cases:case"),
-        NavItem("Search", "cases:search", order=400, section="cases:search"),
+        NavItem("Triage", "cases:triage_queue", order=200),
+        NavItem("Cases", "cases:case_list", order=300),
+        NavItem("Search", "cases:search", order=400),
     )
 
     def ready(self) -> None:

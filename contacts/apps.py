@@ -6,4 +6,4 @@ from safeguard.navigation import NavItem
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = "Contacts directory"
-    navigation = (NavItem("Contacts", "contacts:directory", order=500, section="contacts:"),)
+    navigation = (NavItem("Contacts", "contacts:directory", order=500),)

@@ -12,6 +12,5 @@ class DashboardsConfig(AppConfig):
             "Statistics",
             "dashboards:statistics",
             order=500,
-            section="dashboards:statistics",
         ),
     )

@@ -6,9 +6,7 @@ from safeguard.navigation import NavItem
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = "Referrals and deadlines"
-    navigation = (
-        NavItem("Deadlines", "referrals:deadlines", order=350, section="referrals:deadline"),
-    )
+    navigation = (NavItem("Deadlines", "referrals:deadlines", order=350),)
 
     def ready(self) -> None:
         from cases.signals import (

@@ -382,3 +382,9 @@ def why_not(pathway: str, status: str, action: str) -> str | None:
         return f"This referral is {label}: nothing more can be recorded on it."
     possible = ", ".join(step.label.lower() for step in allowed(pathway, status).values())
     return f"That cannot be done while the referral is {label}. You can: {possible}."
+
+
+def transition_done(referral) -> str:
+    """What the confirmation says after a step: which referral, and where it now stands."""
+    label = STATUS_LABELS.get(referral.status, referral.status)
+    return f"Referral {referral.reference} updated. Its status is now: {label}."

@@ -9,18 +9,16 @@ class SafeguardConfig(AppConfig):
     name = "safeguard"
     verbose_name = "Safeguard"
     navigation = (
-        NavItem("Notifications", "notifications", order=850, section="notifications"),
+        NavItem("Notifications", "notifications", order=850),
         NavItem(
             "Audit log",
             "audit_log",
             order=800,
-            section="audit_log",
         ),
         NavItem(
             "Administration",
             "admin:index",
             order=900,
-            section="admin:",
         ),
     )
 

@@ -273,13 +273,11 @@ class AuditFilterForm(forms.Form):
         label="From",
         required=False,
         when=When.PLANNED,
-        error_messages={"invalid": "Enter the start date as a date, like 2026-11-23"},
     )
     date_to = DateField(
         label="To",
         required=False,
         when=When.PLANNED,
-        error_messages={"invalid": "Enter the end date as a date, like 2026-11-23"},
     )
 
     def clean(self):

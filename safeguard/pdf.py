@@ -154,25 +154,33 @@ def _font_config() -> FontConfiguration:
     return config
 
 
-def render_pdf(
+_OPTIONS = {
+    "pdf_tags": True,  # headings, paragraphs and tables tagged for assistive technology
+    "custom_metadata": False,
+    "pdf_identifier": None,
+}
+
+
+def render_document(
     template_name: str,
     context: dict,
     *,
     marking: Marking,
     attachments: dict[str, Attachment] | None = None,
     fetcher: RestrictedFetcher | None = None,
-) -> bytes:
-    """The PDF for `template_name` (which extends pdf/base.html), as bytes."""
+):
+    """`template_name` (which extends pdf/base.html) laid out in pages: a WeasyPrint
+    Document, whose pages' margin boxes the tests read."""
     fetcher = fetcher or RestrictedFetcher()
     fetcher.attachments.update(attachments or {})
     html = render_to_string(template_name, {**context, **marking.as_context()})
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(
-        font_config=_font_config(),
-        pdf_tags=True,  # headings, paragraphs and tables tagged for assistive technology
-        custom_metadata=False,
-        pdf_identifier=None,
-    )
+    return document.render(font_config=_font_config(), **_OPTIONS)
+
+
+def render_pdf(template_name: str, context: dict, **kwargs) -> bytes:
+    """The PDF for `template_name` (which extends pdf/base.html), as bytes."""
+    return render_document(template_name, context, **kwargs).write_pdf(**_OPTIONS)
 
 
 def download(content: bytes, filename: str) -> HttpResponse:

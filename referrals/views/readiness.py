@@ -62,7 +62,7 @@ def check_answers(request, reference: str):
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
-            services.referral_transition(
+            updated = services.referral_transition(
                 request=request,
                 referral=referral,
                 action=SUBMIT,
@@ -73,7 +73,7 @@ def check_answers(request, reference: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Recorded.")
+            messages.success(request, machines.transition_done(updated))
             return redirect("referrals:detail", reference=reference)
     context = _context(granted, form=form, errors=error_list(form) if form.is_bound else [])
     step = machines.allowed(referral.pathway, referral.status).get(SUBMIT)

@@ -250,7 +250,7 @@ def transition(request, reference: str):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.referral_transition(
+            updated = services.referral_transition(
                 request=request,
                 referral=granted.obj,
                 action=data["action"],
@@ -263,7 +263,7 @@ def transition(request, reference: str):
             add_service_errors(form, error)
         else:
             url = reverse("referrals:detail", args=[reference])
-            messages.success(request, "Recorded.")
+            messages.success(request, machines.transition_done(updated))
             return redirect(url)
     return render(
         request,
@@ -291,7 +291,7 @@ def consent(request, reference: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Consent recorded.")
+            messages.success(request, f"Consent recorded on referral {reference}.")
             return redirect("referrals:detail", reference=reference)
     return render(
         request,

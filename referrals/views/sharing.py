@@ -83,7 +83,7 @@ def sharing_withdraw(request, reference: str, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Withdrawal recorded.")
+            messages.success(request, "The agreement to share has been withdrawn.")
             return redirect(back)
     return render(
         request,

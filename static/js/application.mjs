@@ -5,6 +5,7 @@ import { initCopyAnswers } from "./copy-answers.mjs";
 import { initDocumentJob } from "./document-job.mjs";
 import { initDraftAutosave } from "./draft-autosave.mjs";
 import { initSessionTimeout } from "./session-timeout.mjs";
+import { initTableScroll } from "./table-scroll.mjs";
 
 initGovuk();
 initMoj();
@@ -12,3 +13,4 @@ initSessionTimeout();
 initDraftAutosave();
 initDocumentJob();
 initCopyAnswers();
+initTableScroll();

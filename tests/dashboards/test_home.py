@@ -45,6 +45,18 @@ def before(content: str, first: str, second: str) -> bool:
 # --- Frontline -----------------------------------------------------------------------------------
 
 
+def test_frontline_home_shows_each_concern_as_a_summary_card_not_a_table(client, world):
+    """A table of four columns was wider than a phone; a card a concern reads on any screen."""
+    ConcernFactory(reporter=world.frontline, team=world.north, submitted_at=uk(2026, 6, 5, 9))
+    ConcernFactory(reporter=world.frontline, team=world.north, submitted_at=uk(2026, 6, 4, 9))
+
+    content = home(client, world.frontline)
+
+    assert content.count('class="govuk-summary-card"') == 2
+    assert "govuk-table" not in content
+    assert "What happened next" in content and "A safeguarding lead will look at it." in content
+
+
 def test_frontline_home_puts_log_a_concern_first_then_their_concerns_and_what_happened(
     client, world, reference_data
 ):
