@@ -6,7 +6,7 @@ from safeguard.navigation import NavItem
 class RetentionConfig(AppConfig):
     name = "retention"
     verbose_name = "Retention and disposal"
-    navigation = (NavItem("Retention", "retention:due", order=550, section="retention:"),)
+    navigation = (NavItem("Retention", "retention:due", order=550),)
 
     def ready(self):
         from . import blockers, checks

@@ -48,6 +48,8 @@ SECTIONS: dict[str, str | None] = {
     "referrals:overdue*": "referrals:deadlines",
     "contacts:*": "contacts:directory",
     "dashboards:*": "dashboards:statistics",
+    "retention:*": "retention:due",
+    "subject_access:*": "subject_access:request_list",
     "audit_log*": "audit_log",
     "notifications": "notifications",
     "admin:*": "admin:index",

@@ -6,11 +6,7 @@ from safeguard.navigation import NavItem
 class SubjectAccessConfig(AppConfig):
     name = "subject_access"
     verbose_name = "Subject access requests"
-    navigation = (
-        NavItem(
-            "Subject access", "subject_access:request_list", order=650, section="subject_access:"
-        ),
-    )
+    navigation = (NavItem("Subject access", "subject_access:request_list", order=650),)
 
     def ready(self) -> None:
         from referrals import owners
