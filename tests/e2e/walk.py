@@ -33,6 +33,7 @@ from referrals import services as referral_services
 from referrals.models import Deadline
 from safeguard import access
 from safeguard.choices import Pathway
+from subject_access import services as access_services
 from tests.auth import request_as
 
 from .records import NRM_RECIPIENT, open_case, submit_concern
@@ -97,6 +98,14 @@ NOT_PAGES = {
     "cases:person_merge": "needs a second record of the same person",
     "referrals:consent": "POST only: the form is on the referral's page",
     "documents:evidence_add": "POST only: the form is on the case's documents page",
+    "subject_access:request_identity": "POST only: the form is on the request's page",
+    "subject_access:request_extend": "POST only: the form is on the request's page",
+    "subject_access:request_review": "POST only: the button is on the request's page",
+    "subject_access:item_decide": "POST only: the forms are on the request's page",
+    "subject_access:bundle_build": "POST only: the button is on the request's page",
+    "subject_access:bundle_download": "a zip download",
+    "subject_access:request_release": "POST only: the button is on the request's page",
+    "subject_access:correction_add": "POST only: the form is on the request's page",
 }
 # Pages in the walk the anonymous visitor may open are those of signing in only.
 ANONYMOUS_PAGES = {"account_login", "account_reset_password"}
@@ -138,6 +147,7 @@ def _kwargs(role: str, name: str, route: str, arguments, records) -> dict:
                 "cases": records.case_reference,
                 "people": records.person_reference,
                 "referrals": records.referral_reference,
+                "subject-access": records.sar_reference,
             }.get(prefix)
             if name == "cases:concern_triage":
                 value = records.waiting_reference
@@ -270,6 +280,16 @@ def seed(world) -> SimpleNamespace:
             organisation=recipient, name="Dee Duty", job_title="Duty officer"
         ).pk,
         situation=situation.pk,
+        sar_reference=access_services.request_record(
+            request=lead,
+            person=case.person,
+            team=world.north,
+            handler=world.lead,
+            requester="person",
+            requester_name="",
+            how_received="letter",
+            received_on=timezone.localdate(),
+        ).reference,
     )
 
 
