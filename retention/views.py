@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Person
 from safeguard import audit
-from safeguard.access import Action, get_for_user
+from safeguard.access import get_for_user
 from safeguard.forms import error_list
 
 from . import schedule, selectors, services
@@ -30,8 +30,11 @@ def due(request):
         object_type="retention_due",
         detail=f"{len(rows)} people past their retention date",
     )
+    # Whom the manager may review: people with a case or concern they may see, read in one
+    # query for the whole list (the record policy's own scoping), not a row at a time.
+    visible = selectors.people_visible_to(request.user, [row.person.pk for row in rows])
     for row in rows:
-        row.person.may_review = Action.VIEW in row.person.actions_for(request.user)
+        row.person.may_review = row.person.pk in visible
     return render(
         request,
         "retention/due.html",

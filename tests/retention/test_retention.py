@@ -688,3 +688,42 @@ def test_the_officers_page_says_drafts_are_deleted_without_review(client, world)
 
     page = client.get(reverse("retention:data_protection")).content.decode()
     assert "Deleted by the service once its date has passed" in page
+
+
+def test_the_due_list_reads_the_same_number_of_times_for_one_person_or_twenty(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manager = signed_in(client, world, world.manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager.get("/retention/").status_code == 200
+        return len(captured)
+
+    nfa_concern(world)
+    one = queries()
+    for _ in range(19):
+        nfa_concern(world)
+    # A restricted case the manager is not named on: listed, not reviewable by them.
+    hidden = CaseFactory(
+        person=PersonFactory(created_by=world.lead, estimated_age=30),
+        team=world.north,
+        lead=world.lead,
+        restricted=True,
+        status=CaseStatus.CLOSED,
+        closed_at=CLOSED,
+    )
+    ConcernFactory(
+        person=hidden.person,
+        team=world.north,
+        case=hidden,
+        reporter=world.frontline,
+        status=ConcernStatus.CASE,
+        submitted_at=CLOSED - dt.timedelta(days=30),
+    )
+
+    assert queries() == one
+    page = manager.get("/retention/").content.decode()
+    assert hidden.person.reference in page
+    assert f'href="/people/{hidden.person.reference}/retention/"' not in page
