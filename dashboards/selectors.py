@@ -181,8 +181,8 @@ def overdue_by_team_and_chaser(user, *, now: datetime) -> list[OverdueGroup]:
         .duties()
         .filter(is_earliest=False, due_at__lt=now)
         .annotate(
-            group_team_id=Coalesce("case__team_id", "concern__team_id"),
-            group_team=Coalesce("case__team__name", "concern__team__name"),
+            group_team_id=Coalesce("case__team_id", "concern__team_id", "team_id"),
+            group_team=Coalesce("case__team__name", "concern__team__name", "team__name"),
             chaser_id=Coalesce("assignee_id", "case__lead_id"),
             chaser=Coalesce("assignee__full_name", "case__lead__full_name"),
         )

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from safeguard import access
 
+from . import owners
 from .deadlines import UK, describe_remaining
 from .models import Deadline
 
@@ -38,16 +39,18 @@ def deadline_row(deadline: Deadline, *, now: datetime, user) -> Row:
     case, concern = deadline.case, deadline.concern
     if case is not None:
         reference, href = case.reference, reverse("cases:case_detail", args=[case.reference])
-    else:
+    elif concern is not None:
         reference = concern.reference
         href = reverse("cases:concern_detail", args=[concern.reference])
+    else:  # a deadline of a record of its own (a subject access request): owners.py
+        reference, href = deadline.owner_reference, owners.path_of(deadline)
     past = deadline.due_at <= now
     return Row(
         deadline=deadline,
         label=deadline.get_timer_display(),
         reference=reference,
         href=href,
-        team=(case or concern).team.name,
+        team=(case or concern or deadline).team.name,
         chaser=deadline.assignee or (case.lead if case is not None else None),
         due=deadline.due_at.astimezone(UK),
         remaining=(

@@ -14,11 +14,19 @@ from safeguard.access import LEADS
 from safeguard.choices import Role
 from safeguard.models import OrganisationSettings, User
 
-from . import deadlines
+from . import deadlines, owners
 from .models import DUTIES, PERIODS, Deadline, Referral
 
 # What a row of the deadline pages shows, fetched with the row: the query count stays flat.
-ROW_RELATIONS = ("case", "case__team", "case__lead", "concern", "concern__team", "assignee")
+ROW_RELATIONS = (
+    "case",
+    "case__team",
+    "case__lead",
+    "concern",
+    "concern__team",
+    "assignee",
+    "team",
+)
 
 
 def all_deadlines_visible_to(user) -> QuerySet[Deadline]:
@@ -28,6 +36,7 @@ def all_deadlines_visible_to(user) -> QuerySet[Deadline]:
     return Deadline.objects.filter(
         (Q(case__isnull=False) & case_visible)
         | (Q(case__isnull=True, concern__isnull=False) & concern_visible)
+        | owners.visible_to(user)
     )
 
 
@@ -81,7 +90,11 @@ def overdue_for_managers(
         is_earliest=False,
     )
     if team is not None:
-        rows = rows.filter(Q(case__team=team) | Q(case__isnull=True, concern__team=team))
+        rows = rows.filter(
+            Q(case__team=team)
+            | Q(case__isnull=True, concern__team=team)
+            | Q(case__isnull=True, concern__isnull=True, team=team)
+        )
     if lead is not None:
         rows = rows.filter(_chased_by(lead))
     if timer:

@@ -1017,10 +1017,14 @@ def recovery_extend(*, request, deadline: Deadline, days: int, reason: str) -> D
 def deadline_reassign(*, request, deadline: Deadline, assignee) -> Deadline:
     deadline.assignee = assignee
     deadline.save(update_fields=["assignee"])
+    owner = deadline.case or deadline.concern  # None for a record of its own (owners.py)
     audit.record(
         request,
         action=audit.Action.CHANGE,
-        obj=deadline.case or deadline.concern,
+        obj=owner,
+        object_type="" if owner else "deadline",
+        object_id="" if owner else str(deadline.pk),
+        reference=deadline.reference,
         changed_fields=["deadline.assignee"],
         detail=deadline.timer,
     )

@@ -285,7 +285,7 @@ def manager_digest() -> int:
         if not overdue:
             continue
         lines = [
-            f"{(d.case or d.concern).reference}: {d.get_timer_display()}, due "
+            f"{d.reference}: {d.get_timer_display()}, due "
             f"{timezone.localtime(d.due_at):%a %d %b %Y %H:%M}"
             for d in overdue
         ]

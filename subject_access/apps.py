@@ -17,7 +17,13 @@ class SubjectAccessConfig(AppConfig):
         from . import selectors
 
         # A request's clock belongs to the request, not to a case: its reminders link here.
-        owners.register(Timer.SUBJECT_ACCESS, "subject_access:request_detail")
+        owners.register(
+            Timer.SUBJECT_ACCESS,
+            "subject_access:request_detail",
+            # In the deadline lists of whoever may see the request (the lists show its
+            # reference, timer and team only).
+            visible=lambda user: selectors.requests_visible_to(user).values("reference"),
+        )
         # "Who looked at this person's records" covers their subject access requests.
         audit.person_records(selectors.request_references_of_people)
         # No disposal while a request is open; a disposal takes the requests' own records.

@@ -185,11 +185,14 @@ def deadline_reassign(request, pk: int):
             request,
             action=audit.Action.ACCESS_DENIED,
             obj=deadline.case or deadline.concern,
+            object_type="" if deadline.case_id or deadline.concern_id else "deadline",
+            object_id="" if deadline.case_id or deadline.concern_id else str(deadline.pk),
+            reference=deadline.reference,
             detail="reassign deadline",
         )
         raise Http404
     form = ReassignForm(request.POST, deadline=deadline)
-    what = f"{deadline.get_timer_display()} for {(deadline.case or deadline.concern).reference}"
+    what = f"{deadline.get_timer_display()} for {deadline.reference}"
     if form.is_valid():
         assignee = form.cleaned_data["assignee"]
         services.deadline_reassign(request=request, deadline=deadline, assignee=assignee)

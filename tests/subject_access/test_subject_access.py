@@ -15,6 +15,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import photos
 from cases.models import (
@@ -29,18 +30,20 @@ from cases.models import (
     RiskLevel,
     SupportNeed,
 )
+from dashboards.selectors import overdue_by_team_and_chaser
 from documents.models import EvidenceDocument
 from referrals import tasks as reminder_tasks
 from referrals.deadlines import Timer, due_at, end_of_calendar_months
 from referrals.models import Consent, Deadline, Reminder
 from safeguard.choices import Nation
-from safeguard.models import AuditEvent, OrganisationSettings
+from safeguard.models import AuditEvent, OrganisationSettings, Role
 from subject_access import selectors, services, tasks
 from subject_access.build import PDF_NAME
 from subject_access.models import Bundle, Correction, Decision, RedactionItem, SubjectAccessRequest
 from tests.auth import request_as, sign_in
 from tests.cases.factories import CaseFactory, ConcernFactory, PersonFactory
 from tests.cases.test_photos import jpeg_with_metadata, upload
+from tests.factories import UserFactory
 from tests.referrals.factories import DecisionFactory, ReferralFactory
 from tests.storage import keep_private_files_in
 from tests.tools import require
@@ -651,3 +654,66 @@ def test_a_decision_changed_while_the_bundle_is_released_never_slips_past_it(
         # The decision went first: the bundle no longer shows it, so it was not released.
         assert decide.status_code == 302 and item.decision == Decision.REDACT
         assert bundle.status == Bundle.Status.READY
+
+
+# --- The clock in the deadline lists -------------------------------------------------------
+
+
+@pytest.fixture
+def overdue_request(world, organisation):
+    """A request for someone with a case in the north team, a day past its month."""
+    person = PersonFactory(name=NAME, created_by=world.lead)
+    CaseFactory(person=person, team=world.north, lead=world.lead)
+    with time_machine.travel(uk(2026, 9, 4, 10), tick=False):
+        sar = record(world, person, received_on=dt.date(2026, 9, 3))
+    return sar
+
+
+def test_an_overdue_request_is_on_the_overdue_page_and_its_export_for_those_who_see_it(
+    client, world, overdue_request
+):
+    sar = overdue_request
+    with time_machine.travel(uk(2026, 10, 7, 9), tick=True):
+        sign_in(client, world.manager, secret=world.totp[world.manager.pk])
+        page = client.get(reverse("referrals:overdue")).content.decode()
+        export = b"".join(client.get(reverse("referrals:overdue_export")).streaming_content)
+        groups = overdue_by_team_and_chaser(world.manager, now=timezone.now())
+    link = reverse("subject_access:request_detail", args=[sar.reference])
+    assert f'href="{link}"' in page
+    assert sar.reference in export.decode() and NAME not in export.decode()
+    # The manager's home counts it under its team and its handler.
+    assert [(g.team, g.chaser, g.overdue) for g in groups] == [("North team", "Lee Lead", 1)]
+    # Someone who may not see her records does not see the request's clock either.
+    client.logout()
+    with time_machine.travel(uk(2026, 10, 7, 9), tick=True):
+        sign_in(client, world.lead_south, secret=world.totp[world.lead_south.pk])
+        assert sar.reference not in client.get(reverse("referrals:overdue")).content.decode()
+
+
+def test_the_handler_sees_the_clock_among_their_deadlines_and_a_manager_may_reassign_it(
+    client, world, overdue_request
+):
+    from referrals import selectors as deadline_selectors
+
+    sar = overdue_request
+    assert [d.pk for d in deadline_selectors.my_deadlines(world.lead)] == [sar.deadline_id]
+    colleague = UserFactory(full_name="Col League", role=Role.LEAD, teams=[world.north])
+    sign_in(client, world.manager, secret=world.totp[world.manager.pk])
+
+    client.post(
+        reverse("referrals:deadline_reassign", args=[sar.deadline_id]),
+        {"assignee": colleague.pk},
+    )
+
+    assert Deadline.objects.get(pk=sar.deadline_id).assignee == colleague
+    event = AuditEvent.objects.filter(changed_fields__contains=["deadline.assignee"]).get()
+    assert (event.reference, event.object_type) == (sar.reference, "deadline")
+
+
+def test_the_managers_morning_digest_lists_an_overdue_request_by_reference(
+    world, overdue_request, mailoutbox
+):
+    with time_machine.travel(uk(2026, 10, 7, 7), tick=False):
+        reminder_tasks.manager_digest()
+    [message] = [m for m in mailoutbox if world.manager.email in m.to]
+    assert overdue_request.reference in message.body and NAME not in message.body
