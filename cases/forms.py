@@ -62,7 +62,6 @@ class PersonStepForm(forms.Form):
         label="Date of birth",
         required=False,
         when=When.HAPPENED,
-        error_messages={"invalid": "Enter the date of birth as a real date, like 2008-03-27"},
     )
     estimated_age = forms.IntegerField(
         label="Estimated age, if you do not know the date of birth",
@@ -133,10 +132,7 @@ class WhatStepForm(forms.Form):
     observed_date = DateField(
         label="Date",
         when=When.HAPPENED,
-        error_messages={
-            "required": "Enter the date you saw or heard this",
-            "invalid": "Enter the date as a real date, like 2026-11-23",
-        },
+        error_messages={"required": "Enter the date you saw or heard this"},
     )
     observed_time = forms.TimeField(
         label="Time (24-hour clock)",

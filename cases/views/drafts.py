@@ -203,9 +203,11 @@ def _draft_edit(request, pk: int):
         _merge(draft, request.POST)
     data = _as_querydict(draft.data)
     bound = request.method == "POST"
+    # Sent back from "check your answers" to fix a step: show what needs fixing at once.
+    recheck = not bound and request.GET.get("errors") == "1"
     if step == "person":
-        form = _person_form(request, data if bound else None)
-        if not bound:
+        form = _person_form(request, data if bound or recheck else None)
+        if not bound and not recheck:
             form = PersonStepForm(
                 initial=initial_from_data(PersonStepForm, draft.data),
                 known_people=selectors.people_visible_to(request.user),
@@ -223,14 +225,14 @@ def _draft_edit(request, pk: int):
             {
                 "draft": draft,
                 "form": form,
-                "errors": error_list(form) if bound else [],
+                "errors": error_list(form) if bound or recheck else [],
             },
         )
     child = _draft_child(request, draft)
     form = WhatStepForm(
-        data if bound or step == "check" else None,
+        data if bound or recheck or step == "check" else None,
         child=child,
-        initial=None if bound else initial_from_data(WhatStepForm, draft.data),
+        initial=None if bound or recheck else initial_from_data(WhatStepForm, draft.data),
     )
     if step == "check":
         return _check(request, draft, form, child=child)
@@ -246,7 +248,7 @@ def _draft_edit(request, pk: int):
             "draft": draft,
             "form": form,
             "child": child,
-            "errors": error_list(form) if bound else [],
+            "errors": error_list(form) if bound or recheck else [],
         },
     )
 
@@ -260,10 +262,10 @@ def _check(request, draft: ConcernDraft, form: WhatStepForm, *, child: bool):
     person_form = _person_form(request, _as_querydict(draft.data))
     if not person_form.is_valid():
         messages.error(request, "Some details about the person need fixing first.")
-        return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=person")
+        return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=person&errors=1")
     if not form.is_valid():
         messages.error(request, "Some answers about what happened need fixing first.")
-        return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=what")
+        return redirect(reverse("cases:draft_edit", args=[draft.pk]) + "?step=what&errors=1")
     pk = draft.pk  # a deleted row forgets its pk, and the draft goes once it is a concern
     edit = reverse("cases:draft_edit", args=[pk])
     photo_form = PhotoForm(request.POST if bound else None, request.FILES if bound else None)

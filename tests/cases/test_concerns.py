@@ -750,3 +750,22 @@ def test_a_date_typed_into_a_draft_is_in_its_boxes_when_the_draft_is_opened_agai
 
     assert 'name="date_of_birth_0" value="11"' in page
     assert 'name="date_of_birth_2" value="1994"' in page
+
+
+def test_opened_before_a_step_is_finished_check_your_answers_sends_back_with_what_to_fix(
+    frontline_client,
+):
+    draft, _ = start(frontline_client)
+    url = reverse("cases:draft_edit", args=[draft.pk])
+    frontline_client.post(url + "?step=person", PERSON)
+    # The second step saved (as autosave or "save and come back later" would) without a place.
+    frontline_client.post(url + "?step=what", what(action="save", location=""))
+
+    sent_back = frontline_client.get(url + "?step=check")
+    assert sent_back["Location"] == url + "?step=what&errors=1"
+    page = frontline_client.get(sent_back["Location"]).text
+
+    assert "There is a problem" in page  # the error summary, with what to fix
+    assert "Hotel reception" not in page  # the place was not typed ...
+    assert "A man answered every question put to her." in page  # ... the rest is kept
+    assert not Concern.objects.exists()
