@@ -4,11 +4,10 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from . import pdfs
+from . import keeping, pdfs
 from .models import DocumentJob
 
 logger = logging.getLogger(__name__)
@@ -62,7 +61,7 @@ def documents_expire() -> int:
         created_at__lt=now - DOCUMENT_ABANDONED_AFTER,
     ).update(status=DocumentJob.Status.FAILED, error="Abandoned", finished_at=now)
     expired = 0
-    keep = dt.timedelta(hours=settings.DOCUMENT_KEEP_HOURS)
+    keep = dt.timedelta(hours=keeping.keep_hours())
     for job in DocumentJob.objects.filter(
         status=DocumentJob.Status.READY, finished_at__lt=now - keep
     ):

@@ -31,7 +31,7 @@ from safeguard.access import Action, get_for_user
 from safeguard.forms import DocumentPasswordForm, error_list
 from safeguard.submissions import submitted_once
 
-from . import anonymous, pdfs, services
+from . import anonymous, keeping, pdfs, services
 from .forms import ChronologyRangeForm, EvidenceForm, MissingPersonForm
 from .models import DocumentJob
 
@@ -247,7 +247,7 @@ def document_job(request, job_id):
             "job": job,
             "form": DocumentPasswordForm(),
             "waiting": job.status in (DocumentJob.Status.QUEUED, DocumentJob.Status.RENDERING),
-            "keep_hours": settings.DOCUMENT_KEEP_HOURS,
+            "keep_hours": keeping.keep_hours(),
         },
     )
 
@@ -275,7 +275,7 @@ def document_job_download(request, job_id):
                 "form": form,
                 "errors": error_list(form),
                 "waiting": False,
-                "keep_hours": settings.DOCUMENT_KEEP_HOURS,
+                "keep_hours": keeping.keep_hours(),
             },
             status=400,
         )

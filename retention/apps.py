@@ -13,3 +13,10 @@ class RetentionConfig(AppConfig):
 
         blockers.register(checks.legal_hold)
         blockers.register(checks.open_again)
+        # A prepared document is kept as long as the schedule's row says.
+        from documents import keeping
+
+        from .schedule import Kind
+        from .selectors import rules
+
+        keeping.provide(lambda: rules()[Kind.PREPARED_DOCUMENT].length)

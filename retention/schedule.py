@@ -139,11 +139,13 @@ SCHEDULE: tuple[KindRule, ...] = (
         8,
         counted_from="the time the document was made",
         source=POLICY + "A PDF is made to be downloaded and handed on; it can be made again "
-        "from the record. Today the deployment's SAFEGUARD_DOCUMENT_KEEP_HOURS decides when "
-        "documents_expire deletes it. " + STORAGE_LIMITATION,
-        why="A copy of part of a case record (a chronology, a referral pack).",
+        "from the record. A new installation starts with SAFEGUARD_DOCUMENT_KEEP_HOURS. "
+        + STORAGE_LIMITATION,
+        why="A copy of part of a case record (a chronology, a referral pack, a subject access "
+        "bundle not released).",
         holds="The document's file; the job row keeps who asked and when.",
         where=(Where.DATABASE, Where.STORAGE, Where.BACKUPS),
+        expires=True,
     ),
     KindRule(
         Kind.DIRECTORY_PERSON,

@@ -4,10 +4,10 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from documents import keeping
 from safeguard import audit
 
 from . import build
@@ -69,7 +69,7 @@ def bundles_requeue() -> int:
     """Send again the bundles still waiting for a worker; fail those a dead worker left; delete
     the drafts never released once their time is up."""
     now = timezone.now()
-    keep = dt.timedelta(hours=settings.DOCUMENT_KEEP_HOURS)
+    keep = dt.timedelta(hours=keeping.keep_hours())
     for bundle in Bundle.objects.filter(status=Bundle.Status.READY, finished_at__lt=now - keep):
         if bundle.file:
             bundle.file.storage.delete(bundle.file.name)

@@ -40,8 +40,12 @@ POSTGRESQL_REVERSE = [
 
 
 def seed(apps, schema_editor):
+    from django.conf import settings
+
     rule = apps.get_model("retention", "RetentionRule")
-    for kind, length in DEFAULTS.items():
+    # A deployment that set how long prepared documents are kept starts with its own length.
+    lengths = {**DEFAULTS, "prepared_document": settings.DOCUMENT_KEEP_HOURS}
+    for kind, length in lengths.items():
         rule.objects.get_or_create(kind=kind, defaults={"length": length})
 
 

@@ -23,7 +23,7 @@ from PIL import Image
 
 from cases import photos
 from cases.models import Case, ChronologyEntry, Concern, Person
-from documents import tasks
+from documents import keeping, tasks
 from documents.models import DocumentJob
 from safeguard.models import AuditEvent
 from safeguard.settings import private_storage_from_env
@@ -310,7 +310,7 @@ def test_a_worker_prepares_a_chronology_into_the_bucket_that_the_web_serves_and_
 
     # Past its time, the worker's disposal deletes the object, not just the row's name.
     DocumentJob.objects.filter(pk=job.pk).update(
-        finished_at=job.finished_at - dt.timedelta(hours=settings.DOCUMENT_KEEP_HOURS + 1)
+        finished_at=job.finished_at - dt.timedelta(hours=keeping.keep_hours() + 1)
     )
     tasks.documents_expire.delay()
     wait_for(

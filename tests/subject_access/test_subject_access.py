@@ -598,7 +598,9 @@ def test_the_audit_trail_finds_a_request_by_the_person_s_reference(world, organi
 def test_a_draft_bundle_is_deleted_after_its_time_and_a_released_one_kept(
     world, miss_g, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
-    settings.DOCUMENT_KEEP_HOURS = 4
+    from retention.models import RetentionRule
+
+    RetentionRule.objects.filter(kind="prepared_document").update(length=4)
     sar = record(world, miss_g.person)
     services.identity_check(request=request_as(world.lead), sar=sar, how="Passport seen")
     services.items_review(request=request_as(world.lead), sar=sar)
