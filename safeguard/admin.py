@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from . import services
+from . import audit, services
 from .choices import NATION_DEFAULTS, PeriodEnd
 from .models import OrganisationSettings, Team, User
 
@@ -148,9 +148,22 @@ class OrganisationSettingsAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_display = ["name", "nation", "is_first_responder", "holds_duty_to_notify"]
 
     def save_model(self, request, obj, form, change):
+        before = OrganisationSettings.objects.filter(pk=obj.pk).values().first() or {}
         if form.cleaned_data.get("use_nation_defaults"):
             obj.apply_nation_defaults()
         super().save_model(request, obj, form, change)
+        # The lengths every new deadline is counted with, who may refer, the privacy notice:
+        # each change in the audit trail by field name (never the values), like every other.
+        after = OrganisationSettings.objects.filter(pk=obj.pk).values().get()
+        changed = [f for f, v in after.items() if f != "updated_at" and before.get(f) != v]
+        if changed:
+            audit.record(
+                request,
+                action=audit.Action.CREATE if not change else audit.Action.CHANGE,
+                obj=obj,
+                changed_fields=changed,
+                detail="organisation settings",
+            )
         if form.cleaned_data.get("use_nation_defaults"):
             self.message_user(
                 request,

@@ -351,3 +351,25 @@ def test_services_use_the_organisations_rule(db):
     organisation = OrganisationSettings.load()
     assert set(rules.rules_for(organisation)) == set(Timer) - deadlines.CHOSEN_DAY_TIMERS
     assert services.rules is rules
+
+
+def test_a_change_to_the_organisations_settings_is_audited_by_field_name(client, world):
+    from safeguard.models import AuditEvent
+    from tests.auth import sign_in
+
+    organisation = OrganisationSettings.load()
+    sign_in(client, world.admin, secret=world.totp[world.admin.pk])
+    data = _settings_data(
+        organisation, rg_working_days=6, privacy_notice="Our own notice, kept six years."
+    )
+    data = {k: ("on" if v is True else v) for k, v in data.items()}
+
+    response = client.post(
+        reverse("admin:safeguard_organisationsettings_change", args=[organisation.pk]), data
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(detail="organisation settings")
+    assert (event.actor, event.action) == (world.admin, "change")
+    assert event.changed_fields == ["privacy_notice", "rg_working_days"]
+    assert "six years" not in event.detail
