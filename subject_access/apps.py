@@ -20,9 +20,9 @@ class SubjectAccessConfig(AppConfig):
         owners.register(
             Timer.SUBJECT_ACCESS,
             "subject_access:request_detail",
-            # In the deadline lists of whoever may see the request (the lists show its
-            # reference, timer and team only).
-            visible=lambda user: selectors.requests_visible_to(user).values("reference"),
+            # In the deadline lists of the team answering it and its handler: the lists show
+            # its reference, timer and team only, and the request's page checks the records.
+            visible=selectors.request_references_for_deadline_lists,
         )
         # "Who looked at this person's records" covers their subject access requests.
         audit.person_records(selectors.request_references_of_people)

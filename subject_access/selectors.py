@@ -79,3 +79,16 @@ def erasure_plan(plan) -> None:
     plan.references |= set(requests.values_list("reference", flat=True))
     for bundle in bundles.exclude(file=""):
         plan.files.append((bundle.file.storage, bundle.file.name))
+
+
+def request_references_for_deadline_lists(user) -> QuerySet:
+    """The requests whose clocks `user`'s deadline lists show (referrals.owners): those their
+    team answers, or they handle; leads and managers only. Read by team, not through the
+    person's records as the request list is, so the lists of a million deadlines stay cheap:
+    a row shows the request's reference, timer and team, nothing of the person, and opening
+    it asks the records (requests_visible_to)."""
+    if not user.is_authenticated or user.role not in LEADS:
+        return SubjectAccessRequest.objects.none().values("reference")
+    return SubjectAccessRequest.objects.filter(
+        Q(team__in=user.teams.all()) | Q(handler=user)
+    ).values("reference")
