@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils import timezone
 
-from cases.models import Case, Concern, Person
+from cases.models import Case, Concern, Person, PersonMerge
 from safeguard.models import User
 
 from .models import Kind
@@ -253,6 +253,17 @@ def collect(person: Person) -> Collected:
     sections[0].records += [
         c.record(a, "Age assessment") for a in person.age_assessments.all().order_by("id")
     ]
+    # Records of them merged into this one (cases.PersonMerge): what those held is theirs too.
+    for merge in PersonMerge.objects.filter(survivor=person).select_related("merged"):
+        merged = merge.merged
+        sections[0].records += [
+            c.record(merged, f"Person {merged.reference}, merged into {person.reference}"),
+            c.record(merge, f"Merge of {merged.reference} into {person.reference}"),
+            *(
+                c.record(a, f"Age assessment (recorded on {merged.reference})")
+                for a in merged.age_assessments.all().order_by("id")
+            ),
+        ]
     concerns = Section("Concerns")
     for concern in Concern.objects.filter(person=person).order_by("submitted_at"):
         title = f"Concern {concern.reference}"

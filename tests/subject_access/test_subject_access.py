@@ -719,3 +719,25 @@ def test_the_managers_morning_digest_lists_an_overdue_request_by_reference(
         reminder_tasks.manager_digest()
     [message] = [m for m in mailoutbox if world.manager.email in m.to]
     assert overdue_request.reference in message.body and NAME not in message.body
+
+
+def test_the_bundle_holds_a_record_of_them_that_was_merged_into_theirs(
+    world, miss_g, django_capture_on_commit_callbacks, monkeypatch
+):
+    from cases.models import PersonMerge
+
+    other = PersonFactory(name="Gabriela Mergedspelling", created_by=world.lead, aliases="Gaby M")
+    PersonMerge.objects.create(
+        merged=other, survivor=miss_g.person, merged_by=world.lead, reason="Same passport"
+    )
+    sar = record(world, miss_g.person)
+    services.identity_check(request=request_as(world.lead), sar=sar, how="Passport seen")
+    services.items_review(request=request_as(world.lead), sar=sar)
+    decide_all(world, sar)
+
+    bundle = built(world, sar, django_capture_on_commit_callbacks, monkeypatch)
+
+    archive = zipfile.ZipFile(io.BytesIO(bundle.file.open("rb").read()))
+    text = " ".join(pdf_text(archive.read(PDF_NAME)).split())
+    for value in ("Gabriela Mergedspelling", "Gaby M", other.reference, "Same passport"):
+        assert value in text, value
