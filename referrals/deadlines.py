@@ -56,6 +56,7 @@ event (EVENT: the CG decision; the day is then when to check on it), the later o
 (LATER: "at least until the day, and until the CG decision") or the earlier (EARLIER).
 """
 
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -376,6 +377,14 @@ def end_of_days_within(start: datetime, n: int) -> datetime:
     return _end_of(day + timedelta(days=_length(n)))
 
 
+def add_calendar_months(day: date, n: int) -> date:
+    """The same day of the month n months on; the month's last day where it has no such day
+    (31 January plus one month is 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + n
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def end_of_calendar_months(start: datetime, n: int, nation: str) -> datetime:
     """End of the day n calendar months after the start's local date: the same day of the
     month, or the month's last day where it has no such day, moved on to the next working
@@ -383,10 +392,7 @@ def end_of_calendar_months(start: datetime, n: int, nation: str) -> datetime:
     day = _local_date(_aware(start, "start"))
     _length(n)
     _nation(nation)
-    month = day.month - 1 + n
-    year, month = day.year + month // 12, month % 12 + 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    target = date(year, month, min(day.day, last))
+    target = add_calendar_months(day, n)
     while not is_working_day(target, nation):
         target += timedelta(days=1)
     return _end_of(target)

@@ -1,21 +1,14 @@
 """Retention dates: pure arithmetic on the schedule's units, and the month an anonymised date
 is truncated to."""
 
-import calendar
 import datetime as dt
-from zoneinfo import ZoneInfo
+
+from referrals.deadlines import UK
+from referrals.deadlines import add_calendar_months as add_months
 
 from .schedule import Unit
 
-UK = ZoneInfo("Europe/London")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; the month's last day where it has no such day (31 January
-    plus one month is 28 or 29 February)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+__all__ = ["UK", "add_months", "month_start", "retention_date"]
 
 
 def retention_date(start: dt.datetime, length: int, unit: Unit) -> dt.date:

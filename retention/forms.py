@@ -2,11 +2,14 @@ from django import forms
 
 from safeguard.dates import When
 from safeguard.forms import DateField
+from safeguard.submissions import new_token
 
 from .models import Decision, HoldGround
 
 
 class ReviewForm(forms.Form):
+    # A double submit records one review (safeguard.submissions).
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
     decision = forms.ChoiceField(
         label="What should happen to these records?",
         choices=Decision.choices,
@@ -38,6 +41,15 @@ class ReviewForm(forms.Form):
         max_length=200,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()
+
+    def review_arguments(self) -> dict:
+        """The review's answers, as retention.services.review_record takes them."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "submission_token"}
 
     def clean(self):
         data = super().clean()

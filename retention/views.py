@@ -13,6 +13,7 @@ from cases.models import Person
 from safeguard import audit
 from safeguard.access import get_for_user
 from safeguard.forms import error_list
+from safeguard.submissions import submitted_once
 
 from . import schedule, selectors, services
 from .forms import ReviewForm
@@ -48,6 +49,7 @@ def due(request):
 
 
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def review(request, reference: str):
     """One person's records: their dates, what a disposal would take (the dry run), the
     history of reviews, and the form for a new one."""
@@ -55,7 +57,7 @@ def review(request, reference: str):
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            services.review_record(request=request, person=person, **form.cleaned_data)
+            services.review_record(request=request, person=person, **form.review_arguments())
         except ValidationError as error:
             form.add_error(None, error)
         else:

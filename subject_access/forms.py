@@ -5,6 +5,7 @@ from django import forms
 from safeguard.dates import When
 from safeguard.forms import DateField
 from safeguard.models import Team
+from safeguard.submissions import new_token
 
 from .models import Decision, Requester
 
@@ -85,6 +86,8 @@ class DecisionForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
+    # A double submit adds one addendum (safeguard.submissions).
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
     concern = forms.ChoiceField(label="Concern it corrects")
     text = forms.CharField(
         label="The correction they asked for",
@@ -95,3 +98,5 @@ class CorrectionForm(forms.Form):
     def __init__(self, *args, concerns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].choices = [(c.reference, c.reference) for c in concerns]
+        if not self.is_bound:
+            self.fields["submission_token"].initial = new_token()

@@ -17,6 +17,7 @@ from referrals import deadlines
 from safeguard import audit
 from safeguard.access import Action, get_for_user
 from safeguard.forms import add_service_errors, error_list
+from safeguard.submissions import submitted_once
 
 from . import selectors, services
 from .forms import CorrectionForm, DecisionForm, ExtendForm, IdentityForm, RequestForm
@@ -266,6 +267,7 @@ def request_release(request, reference: str, bundle: str):
 
 
 @require_POST
+@submitted_once
 def correction_add(request, reference: str):
     granted = _request(request, reference, audit_read=False)
     concerns = list(granted.obj.person.concerns.all())

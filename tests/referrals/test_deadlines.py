@@ -156,7 +156,15 @@ def test_module_is_pure_no_django_import():
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module.split(".")[0])
-    assert imported <= {"dataclasses", "datetime", "enum", "functools", "zoneinfo", "holidays"}
+    assert imported <= {
+        "calendar",
+        "dataclasses",
+        "datetime",
+        "enum",
+        "functools",
+        "zoneinfo",
+        "holidays",
+    }
 
 
 # --- working days -------------------------------------------------------------------------

@@ -727,3 +727,23 @@ def test_the_due_list_reads_the_same_number_of_times_for_one_person_or_twenty(cl
     page = manager.get("/retention/").content.decode()
     assert hidden.person.reference in page
     assert f'href="/people/{hidden.person.reference}/retention/"' not in page
+
+
+def test_a_review_sent_twice_is_recorded_once(client, world):
+    concern = nfa_concern(world)
+    manager = signed_in(client, world, world.manager)
+    address = f"/people/{concern.person.reference}/retention/"
+    token = manager.get(address).context["form"]["submission_token"].value()
+    body = {
+        "submission_token": token,
+        "decision": "keep",
+        "reason": "A court case may follow.",
+        "next_review_on_0": "1",
+        "next_review_on_1": "6",
+        "next_review_on_2": "2030",
+    }
+
+    first, again = manager.post(address, body), manager.post(address, body)
+
+    assert first.status_code == again.status_code == 302
+    assert RetentionReview.objects.count() == 1

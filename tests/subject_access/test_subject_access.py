@@ -741,3 +741,21 @@ def test_the_bundle_holds_a_record_of_them_that_was_merged_into_theirs(
     text = " ".join(pdf_text(archive.read(PDF_NAME)).split())
     for value in ("Gabriela Mergedspelling", "Gaby M", other.reference, "Same passport"):
         assert value in text, value
+
+
+def test_a_correction_sent_twice_adds_one_addendum(world, miss_g, client):
+    sar = record(world, miss_g.person)
+    sign_in(client, world.lead, secret=world.totp[world.lead.pk])
+    page = client.get(reverse("subject_access:request_detail", args=[sar.reference]))
+    token = page.context["correction_form"]["submission_token"].value()
+    body = {
+        "submission_token": token,
+        "concern": miss_g.concern.reference,
+        "text": "It was a lorry",
+    }
+    url = reverse("subject_access:correction_add", args=[sar.reference])
+
+    first, again = client.post(url, body), client.post(url, body)
+
+    assert first.status_code == again.status_code == 302
+    assert Correction.objects.filter(request=sar).count() == 1
