@@ -6,10 +6,11 @@ the two agree for every role and record.
 
 import datetime as dt
 
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from safeguard.choices import Role
+from safeguard.models import User
 
 from . import matching
 from .models import (
@@ -26,21 +27,53 @@ from .models import (
 )
 
 
-def _case_q(user, prefix: str = "") -> Q:
-    """Cases `user` may view: theirs as lead or member; their teams' unless restricted."""
+def _teams_of(user) -> QuerySet:
+    return User.teams.through.objects.filter(user=user).values("team_id")
+
+
+def _named_on(user) -> QuerySet:
+    return Case.members.through.objects.filter(user=user).values("case_id")
+
+
+def case_visibility(user, prefix: str = "") -> Q:
+    """Cases `user` may view: theirs as lead or member; their teams' unless restricted.
+
+    Said of the case's own columns (and two small subqueries, the user's teams and the cases
+    naming them), so that a list of something else on cases (deadlines, concerns) checks each
+    row's case through the join it already makes, and no row is repeated: `prefix` is the
+    path from that model to its case ("case__")."""
     p = prefix
-    named = Q(**{f"{p}lead": user}) | Q(**{f"{p}members": user})
+    named = Q(**{f"{p}lead": user}) | Q(**{f"{p}id__in": _named_on(user)})
     if user.role == Role.MANAGER:
         return named | Q(**{f"{p}restricted": False})
     if user.role == Role.LEAD:
-        return named | Q(**{f"{p}restricted": False, f"{p}team__in": user.teams.all()})
+        return named | Q(**{f"{p}restricted": False, f"{p}team__in": _teams_of(user)})
     if user.role == Role.FRONTLINE:
         return named
     return Q(pk__in=[])
 
 
+def concern_visibility(user, prefix: str = "") -> Q:
+    """Concerns `user` may view, said of the concern's columns and its case's (as case_visibility):
+    their own; those in a case they may view; a manager every concern not yet in a case, and
+    a lead those of their teams."""
+    p = prefix
+    if user.role == Role.ADMIN:
+        return Q(pk__in=[])
+    own = Q(**{f"{p}reporter": user})
+    in_case = Q(**{f"{p}case__isnull": False}) & case_visibility(user, f"{p}case__")
+    if user.role == Role.FRONTLINE:
+        return own | in_case
+    no_case = Q(**{f"{p}case__isnull": True})
+    if user.role == Role.MANAGER:
+        return own | in_case | no_case
+    if user.role == Role.LEAD:
+        return own | in_case | (no_case & Q(**{f"{p}team__in": _teams_of(user)}))
+    return own | in_case
+
+
 def cases_visible_to(user) -> QuerySet[Case]:
-    return Case.objects.filter(_case_q(user)).distinct()
+    return Case.objects.filter(case_visibility(user))
 
 
 def restricted_cases_known_to(user) -> QuerySet[Case]:
@@ -53,14 +86,7 @@ def restricted_cases_known_to(user) -> QuerySet[Case]:
 def concerns_visible_to(user) -> QuerySet[Concern]:
     if user.role == Role.ADMIN:
         return Concern.objects.none()
-    own = Q(reporter=user)
-    in_case = Q(case__isnull=False) & Q(Exists(cases_visible_to(user).filter(pk=OuterRef("case"))))
-    if user.role == Role.FRONTLINE:
-        return Concern.objects.filter(own | in_case)
-    no_case = Q(case__isnull=True)
-    if user.role == Role.MANAGER:
-        return Concern.objects.filter(own | in_case | no_case)
-    return Concern.objects.filter(own | in_case | (no_case & Q(team__in=user.teams.all())))
+    return Concern.objects.filter(concern_visibility(user))
 
 
 def people_visible_to(user) -> QuerySet[Person]:
@@ -116,19 +142,28 @@ def close_matches(person: Person) -> list[tuple[Person, int, list[str], list[Cas
 
 
 def with_refer_due(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
-    """Each concern with `refer_due_at`, its refer deadline's time, in the list's one query."""
-    return concerns.annotate(
-        refer_due_at=Min("deadlines__due_at", filter=Q(deadlines__timer=REFER_TIMER))
+    """Each concern with `refer_due_at`, its refer deadline's time, in the list's one query
+    (a subquery per listed concern through the deadlines' concern index: no GROUP BY)."""
+    deadline = Concern._meta.get_field("deadlines").related_model  # cases imports no referrals
+    clock = (
+        deadline.objects.filter(concern=OuterRef("pk"), timer=REFER_TIMER)
+        .order_by("due_at")
+        .values("due_at")[:1]
     )
+    return concerns.annotate(refer_due_at=Subquery(clock))
+
+
+def waiting_for_triage(user) -> QuerySet[Concern]:
+    """Concerns waiting for a lead's decision (for counts: triage_queue lists them)."""
+    return concerns_visible_to(user).filter(status=ConcernStatus.SUBMITTED)
 
 
 def triage_queue(user) -> QuerySet[Concern]:
     """Concerns waiting for a lead's decision, oldest first."""
     return with_refer_due(
-        concerns_visible_to(user)
-        .filter(status=ConcernStatus.SUBMITTED)
+        waiting_for_triage(user)
         .select_related("person", "reporter", "team")
-        .order_by("submitted_at")
+        .order_by("submitted_at", "pk")
     )
 
 
@@ -274,12 +309,13 @@ def person_record_references(references: set[str]) -> set[str]:
 
 def merges_of(person: Person) -> dict:
     """What a page says about merges: the record this one was merged into, if any, and the
-    records merged into it, newest first."""
+    records merged into it, newest first (one query)."""
+    merges = list(
+        PersonMerge.objects.filter(Q(merged=person) | Q(survivor=person)).select_related(
+            "survivor", "merged", "merged_by"
+        )
+    )
     return {
-        "into": PersonMerge.objects.filter(merged=person)
-        .select_related("survivor", "merged_by")
-        .first(),
-        "from": list(
-            PersonMerge.objects.filter(survivor=person).select_related("merged", "merged_by")
-        ),
+        "into": next((merge for merge in merges if merge.merged_id == person.pk), None),
+        "from": [merge for merge in merges if merge.survivor_id == person.pk],
     }

@@ -17,7 +17,7 @@ from cases.selectors import (
     concerns_visible_to,
     drafts_of,
     restricted_cases_known_to,
-    triage_queue,
+    waiting_for_triage,
 )
 from cases.updates import latest_stage
 from referrals import deadlines, selectors
@@ -124,7 +124,7 @@ def cases_led_with_next_due(user) -> QuerySet[Case]:
 
 
 def lead_home(user, *, now: datetime) -> LeadHome:
-    queue = triage_queue(user).aggregate(waiting=Count("pk"), oldest=Min("submitted_at"))
+    queue = waiting_for_triage(user).aggregate(waiting=Count("pk"), oldest=Min("submitted_at"))
     mine = selectors.my_deadlines(user)
     cases = cases_led_with_next_due(user)
     shown = list(cases[:CASES_SHOWN])
@@ -134,7 +134,7 @@ def lead_home(user, *, now: datetime) -> LeadHome:
         waiting=queue["waiting"],
         oldest_waiting_since=queue["oldest"],
         urgency=_urgency(mine, now=now),
-        urgent=list(mine.filter(is_earliest=False)[:URGENT_DEADLINES]),
+        urgent=selectors.rows_of(mine.filter(is_earliest=False), 0, URGENT_DEADLINES),
         cases=shown,
         open_cases=cases.count(),
         unread_notifications=Notification.objects.filter(user=user, read_at__isnull=True).count(),
@@ -257,7 +257,7 @@ def workload(user, *, now: datetime) -> list[Workload]:
 def manager_home(user, *, now: datetime) -> ManagerHome:
     nation = OrganisationSettings.load().nation
     cutoff = deadlines.started_before_working_days_passed(now, 1, nation)
-    queue = triage_queue(user).aggregate(
+    queue = waiting_for_triage(user).aggregate(
         waiting=Count("pk"),
         late=Count("pk", filter=Q(submitted_at__lt=cutoff)),
         oldest=Min("submitted_at"),

@@ -522,6 +522,20 @@ class Deadline(models.Model):
         max_length=8, choices=[(s.value, s.value) for s in Stage], blank=True
     )
     next_sequence = models.PositiveSmallIntegerField(default=0)
+    # The due time while the deadline is open, else nothing: kept by the database. The
+    # overdue lists filter on it, so that PostgreSQL's statistics describe open deadlines
+    # only; on due_at they mostly describe the million met long ago, and the planner
+    # expects ten times the rows the overdue view really has, and hashes whole tables.
+    open_due_at = models.GeneratedField(
+        expression=models.Case(
+            models.When(
+                models.Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
+                then=models.F("due_at"),
+            )
+        ),
+        output_field=models.DateTimeField(null=True),
+        db_persist=True,
+    )
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -555,13 +569,30 @@ class Deadline(models.Model):
                 name="deadline_open_due_idx",
                 condition=models.Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
             ),
-            # A case's next deadline (the lead's home page, cases_led_with_next_due), and the
-            # open deadlines of the cases a lead chases: by case, soonest first.
             models.Index(
-                fields=["case", "due_at"],
-                name="deadline_case_next_idx",
+                fields=["open_due_at"],
+                name="deadline_open_due_at_idx",
+                condition=models.Q(open_due_at__isnull=False),
+            ),
+            # A case's next deadline (the lead's home page, cases_led_with_next_due), and the
+            # open deadlines of the cases a lead chases (with their "not before" markers).
+            models.Index(
+                fields=["case", "is_earliest", "due_at"],
+                name="deadline_case_open_idx",
+                condition=models.Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
+            ),
+            # The deadlines a user chases (referrals.selectors._chased_ids), each part by its
+            # own index: open ones by assignee; and the clocks of concerns not yet in a case.
+            models.Index(
+                fields=["assignee", "due_at"],
+                name="deadline_open_assignee_idx",
+                condition=models.Q(satisfied_at__isnull=True, cancelled_at__isnull=True),
+            ),
+            models.Index(
+                fields=["concern"],
+                name="deadline_open_caseless_idx",
                 condition=models.Q(
-                    satisfied_at__isnull=True, cancelled_at__isnull=True, is_earliest=False
+                    satisfied_at__isnull=True, cancelled_at__isnull=True, case__isnull=True
                 ),
             ),
             # Statistics (dashboards.statistics): a timer's clocks stopped within a period.

@@ -130,7 +130,19 @@ def case_detail(request, reference: str):
     if not granted.can(Action.VIEW):
         return _restricted(request, case)
     user = request.user
-    latest = case.risk_assessments.select_related("assessed_by").first()
+    # One query each for what the page shows several ways: every assessment (the latest and
+    # the trend), the case's concerns (the list and the defence notice: whoever may view a
+    # case may view its concerns), and the merges into and out of its person.
+    assessments = list(
+        case.risk_assessments.select_related("assessed_by").order_by("assessed_at", "id")
+    )
+    latest = assessments[-1] if assessments else None
+    concerns = list(
+        selectors.concerns_visible_to(user)
+        .filter(case=case)
+        .order_by("observed_at")
+        .prefetch_related("exploitation_types")
+    )
     show_viewers = granted.can(Action.SEE_VIEWERS)
     viewers = (
         list(audit_viewers_by_day(object_type="case", object_id=case.pk)[:VIEWERS_SHOWN])
@@ -145,11 +157,9 @@ def case_detail(request, reference: str):
             granted,
             "case_detail",
             person=case.person,
-            concerns=selectors.concerns_visible_to(user).filter(case=case).order_by("observed_at"),
+            concerns=concerns,
             latest=latest,
-            trend=risk.trend(
-                case.risk_assessments.order_by("assessed_at", "id").values_list("level", flat=True)
-            ),
+            trend=risk.trend([assessment.level for assessment in assessments]),
             review_overdue=bool(latest and latest.review_on < timezone.localdate()),
             open_needs=support_needs_not_done(case.support_needs.all()).count(),
             show_viewers=show_viewers,
@@ -157,7 +167,7 @@ def case_detail(request, reference: str):
             merges=selectors.merges_of(case.person),
             may_merge=granted.can(Action.EDIT) and access.may_open(user, "cases:person_merge"),
             defence=defence.defence_notice(
-                concerns=case.concerns.prefetch_related("exploitation_types"),
+                concerns=concerns,
                 child=case.person.may_be_child(),
                 nation=OrganisationSettings.load().nation,
             ),

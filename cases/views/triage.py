@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,16 +19,20 @@ from ..forms import TriageForm
 from ..models import Concern, ConcernStatus, TriageOutcome
 from .concerns import concern_get
 
+# A page of the queue, oldest first: a lead triages from the top, and a page costs the same
+# however many concerns wait.
+TRIAGE_PER_PAGE = 25
+
 
 @require_GET
 def triage_queue(request):
+    page = Paginator(selectors.triage_queue(request.user), TRIAGE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "cases/triage_queue.html",
-        {
-            "concerns": selectors.triage_queue(request.user),
-            "now": timezone.now(),
-        },
+        {"concerns": page.object_list, "page": page, "now": timezone.now()},
     )
 
 

@@ -103,10 +103,14 @@ def overdue(request):
     query = request.GET
     now = timezone.now()
     form = _filter_form(query)
-    page = Paginator(_overdue_rows(request.user, form, now=now), ROWS_PER_PAGE).get_page(
-        query.get("page")
+    listed = _overdue_rows(request.user, form, now=now)
+    page = Paginator(listed, ROWS_PER_PAGE).get_page(query.get("page"))
+    shown = (
+        selectors.rows_of(listed, page.start_index() - 1, page.end_index())
+        if page.paginator.count
+        else []
     )
-    rows = [deadline_row(d, now=now, user=request.user) for d in page]
+    rows = [deadline_row(d, now=now, user=request.user) for d in shown]
     return render(
         request,
         "referrals/overdue.html",

@@ -483,6 +483,27 @@ def test_triage_queue_is_oldest_first_and_limited_to_the_leads_teams(log_concern
     assert list(selectors.triage_queue(world.lead_south)) == []
 
 
+def test_triage_queue_shows_a_page_at_a_time_oldest_first(client, world, log_concern):
+    """However many concerns wait, a page lists TRIAGE_PER_PAGE of them, oldest first, says
+    how many wait, and links to the newer ones; nothing is left off."""
+    from cases.views.triage import TRIAGE_PER_PAGE
+
+    waiting = [log_concern(world.frontline, name=f"Person {n}") for n in range(TRIAGE_PER_PAGE + 1)]
+    for age, concern in enumerate(reversed(waiting)):  # the first logged is the oldest
+        Concern.objects.filter(pk=concern.pk).update(
+            submitted_at=timezone.now() - dt.timedelta(hours=age + 1)
+        )
+    client.force_login(world.lead)
+
+    first = client.get(reverse("cases:triage_queue")).content.decode()
+    second = client.get(reverse("cases:triage_queue"), {"page": 2}).content.decode()
+
+    assert f"{len(waiting)} concerns waiting: 1 to {TRIAGE_PER_PAGE} shown" in first
+    assert waiting[0].reference in first and waiting[-1].reference not in first
+    assert waiting[-1].reference in second and waiting[0].reference not in second
+    assert 'rel="next"' in first and 'rel="prev"' in second
+
+
 def test_no_further_action_needs_a_reason(client, world, log_concern):
     concern = log_concern(world.frontline, name="Ana")
     client.force_login(world.lead)

@@ -453,3 +453,88 @@ def test_the_query_count_does_not_grow_with_the_rows(
         response = page(client, name)
     rows = response.content.decode().count('<tr class="govuk-table__row">') - 1
     assert rows == (20 if name == "overdue" else 15)
+
+
+# --- The lists at scale (issue 22): what each list reads is the user's own rows -------------
+
+
+def test_a_deadline_given_to_someone_who_may_not_see_its_case_stays_off_their_list(world):
+    """The lead's list starts from their own rows (referrals.selectors._chased_ids), not from
+    every visible deadline: a deadline handed to a lead of another team on a restricted case
+    they are not named on reaches no list of theirs, while their own do."""
+    secret = case_in(world, restricted=True)
+    other_team = case_in(world, team=world.south, lead=world.lead_south)
+    hidden = make_deadline(secret, due=NOW + HOUR, assignee=world.lead_south)
+    own = make_deadline(other_team, due=NOW + HOUR)
+
+    mine = list(selectors.my_deadlines(world.lead_south))
+
+    assert mine == [own]
+    assert hidden not in selectors.deadlines_visible_to(world.lead_south)
+
+
+def test_every_list_row_is_one_the_user_may_see(world, log_concern):
+    """For every role, each row of "my deadlines" is one deadlines_visible_to holds, and every
+    visible deadline they chase is on it: the fast parts say what the rule says."""
+    case_in(world)  # led by Lee, unassigned below
+    make_deadline(case_in(world), due=NOW + HOUR)
+    make_deadline(case_in(world, lead=world.manager), due=NOW + HOUR, assignee=world.lead)
+    make_deadline(
+        case_in(world, restricted=True, lead=world.manager), due=NOW + HOUR, assignee=world.lead
+    )
+    make_deadline(case_in(world, team=world.south, lead=world.lead_south), due=NOW - HOUR)
+    log_concern(world.frontline)  # its referral clock waits for triage, without a case
+    for user in (world.lead, world.lead_south, world.manager, world.frontline, world.admin):
+        listed = set(selectors.my_deadlines(user))
+        visible = set(selectors.deadlines_visible_to(user))
+        chased = {
+            d
+            for d in visible
+            if d.assignee_id == user.pk
+            or (d.assignee_id is None and d.case_id and d.case.lead_id == user.pk)
+            or (
+                user.role == Role.LEAD
+                and d.assignee_id is None
+                and d.case_id is None
+                and d.concern_id
+                and user.teams.filter(pk=d.concern.team_id).exists()
+            )
+        }
+        assert listed == chased, user.full_name
+
+
+def test_the_open_due_time_is_kept_by_the_database(world):
+    """open_due_at is the due time while a deadline is open, and nothing once it is met or
+    cancelled, however the row is changed: the overdue lists read it."""
+    deadline = make_deadline(case_in(world), due=NOW + HOUR)
+    deadline.refresh_from_db()
+    assert deadline.open_due_at == NOW + HOUR
+
+    type(deadline).objects.filter(pk=deadline.pk).update(due_at=NOW + 2 * HOUR)
+    deadline.refresh_from_db()
+    assert deadline.open_due_at == NOW + 2 * HOUR
+
+    type(deadline).objects.filter(pk=deadline.pk).update(satisfied_at=NOW)
+    deadline.refresh_from_db()
+    assert deadline.open_due_at is None
+
+
+def test_a_page_of_the_overdue_view_holds_the_rows_after_the_page_before(client, world):
+    """The overdue view counts every row and fetches only the page's (ids first, then those
+    rows with what they show): the second page holds the rows after the first, in order."""
+    from referrals.views.deadlines import ROWS_PER_PAGE
+
+    cases = [case_in(world) for _ in range(ROWS_PER_PAGE + 2)]
+    for n, case in enumerate(cases):  # the first the most overdue
+        make_deadline(case, due=NOW - (len(cases) - n) * HOUR)
+    client.force_login(world.manager)
+
+    first, second = text(page(client, "overdue")), text(page(client, "overdue", page=2))
+
+    assert f"{len(cases)} deadlines" in first
+    assert in_order(first, *(case.reference for case in cases[:ROWS_PER_PAGE]))
+    assert in_order(second, *(case.reference for case in cases[ROWS_PER_PAGE:]))
+    for case in cases[ROWS_PER_PAGE:]:
+        assert case.reference not in first
+    for case in cases[:ROWS_PER_PAGE]:
+        assert case.reference not in second
