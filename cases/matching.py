@@ -8,6 +8,7 @@ phone, a suspected exploiter) are compared, stored in `ConcernLink.normalised`;
 """
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -174,13 +175,13 @@ def name_similarity(first: str, second: str) -> float:
     ("Maria Popescu" and "Maria Popesku": 0.92), and a missing middle name costs only its own
     letters ("Maria Elena Popescu" and "Maria Popescu": 0.83).
     """
-    words_a, words_b = _words(first), _words(second)
+    words_a, words_b = _name_words(first), _name_words(second)
     if not words_a or not words_b:
         return 0.0
     pairs = []
     for i, a in enumerate(words_a):
         for j, b in enumerate(words_b):
-            ratio = 1.0 if a == b else SequenceMatcher(None, a, b).ratio()
+            ratio = 1.0 if a == b else _word_ratio(a, b)
             if ratio >= WORD_MATCH:
                 pairs.append((ratio, i, j))
     pairs.sort(reverse=True)
@@ -193,6 +194,23 @@ def name_similarity(first: str, second: str) -> float:
             matched += ratio * (len(words_a[i]) + len(words_b[j]))
     total = sum(map(len, words_a)) + sum(map(len, words_b))
     return matched / total
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_words(name: str) -> tuple[str, ...]:
+    # A close-match check folds each of thousands of names: the same few words recur.
+    return tuple(_words(name))
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_ratio(a: str, b: str) -> float:
+    """difflib's ratio of two words where it may reach WORD_MATCH, else 0. Its two cheap upper
+    bounds come first: most pairs of words are nothing alike, and a close-match check compares
+    a name with thousands of people's (issue 22), so the result is the same and quicker."""
+    matcher = SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() < WORD_MATCH or matcher.quick_ratio() < WORD_MATCH:
+        return 0.0
+    return matcher.ratio()
 
 
 def names_of(name: str, aliases: str) -> list[str]:

@@ -117,12 +117,7 @@ def close_matches(person: Person) -> list[tuple[Person, int, list[str], list[Cas
             date_of_birth__gt=today - dt.timedelta(days=366 * (high + 1) + 1),
             date_of_birth__lte=today - dt.timedelta(days=365 * (low - 1)),
         ) | Q(date_of_birth__isnull=True, estimated_age__range=(low, high))
-    candidates = (
-        Person.objects.filter(near, cases__isnull=False)
-        .exclude(pk=person.pk)
-        .distinct()
-        .prefetch_related("cases")
-    )
+    candidates = Person.objects.filter(near, cases__isnull=False).exclude(pk=person.pk).distinct()
     found = matching.similar_people(
         {
             "name": person.name,
@@ -134,11 +129,16 @@ def close_matches(person: Person) -> list[tuple[Person, int, list[str], list[Cas
         candidates,
         today=today,
     )
-    return [
-        (match, score, reasons, sorted(match.cases.all(), key=lambda c: c.opened_at, reverse=True))
-        for match, score, reasons in found
-        if score >= matching.CLOSE_MATCH
+    close = [
+        (match, score, reasons) for match, score, reasons in found if score >= matching.CLOSE_MATCH
     ]
+    # The cases of the few close matches only, in one query (not of every candidate read).
+    cases: dict[int, list[Case]] = {}
+    for case in Case.objects.filter(person__in=[match for match, _, _ in close]).order_by(
+        "-opened_at"
+    ):
+        cases.setdefault(case.person_id, []).append(case)
+    return [(match, score, reasons, cases.get(match.pk, [])) for match, score, reasons in close]
 
 
 def with_refer_due(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
