@@ -67,14 +67,23 @@ def deadline_rules(request):
 @require_GET
 def deadlines(request):
     now = timezone.now()
-    # The selector's order is the page's: overdue, then due soonest, "not before" last.
-    rows = [
-        deadline_row(d, now=now, user=request.user) for d in selectors.my_deadlines(request.user)
-    ]
+    # The selector's order is the page's: overdue, then due soonest, "not before" last; a page
+    # at a time, its rows joined after the slice (selectors.rows_of).
+    listed = selectors.my_deadlines(request.user)
+    page = Paginator(listed, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = (
+        selectors.rows_of(listed, page.start_index() - 1, page.end_index())
+        if page.paginator.count
+        else []
+    )
     return render(
         request,
         "referrals/deadlines.html",
-        {"rows": rows, "sections": _sections("referrals:deadlines")},
+        {
+            "rows": [deadline_row(d, now=now, user=request.user) for d in shown],
+            "page": page,
+            "sections": _sections("referrals:deadlines"),
+        },
     )
 
 

@@ -538,3 +538,19 @@ def test_a_page_of_the_overdue_view_holds_the_rows_after_the_page_before(client,
         assert case.reference not in first
     for case in cases[:ROWS_PER_PAGE]:
         assert case.reference not in second
+
+
+def test_your_deadlines_come_a_page_at_a_time_most_urgent_first(client, world):
+    from referrals.views.deadlines import ROWS_PER_PAGE
+
+    cases = [case_in(world) for _ in range(ROWS_PER_PAGE + 1)]
+    for n, case in enumerate(cases):  # the first the most overdue
+        make_deadline(case, due=NOW - (len(cases) - n) * HOUR)
+    client.force_login(world.lead)
+
+    first, second = text(page(client, "deadlines")), text(page(client, "deadlines", page=2))
+
+    assert f"{len(cases)} open deadlines: 1 to {ROWS_PER_PAGE} shown" in first
+    assert in_order(first, *(case.reference for case in cases[:ROWS_PER_PAGE]))
+    assert cases[-1].reference in second and cases[-1].reference not in first
+    assert cases[0].reference not in second
