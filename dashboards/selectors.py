@@ -91,17 +91,23 @@ class LeadHome:
     unread_notifications: int
 
 
-def _urgency(rows: QuerySet[Deadline], *, now: datetime) -> Urgency:
+def _urgency(parts: list[QuerySet[Deadline]], *, now: datetime) -> Urgency:
+    """The counts over the parts of a user's deadlines (referrals.selectors.chased_parts),
+    each part counted apart: a query a part, each reading only its own rows."""
     cutoff = selectors.due_soon_cutoff(now)
     real = Q(is_earliest=False)
-    counts = rows.aggregate(
-        # Only a duty is overdue: a support period that has ended is not late.
-        overdue=Count("pk", filter=real & DUTIES & Q(due_at__lt=now)),
-        due_soon=Count("pk", filter=real & Q(due_at__gte=now, due_at__lte=cutoff)),
-        later=Count("pk", filter=real & Q(due_at__gt=cutoff)),
-        not_before=Count("pk", filter=Q(is_earliest=True)),
-    )
-    return Urgency(**counts)
+    totals = dict.fromkeys(("overdue", "due_soon", "later", "not_before"), 0)
+    for part in parts:
+        counts = part.aggregate(
+            # Only a duty is overdue: a support period that has ended is not late.
+            overdue=Count("pk", filter=real & DUTIES & Q(due_at__lt=now)),
+            due_soon=Count("pk", filter=real & Q(due_at__gte=now, due_at__lte=cutoff)),
+            later=Count("pk", filter=real & Q(due_at__gt=cutoff)),
+            not_before=Count("pk", filter=Q(is_earliest=True)),
+        )
+        for name, value in counts.items():
+            totals[name] += value
+    return Urgency(**totals)
 
 
 def cases_led_with_next_due(user) -> QuerySet[Case]:
@@ -140,14 +146,14 @@ def _with_next_timer(cases: list[Case]) -> list[Case]:
 
 def lead_home(user, *, now: datetime) -> LeadHome:
     queue = waiting_for_triage(user).aggregate(waiting=Count("pk"), oldest=Min("submitted_at"))
-    mine = selectors.my_deadlines(user)
+    chased = selectors.chased_parts(user)
     cases = cases_led_with_next_due(user)
     shown = _with_next_timer(list(cases[:CASES_SHOWN]))
     return LeadHome(
         waiting=queue["waiting"],
         oldest_waiting_since=queue["oldest"],
-        urgency=_urgency(mine, now=now),
-        urgent=selectors.rows_of(mine.filter(is_earliest=False), 0, URGENT_DEADLINES),
+        urgency=_urgency(chased, now=now),
+        urgent=selectors.most_urgent(chased, URGENT_DEADLINES),
         cases=shown,
         open_cases=cases.count(),
         unread_notifications=Notification.objects.filter(user=user, read_at__isnull=True).count(),

@@ -7,7 +7,8 @@ restricted case's deadlines reach only the people who may open the case.
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Window
 
 from cases.selectors import case_visibility, concern_visibility
 from safeguard.access import LEADS
@@ -51,9 +52,9 @@ def _chased_by(user) -> Q:
     return Q(assignee=user) | Q(assignee__isnull=True, case__lead=user)
 
 
-def _chased_ids(user) -> QuerySet:
-    """The ids of the open deadlines `user` chases and may see, each part found through its
-    own index, in one subquery (UNION ALL: the parts do not overlap):
+def chased_parts(user) -> list[QuerySet[Deadline]]:
+    """The open deadlines `user` chases and may see, in parts that do not overlap, each found
+    through its own index:
 
     - assigned to them, where they may see it (a deadline may be given to someone who
       cannot open its case: it stays hidden from them, as on every list);
@@ -62,14 +63,15 @@ def _chased_ids(user) -> QuerySet:
       lead may see every such concern of their teams.
 
     So a list starts from the user's own rows, not from every open deadline in the
-    organisation; a test checks that it holds only rows deadlines_visible_to holds.
+    organisation; a test checks that the parts hold exactly the visible deadlines they chase.
+    Counting each part apart (dashboards' home) reads each row once.
     """
     if user.role not in (Role.LEAD, Role.MANAGER, Role.FRONTLINE):
-        return Deadline.objects.none().values("pk")
+        return [Deadline.objects.none()]
     open_rows = Deadline.objects.open()
     parts = [
-        deadlines_visible_to(user).filter(assignee=user).values("pk"),
-        open_rows.filter(assignee__isnull=True, case__lead=user).values("pk"),
+        deadlines_visible_to(user).filter(assignee=user),
+        open_rows.filter(assignee__isnull=True, case__lead=user),
     ]
     if user.role == Role.LEAD:
         parts.append(
@@ -78,9 +80,26 @@ def _chased_ids(user) -> QuerySet:
                 case__isnull=True,
                 concern__case__isnull=True,
                 concern__team__in=User.teams.through.objects.filter(user=user).values("team_id"),
-            ).values("pk")
+            )
         )
-    return parts[0].union(*parts[1:], all=True)
+    return parts
+
+
+def _chased_ids(user) -> QuerySet:
+    """The ids of chased_parts, in one subquery (UNION ALL)."""
+    first, *rest = (part.values("pk") for part in chased_parts(user))
+    return first.union(*rest, all=True)
+
+
+def most_urgent(parts: list[QuerySet[Deadline]], count: int) -> list[Deadline]:
+    """The first `count` real deadlines (no "not before" markers) of `parts` (chased_parts),
+    with what a row shows: one query over the parts (UNION ALL, ordered and cut), then their
+    rows."""
+    first, *rest = (part.filter(is_earliest=False).values_list("pk", "due_at") for part in parts)
+    ids = [pk for pk, _ in first.union(*rest, all=True).order_by("due_at", "pk")[:count]]
+    return list(
+        Deadline.objects.filter(pk__in=ids).select_related(*ROW_RELATIONS).order_by("due_at", "pk")
+    )
 
 
 def my_deadlines(user) -> QuerySet[Deadline]:
@@ -98,18 +117,34 @@ def my_deadlines(user) -> QuerySet[Deadline]:
     )
 
 
-def rows_of(deadlines: QuerySet[Deadline], start: int, stop: int) -> list[Deadline]:
-    """Rows `start` to `stop` of an ordered deadline list, with what a row shows: the slice is
-    taken on the deadlines alone and only its rows are joined, so that a page of the list
-    costs the same however long the list is."""
-    # The ids first, in their own query: as a subquery, PostgreSQL plans the joins over
-    # every deadline before it meets the few ids.
-    ids = list(deadlines.select_related(None).values_list("pk", flat=True)[start:stop])
-    return list(
+def page_of(deadlines: QuerySet[Deadline], number, per_page: int) -> tuple[Page, list[Deadline]]:
+    """Page `number` of an ordered deadline list, and its rows with what a row shows.
+
+    One query finds the page's ids and counts the whole list (COUNT(*) OVER ()), on the
+    deadlines alone; a second joins only those rows. As a subquery, PostgreSQL plans the joins
+    over every deadline before it meets the few ids; and counting apart would read the list
+    twice. A number past the end gives the last page, as Paginator.get_page does.
+    """
+    paginator = Paginator(deadlines, per_page)
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    listed = deadlines.select_related(None).annotate(total=Window(Count("pk")))
+    found = list(listed.values_list("pk", "total")[(number - 1) * per_page : number * per_page])
+    if not found and number > 1:
+        last = paginator.num_pages  # counts: only for a page past the end
+        found = list(listed.values_list("pk", "total")[(last - 1) * per_page : last * per_page])
+        number = last
+    paginator.count = found[0][1] if found else 0  # Paginator.count is a cached property
+    page = paginator.page(min(number, paginator.num_pages))
+    ids = [pk for pk, _ in found]
+    rows = list(
         Deadline.objects.filter(pk__in=ids)
         .select_related(*ROW_RELATIONS)
         .order_by(*deadlines.query.order_by)
     )
+    return page, rows
 
 
 def due_soon_cutoff(now: datetime) -> datetime:

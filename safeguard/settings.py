@@ -139,7 +139,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PostgreSQL's JIT compiles any query its planner costs highly, and the access policy's
     # subqueries cost highly on paper: the overdue view's count spent 0.7 s compiling to run
     # for 0.09 s (make bench). Short interactive queries never repay JIT; switch it off.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Parallel workers likewise: starting them cost a lead's home page's counts about a
+    # quarter of their time (issue 22), and every page query is answered from indexes.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c jit=off -c max_parallel_workers_per_gather=0"
+    )
 elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # make run, where two people trying the demo at once must not see "database is locked".
     # WAL lets pages read while someone writes. A transaction takes the write lock when it

@@ -9,11 +9,12 @@ import csv
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard import access, audit
@@ -69,12 +70,8 @@ def deadlines(request):
     now = timezone.now()
     # The selector's order is the page's: overdue, then due soonest, "not before" last; a page
     # at a time, its rows joined after the slice (selectors.rows_of).
-    listed = selectors.my_deadlines(request.user)
-    page = Paginator(listed, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    shown = (
-        selectors.rows_of(listed, page.start_index() - 1, page.end_index())
-        if page.paginator.count
-        else []
+    page, shown = selectors.page_of(
+        selectors.my_deadlines(request.user), request.GET.get("page"), ROWS_PER_PAGE
     )
     return render(
         request,
@@ -112,14 +109,14 @@ def overdue(request):
     query = request.GET
     now = timezone.now()
     form = _filter_form(query)
-    listed = _overdue_rows(request.user, form, now=now)
-    page = Paginator(listed, ROWS_PER_PAGE).get_page(query.get("page"))
-    shown = (
-        selectors.rows_of(listed, page.start_index() - 1, page.end_index())
-        if page.paginator.count
-        else []
+    page, shown = selectors.page_of(
+        _overdue_rows(request.user, form, now=now), query.get("page"), ROWS_PER_PAGE
     )
-    rows = [deadline_row(d, now=now, user=request.user) for d in shown]
+    options = _assignee_options(selectors.deadline_assignees())
+    rows = []
+    for deadline in shown:
+        row = deadline_row(deadline, now=now, user=request.user)
+        rows.append((row, options(row.chaser.pk if row.chaser else None)))
     return render(
         request,
         "referrals/overdue.html",
@@ -127,13 +124,32 @@ def overdue(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "assignees": list(selectors.deadline_assignees()),
             "cutoff": selectors.due_soon_cutoff(now).astimezone(UK),
             "filters": _kept(query).urlencode(),
             "query": _kept(query, FILTERS).urlencode(),
             "sections": _sections("referrals:overdue"),
         },
     )
+
+
+def _assignee_options(assignees):
+    """The reassign list's options, made once a page: each row's list is the same but for
+    which is selected, and a page of rows each looping over every lead and manager in the
+    template cost more than the rest of the page."""
+    people = [(person.pk, person.full_name) for person in assignees]
+    plain = {pk: format_html('<option value="{}">{}</option>', pk, name) for pk, name in people}
+
+    def options(chaser: int | None) -> str:
+        parts = [] if chaser else ['<option value="" selected>Nobody yet</option>']
+        for pk, name in people:
+            parts.append(
+                format_html('<option value="{}" selected>{}</option>', pk, name)
+                if pk == chaser
+                else plain[pk]
+            )
+        return mark_safe("".join(parts))  # noqa: S308  (each part made by format_html)
+
+    return options
 
 
 class _Echo:
