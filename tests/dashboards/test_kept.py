@@ -185,9 +185,9 @@ def _table(result) -> list:
     ]
 
 
-def differences(w) -> list:
-    """Each figure the kept rows give differently from the rows, for both managers, every
-    team and every period."""
+def differences(w, *, first: bool = False) -> list:
+    """Each figure the kept rows give differently from the rows, for both managers, the
+    organisation and two teams, and every period (with `first`, only the first found)."""
     found = []
     for user in (w.manager, w.other_manager):
         for team in (None, w.north, w.third):
@@ -198,6 +198,8 @@ def differences(w) -> list:
                     expected = _table(statistics.figure(slug, scope))
                     if _table(from_kept[slug]) != expected:
                         found.append((user.pk, team and team.name, scope.period, slug))
+                        if first:
+                            return found
     return found
 
 
@@ -224,7 +226,7 @@ def test_kept_figures_equal_those_counted_from_the_rows_as_the_clock_moves(recor
         # BST: 23:30 on 31 March is 22:30 UTC, March; 00:10 on 1 April is 23:10 UTC on the
         # 31st, April in the UK.
         around_month_end(w, uk(2026, 3, 31, 23, 30), uk(2026, 4, 1, 0, 10))
-        assert differences(w) != []  # stale until counted again
+        assert differences(w, first=True) != []  # stale until counted again
         kept.refresh()
         assert differences(w) == []
 
