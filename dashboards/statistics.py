@@ -53,6 +53,7 @@ from django.db.models.functions import (
     TruncMonth,
 )
 
+from cases.models import Case as CaseRecord
 from cases.models import Concern, ExploitationType, Gender
 from cases.selectors import cases_visible_to, concerns_visible_to
 from referrals.deadlines import UK, Timer
@@ -109,13 +110,30 @@ class Period:
 
 @dataclass(frozen=True)
 class Scope:
-    user: object
+    """Whose figures: what `user` may see (or, with no user, the whole organisation), for a
+    period and optionally one team. `restricted` splits the records in two for the kept
+    figures (`dashboards.kept`): True keeps only those of restricted cases, False only the
+    rest; None (the page) keeps both."""
+
+    user: object | None
     period: Period
     now: datetime
     team: Team | None = None
+    restricted: bool | None = None
+
+    def _in_restricted_case(self, case: str) -> Q:
+        if self.restricted:
+            return Q(**{f"{case}__restricted": True})
+        return Q(**{f"{case}__isnull": True}) | Q(**{f"{case}__restricted": False})
+
+    def _visible_concerns(self) -> QuerySet[Concern]:
+        rows = concerns_visible_to(self.user) if self.user else Concern.objects.all()
+        if self.restricted is None:
+            return rows
+        return rows.filter(self._in_restricted_case("case"))
 
     def concerns(self) -> QuerySet[Concern]:
-        rows = concerns_visible_to(self.user).filter(
+        rows = self._visible_concerns().filter(
             submitted_at__gte=self.period.start_at, submitted_at__lt=self.period.end_at
         )
         return rows.filter(team=self.team) if self.team else rows
@@ -123,7 +141,10 @@ class Scope:
     # Visibility as `IN (SELECT id ...)` rather than a correlated EXISTS: over a year of rows
     # PostgreSQL hashes the visible ids once instead of probing per row (see `make bench`).
     def _visible_cases(self) -> QuerySet:
-        return cases_visible_to(self.user).values("pk")
+        rows = cases_visible_to(self.user) if self.user else CaseRecord.objects.all()
+        if self.restricted is not None:
+            rows = rows.filter(restricted=self.restricted)
+        return rows.values("pk")
 
     def referrals(self) -> QuerySet[Referral]:
         rows = Referral.objects.filter(
@@ -144,7 +165,7 @@ class Scope:
     def deadlines(self) -> QuerySet[Deadline]:
         rows = Deadline.objects.filter(
             Q(case__in=self._visible_cases())
-            | Q(case__isnull=True, concern__in=concerns_visible_to(self.user).values("pk"))
+            | Q(case__isnull=True, concern__in=self._visible_concerns().values("pk"))
         )
         if self.team:
             rows = rows.filter(
@@ -241,6 +262,15 @@ def by_month(scope: Scope) -> Figure:
         _local_month(row["month"]): row["n"]
         for row in scope.referrals().annotate(month=month).values("month").annotate(n=Count("pk"))
     }
+    return by_month_figure(scope, concerns, referrals)
+
+
+# Each figure is counted (the functions named in FIGURES, from the rows) and then laid out
+# (the `*_figure` functions), so that the kept figures (`dashboards.kept`) are laid out by
+# the same code from their own counts.
+
+
+def by_month_figure(scope: Scope, concerns: dict, referrals: dict) -> Figure:
     return Figure(
         title="Concerns and referrals by month",
         description="Concerns logged and referrals submitted (any pathway), by UK month.",
@@ -263,6 +293,11 @@ def by_exploitation_type(scope: Scope) -> Figure:
         .annotate(n=Count("pk", distinct=True))
         .order_by()
     }
+    return exploitation_type_figure(counts)
+
+
+def exploitation_type_figure(counts: dict) -> Figure:
+    """`counts` by type code; None for concerns with no type recorded."""
     types = ExploitationType.objects.filter(Q(retired=False) | Q(code__in=list(counts)))
     rows = [(kind.name, [_count(counts.get(kind.code))]) for kind in types]
     rows.append(("None recorded", [_count(counts.get(None))]))
@@ -317,6 +352,10 @@ def by_age_group(scope: Scope) -> Figure:
         .annotate(n=Count("pk"))
         .order_by()
     }
+    return age_group_figure(counts)
+
+
+def age_group_figure(counts: dict) -> Figure:
     return Figure(
         title="Concerns by age at exploitation",
         description="Age on the day the exploitation was observed. A disputed age counts as a "
@@ -333,6 +372,10 @@ def by_gender(scope: Scope) -> Figure:
         row["person__gender"]: row["n"]
         for row in scope.concerns().values("person__gender").annotate(n=Count("pk")).order_by()
     }
+    return gender_figure(counts)
+
+
+def gender_figure(counts: dict) -> Figure:
     return Figure(
         title="Concerns by gender",
         description="The gender recorded for the person the concern is about.",
@@ -351,15 +394,21 @@ def by_nationality(scope: Scope) -> Figure:
         .annotate(n=Count("pk"))
         .order_by("-n", "nationality")
     )
+    return nationality_figure((row["nationality"], row["n"]) for row in grouped)
+
+
+def nationality_figure(grouped) -> Figure:
+    """`grouped`: (nationality as recorded and trimmed, count), most common first and then
+    by name (in the database's collation, C.UTF-8: code points, as Python sorts strings)."""
     # One row per nationality recorded, not per concern: the tail folded here is short.
     rows, other, unrecorded = [], 0, 0
-    for row in grouped:
-        if not row["nationality"]:
-            unrecorded += row["n"]
+    for nationality, n in grouped:
+        if not nationality:
+            unrecorded += n
         elif len(rows) < TOP_NATIONALITIES:
-            rows.append((row["nationality"], [_count(row["n"])]))
+            rows.append((nationality, [_count(n)]))
         else:
-            other += row["n"]
+            other += n
     rows.append(("Other nationalities", [_count(other)]))
     rows.append(("Not recorded", [_count(unrecorded)]))
     return Figure(
@@ -378,6 +427,10 @@ def by_pathway(scope: Scope) -> Figure:
         row["pathway"]: row["n"]
         for row in scope.referrals().values("pathway").annotate(n=Count("pk")).order_by()
     }
+    return pathway_figure(counts)
+
+
+def pathway_figure(counts: dict) -> Figure:
     return Figure(
         title="Referrals by pathway",
         description="Referrals submitted in the period.",
@@ -397,6 +450,11 @@ def decision_outcomes(scope: Scope) -> Figure:
         .annotate(n=Count("pk"))
         .order_by()
     }
+    return decision_outcomes_figure(counts)
+
+
+def decision_outcomes_figure(counts: dict) -> Figure:
+    """`counts` by (kind, outcome)."""
     outcomes = [Decision.Outcome.POSITIVE, Decision.Outcome.NEGATIVE]
     return Figure(
         title="Reasonable and Conclusive Grounds decisions",
@@ -494,12 +552,24 @@ def _days(delta: timedelta | None) -> float | None:
     return None if delta is None else delta.total_seconds() / 86400
 
 
-def time_to_referral(scope: Scope) -> Figure:
-    total, (median, p90) = percentiles(
-        _referred_clocks(scope),
-        ExpressionWrapper(F("satisfied_at") - F("starts_at"), output_field=DurationField()),
-        (0.5, 0.9),
+def _referral_wait() -> ExpressionWrapper:
+    return ExpressionWrapper(F("satisfied_at") - F("starts_at"), output_field=DurationField())
+
+
+def _rg_wait() -> ExpressionWrapper:
+    return ExpressionWrapper(
+        F("rg_on") - TruncDate("starts_at", tzinfo=UK), output_field=DurationField()
     )
+
+
+def time_to_referral(scope: Scope) -> Figure:
+    return time_to_referral_figure(
+        *percentiles(_referred_clocks(scope), _referral_wait(), (0.5, 0.9))
+    )
+
+
+def time_to_referral_figure(total: int, found: list) -> Figure:
+    median, p90 = found
     return Figure(
         title="Time from identification to referral",
         description="Clock hours from the person's identification to the NRM or Duty to Notify "
@@ -522,10 +592,11 @@ def time_to_referral(scope: Scope) -> Figure:
 
 
 def time_to_rg_decision(scope: Scope) -> Figure:
-    waited = ExpressionWrapper(
-        F("rg_on") - TruncDate("starts_at", tzinfo=UK), output_field=DurationField()
-    )
-    total, (median, p90) = percentiles(_rg_waits(scope), waited, (0.5, 0.9))
+    return time_to_rg_figure(*percentiles(_rg_waits(scope), _rg_wait(), (0.5, 0.9)))
+
+
+def time_to_rg_figure(total: int, found: list) -> Figure:
+    median, p90 = found
     return Figure(
         title="Time from referral to Reasonable Grounds decision",
         description="Days from the day an NRM referral was submitted to the day its first "
@@ -552,15 +623,25 @@ def _share(within: int, total: int) -> Cell:
     return Cell(100 * within / total if total else None, Kind.PERCENT, base=within or total)
 
 
+# Within target: a referral clock stopped by its due time; an RG decision received by the
+# UK day its deadline fell due.
+REFERRED_WITHIN = Q(satisfied_at__lte=F("due_at"))
+DECIDED_WITHIN = Q(rg_on__lte=TruncDate("due_at", tzinfo=UK))
+
+
 def within_target(scope: Scope) -> Figure:
-    organisation = OrganisationSettings.load()
     referred = _referred_clocks(scope).aggregate(
-        total=Count("pk"), within=Count("pk", filter=Q(satisfied_at__lte=F("due_at")))
+        total=Count("pk"), within=Count("pk", filter=REFERRED_WITHIN)
     )
     decided = _rg_waits(scope).aggregate(
-        total=Count("pk"),
-        within=Count("pk", filter=Q(rg_on__lte=TruncDate("due_at", tzinfo=UK))),
+        total=Count("pk"), within=Count("pk", filter=DECIDED_WITHIN)
     )
+    return within_target_figure(referred, decided)
+
+
+def within_target_figure(referred: dict, decided: dict) -> Figure:
+    """Each of `referred` and `decided` has a "total" and how many were "within" target."""
+    organisation = OrganisationSettings.load()
     rows = []
     for label, counts in (
         (f"Referred within {organisation.refer_hours} hours", referred),
@@ -589,47 +670,65 @@ def within_target(scope: Scope) -> Figure:
     )
 
 
-def overdue_over_time(scope: Scope) -> Figure:
-    """How many duties were open and past due at the end of each month (a support period that
-    had ended was not late): one query with a filtered COUNT per month."""
+def overdue_points(scope: Scope) -> list[tuple[date, datetime]]:
+    """Each month of the period that has begun, with the moment its overdue deadlines are
+    counted at: its end, or now for the current month."""
     points = []
     for month in scope.period.months():
         end = uk_day_start(_add_months(month, 1))
         moment = min(end, scope.now)
         if month <= scope.period.end and uk_day_start(month) <= moment:
             points.append((month, moment))
-    first, last = (points[0][1], points[-1][1]) if points else (None, None)
-    counts = (
-        # Only deadlines that can be overdue at one of the moments: due before the last, and
-        # neither met nor cancelled before the first (lets the database skip the rest).
+    return points
+
+
+def overdue_candidates(scope: Scope, points: list) -> QuerySet[Deadline]:
+    """Only deadlines that can be overdue at one of the moments: due before the last, and
+    neither met nor cancelled before the first (lets the database skip the rest); each
+    point's filtered COUNT is `overdue_at(moment)`."""
+    first, last = points[0][1], points[-1][1]
+    return (
         scope.deadlines()
         .filter(DUTIES, is_earliest=False, due_at__lt=last)
         .exclude(satisfied_at__lte=first)
         .exclude(cancelled_at__lte=first)
-        .aggregate(
-            **{
-                f"m{index}": Count(
-                    "pk",
-                    filter=Q(is_earliest=False, due_at__lt=moment)
-                    & (Q(satisfied_at__isnull=True) | Q(satisfied_at__gt=moment))
-                    & (Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=moment)),
-                )
-                for index, (_month, moment) in enumerate(points)
-            }
+    )
+
+
+def overdue_at(moment: datetime) -> Count:
+    return Count(
+        "pk",
+        filter=Q(is_earliest=False, due_at__lt=moment)
+        & (Q(satisfied_at__isnull=True) | Q(satisfied_at__gt=moment))
+        & (Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=moment)),
+    )
+
+
+def overdue_over_time(scope: Scope) -> Figure:
+    """How many duties were open and past due at the end of each month (a support period that
+    had ended was not late): one query with a filtered COUNT per month."""
+    points = overdue_points(scope)
+    counts = (
+        overdue_candidates(scope, points).aggregate(
+            **{f"m{index}": overdue_at(moment) for index, (_month, moment) in enumerate(points)}
         )
         if points
         else {}
     )
+    return overdue_figure(
+        [(month, counts.get(f"m{index}")) for index, (month, _m) in enumerate(points)]
+    )
+
+
+def overdue_figure(points: list) -> Figure:
+    """`points`: (month, deadlines overdue at its end), for each month of `overdue_points`."""
     return Figure(
         title="Overdue deadlines over time",
         description="Deadlines open and past due at the end of each month (for the current "
         "month, now).",
         label_header="Month",
         headers=["Overdue"],
-        rows=[
-            (_month_label(month), [_count(counts.get(f"m{index}"))])
-            for index, (month, _moment) in enumerate(points)
-        ],
+        rows=[(_month_label(month), [_count(count)]) for month, count in points],
         unit="deadlines",
     )
 

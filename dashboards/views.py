@@ -1,7 +1,8 @@
 """Each role's home page; and the managers' statistics: every figure as a chart and a table,
 and each table as a CSV.
 
-The figures come from `dashboards.statistics` (aggregates only: no row names a person). On the
+The figures come from `dashboards.statistics` (aggregates only: no row names a person), read
+from those kept per team and month (`dashboards.kept`) once they have been counted. On the
 page counts are exact, since a manager may open every case counted; a CSV leaves the system,
 so in it 1 to 4 becomes "<5" (and so does a median or share resting on 1 to 4 records).
 """
@@ -19,7 +20,7 @@ from safeguard.choices import Role
 from safeguard.exports import csv_cell
 
 from . import home as home_page
-from . import statistics
+from . import kept, statistics
 from .charts import bar_chart
 from .forms import StatisticsFilterForm
 from .statistics import Period, Scope
@@ -65,14 +66,22 @@ def _query(scope: Scope) -> str:
     return f"{parts}&team={scope.team.pk}" if scope.team else parts
 
 
+def _figures(scope: Scope) -> tuple[dict, kept.Kept | None]:
+    """Every figure, from the kept figures; counted from the rows before the first refresh."""
+    found = kept.figures(scope)
+    if found is None:
+        return {slug: statistics.figure(slug, scope) for slug in statistics.FIGURES}, None
+    return found.figures, found
+
+
 @require_GET
 def statistics_page(request):
     form, scope = _scope(request)
-    figures = []
+    figures, found = [], None
     if scope is not None:
         query = _query(scope)
-        for slug in statistics.FIGURES:
-            figure = statistics.figure(slug, scope)
+        results, found = _figures(scope)
+        for slug, figure in results.items():
             figures.append(
                 {
                     "figure": figure,
@@ -83,7 +92,13 @@ def statistics_page(request):
     return render(
         request,
         "dashboards/statistics.html",
-        {"form": form, "scope": scope, "figures": figures},
+        {
+            "form": form,
+            "scope": scope,
+            "figures": figures,
+            "as_of": found.as_of if found else None,
+            "refresh_minutes": kept.REFRESH_SECONDS // 60,
+        },
     )
 
 
@@ -94,7 +109,8 @@ def statistics_export(request, figure: str):
     _form, scope = _scope(request)
     if scope is None:
         raise Http404
-    result = statistics.figure(figure, scope)
+    # The same figures as the page, kept or counted.
+    result = _figures(scope)[0][figure]
     audit.record(
         request,
         action=audit.Action.EXPORT,

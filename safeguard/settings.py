@@ -463,6 +463,8 @@ CELERY_BEAT_SCHEDULE = {
     # Approved disposals whose message was lost (the broker down when a manager approved).
     "disposals-requeue": {"task": "retention.tasks.disposals_requeue", "schedule": 3600.0},
     "drafts-expire": {"task": "retention.tasks.drafts_expire", "schedule": 86400.0},
+    # The managers' statistics, counted again (dashboards.kept.REFRESH_SECONDS).
+    "statistics-refresh": {"task": "dashboards.tasks.statistics_refresh", "schedule": 300.0},
 }
 # /health/ (safeguard.health) says the sweep has stopped once its last run is older than this:
 # five missed minutes, long enough for one slow sweep, short enough to page someone.
