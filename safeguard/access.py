@@ -176,6 +176,9 @@ def get_for_user(
     from . import audit
 
     model = queryset.model
+    if hasattr(queryset, "for_relations"):
+        # The model's queryset can say how the user relates to a row in the fetch itself.
+        queryset = queryset.for_relations(request.user)
     try:
         obj = queryset.get(**lookup)
     except model.DoesNotExist:
