@@ -153,14 +153,14 @@ STEPS = [
         INSERT INTO referrals_deadline (timer, starts_at, due_at, is_earliest, satisfied_at,
             satisfied_by, cancelled_at, extended_reason, assignee_id, case_id, concern_id,
             referral_id, next_reminder_at, next_sequence, next_stage, end_condition,
-            authority, cancelled_reason)
+            authority, cancelled_reason, owner_reference)
         SELECT 'refer', observed_at, observed_at + interval '48 hours', false,
                CASE WHEN status = 'submitted' THEN NULL ELSE triaged_at END,
                CASE WHEN status = 'submitted' THEN '' ELSE 'triage' END, NULL, '', NULL,
                case_id, id, NULL,
                CASE WHEN status = 'submitted'
                     THEN timestamptz '%(far)s' + id * interval '1 second' END,
-               0, 'before', 'fixed', '', ''
+               0, 'before', 'fixed', '', '', ''
         FROM cases_concern;
 
         -- The Reasonable Grounds decision of every referral: open while submitted, the
@@ -168,7 +168,7 @@ STEPS = [
         INSERT INTO referrals_deadline (timer, starts_at, due_at, is_earliest, satisfied_at,
             satisfied_by, cancelled_at, extended_reason, assignee_id, case_id, concern_id,
             referral_id, next_reminder_at, next_sequence, next_stage, end_condition,
-            authority, cancelled_reason)
+            authority, cancelled_reason, owner_reference)
         SELECT 'rg_decision', now() - interval '19 days',
                CASE WHEN id <= 3000 THEN now() - (id %% 30 + 1) * interval '1 day'
                     ELSE now() + (id %% 40 + 3) * interval '1 day' END, false,
@@ -177,26 +177,26 @@ STEPS = [
                case_id, NULL, id,
                CASE WHEN status = 'submitted'
                     THEN timestamptz '%(far)s' + id * interval '1 second' END,
-               0, 'before', 'fixed', '', ''
+               0, 'before', 'fixed', '', '', ''
         FROM referrals_referral;
 
         INSERT INTO referrals_deadline (timer, starts_at, due_at, is_earliest, satisfied_at,
             satisfied_by, cancelled_at, extended_reason, assignee_id, case_id, concern_id,
             referral_id, next_reminder_at, next_sequence, next_stage, end_condition,
-            authority, cancelled_reason)
+            authority, cancelled_reason, owner_reference)
         SELECT 'recovery_period', now() - interval '5 days', now() + interval '40 days', false,
                NULL, '', NULL, '', NULL, case_id, NULL, id,
-               timestamptz '%(far)s' + id * interval '1 second', 0, 'before', 'later', '', ''
+               timestamptz '%(far)s' + id * interval '1 second', 0, 'before', 'later', '', '', ''
         FROM referrals_referral WHERE status = 'rg_positive';
 
         -- Deadlines met long ago, up to a million rows.
         INSERT INTO referrals_deadline (timer, starts_at, due_at, is_earliest, satisfied_at,
             satisfied_by, cancelled_at, extended_reason, assignee_id, case_id, concern_id,
             referral_id, next_reminder_at, next_sequence, next_stage, end_condition,
-            authority, cancelled_reason)
+            authority, cancelled_reason, owner_reference)
         SELECT 'rg_decision', now() - interval '3 years', now() - interval '3 years',
                false, now() - interval '3 years', 'rg_positive', NULL, '', NULL,
-               (n - 1) %% 30000 + 1, NULL, NULL, NULL, 0, '', 'fixed', '', ''
+               (n - 1) %% 30000 + 1, NULL, NULL, NULL, 0, '', 'fixed', '', '', ''
         FROM generate_series(1, %(deadlines)s - (SELECT count(*) FROM referrals_deadline)) n;
         """,
     ),
