@@ -95,9 +95,13 @@ def _ms(value) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+def _time(ms: float) -> str:
+    return f"{ms:g} ms" if ms < 1000 else f"{ms / 1000:g} s"
+
+
 def _target(page) -> str:
     targets = [f"{page.target_ratio:g}x"] if page.target_ratio else []
-    targets += [f"{page.target_ms:g} ms"] if page.target_ms else []
+    targets += [_time(page.target_ms)] if page.target_ms else []
     return " and ".join(targets)
 
 
@@ -107,7 +111,7 @@ def _misses(row, page, baseline) -> str:
     if page.target_ratio and row.p95 > page.target_ratio * baseline.p95:
         missed.append(f"over {page.target_ratio:g}x")
     if page.target_ms and row.p95 > page.target_ms:
-        missed.append(f"over {page.target_ms:g} ms")
+        missed.append(f"over {_time(page.target_ms)}")
     return f" ({', '.join(missed)})" if missed else ""
 
 
