@@ -148,6 +148,7 @@ def run(scale: int = 1) -> str:
         use_database(scaled_name(name, scale))
         try:
             _prepared(scale)
+            measure.at_most()
             scaled_rows = measure_pages(scale)
             scaled_sweep, _ = measure.sweep_seconds(scale)
             say(f"Measured at {scale}x.")
@@ -176,7 +177,7 @@ def run(scale: int = 1) -> str:
         if scaled_rows:
             scaled = scaled_rows[index]
             if scaled.p95 is None:
-                line += " | |"
+                line += f" {scaled.note} | |"
             else:
                 growth = scaled.p95 / row.p95
                 flag = "" if growth <= measure.SCALE_TARGET else f" (over {measure.SCALE_TARGET}x)"

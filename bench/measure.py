@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -337,14 +337,31 @@ class PageResult:
 def measure_page(page: Page) -> PageResult:
     if address(page, page.big[1]) is None:
         return PageResult(page.label, note=f"not measured: no URL named {page.url_name!r} yet")
-    p50, p95 = timings(page)
-    return PageResult(
-        page.label,
-        p50,
-        p95,
-        queries(page, page.big, counted="big"),
-        queries(page, page.small, counted="small"),
-    )
+    try:
+        p50, p95 = timings(page)
+        return PageResult(
+            page.label,
+            p50,
+            p95,
+            queries(page, page.big, counted="big"),
+            queries(page, page.small, counted="small"),
+        )
+    except OperationalError as error:
+        # A query past the statement timeout (at_most): the page is too slow to measure.
+        if "statement timeout" not in str(error):
+            raise
+        return PageResult(page.label, note=f"not measured: a query ran over {TIMEOUT_S} s")
+
+
+# The longest a query of a measured page may run in a larger database (BENCH_SCALE) before
+# the page is reported as not measured, so that one page cannot hold the run up for hours.
+TIMEOUT_S = int(os.environ.get("BENCH_STATEMENT_TIMEOUT", "60"))
+
+
+def at_most(seconds: int = TIMEOUT_S) -> None:
+    """Cancel any query of this connection that runs longer than `seconds`."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET statement_timeout = '{int(seconds)}s'")
 
 
 class Rollback(Exception):
