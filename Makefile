@@ -39,6 +39,7 @@ help:
 	@echo "make lint   ruff and djlint only"
 	@echo "make lock   re-pin requirements*.lock from pyproject.toml"
 	@echo "make bench  the performance benchmark on a large synthetic organisation (docs/benchmarks.md)"
+	@echo "            BENCH_SCALE=10: also measure the pages on ten times the data (its own database)"
 	@echo "make backup / make restore BACKUP=...  make run's data (README, Backup and restore)"
 
 $(PY):
@@ -125,7 +126,11 @@ faults: install
 # table and adds it to docs/benchmarks.md; then bench/phone.py logs a typical concern at
 # 390 x 844 in Chromium against a live server on its own database and adds what it asked of
 # a thumb (page loads, fields, taps, page heights). Not part of `make test`.
+# `make bench BENCH_SCALE=10` also makes (once) and measures an organisation ten times the
+# size in a second database beside the first (safeguard_x10_bench), and prints each page's
+# p95 there against its p95 at 1x in the same run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/safeguard_bench
+BENCH_SCALE ?= 1
 PHONE_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/safeguard_phone_bench
 BENCH_ENV := DJANGO_SECRET_KEY=bench-secret-key-not-for-production-use-0123456789abcdef \
 	DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1 \
@@ -134,5 +139,5 @@ BENCH_ENV := DJANGO_SECRET_KEY=bench-secret-key-not-for-production-use-012345678
 bench: install
 	@scripts/system-packages run bench
 	$(BENCH_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
-	$(BENCH_ENV) $(PY) -m bench
+	$(BENCH_ENV) BENCH_SCALE=$(BENCH_SCALE) $(PY) -m bench
 	$(BENCH_ENV) DATABASE_URL=$(PHONE_BENCH_DATABASE_URL) $(PY) -m bench.phone

@@ -4,10 +4,11 @@ Twenty teams of one lead and five frontline practitioners, two managers, and one
 (its own lead, one person, one case, one referral) whose pages are measured beside the big
 teams' to show that queries per page do not grow with the data. Every value is synthetic.
 
-Sizes are fixed (SIZES): the benchmark reuses a database that holds them and makes it again
-otherwise. Deadlines number a million so that the reminder sweep is timed against that many
-rows; most are met long ago, as a real organisation's would be, and the rest have their next
-reminder far ahead, except the 1,000 the sweep measurement makes due (bench.measure).
+Sizes are fixed for each scale (sizes(), BENCH_SCALE): the benchmark reuses a database that
+holds them and makes it again otherwise. Deadlines number a million (ten million at
+BENCH_SCALE=10) so that the reminder sweep is timed against that many rows; most are met long
+ago, as a real organisation's would be, and the rest have their next reminder far ahead,
+except the 1,000 the sweep measurement makes due (bench.measure).
 """
 
 import secrets
@@ -24,16 +25,31 @@ from safeguard.models import OrganisationSettings, User
 TEAMS = 20
 SMALL_TEAM = TEAMS + 1
 MANAGER = 200
-SIZES = {
-    "cases_person": 50_001,
-    "cases_concern": 100_002,
-    "cases_case": 30_001,
-    "referrals_referral": 50_001,
-    "referrals_deadline": 1_000_000,
-    "safeguard_auditevent": 1_000_000,
-}
-# The RG decisions of these referrals are open and not yet due: the sweep's 1,000.
-SWEEP_REFERRALS = (3_001, 4_000)
+
+
+def sizes(scale: int = 1) -> dict[str, int]:
+    """Rows per table at a scale (BENCH_SCALE): 1 is the benchmark's organisation, 10 has ten
+    times the people, concerns, cases, referrals, deadlines and audit events in the same
+    teams, plus the small team's one of each."""
+    return {
+        "cases_person": 50_000 * scale + 1,
+        "cases_concern": 100_000 * scale + 2,
+        "cases_case": 30_000 * scale + 1,
+        "referrals_referral": 50_000 * scale + 1,
+        "referrals_deadline": 1_000_000 * scale,
+        "safeguard_auditevent": 1_000_000 * scale,
+    }
+
+
+SIZES = sizes(1)
+
+
+def sweep_referrals(scale: int = 1) -> tuple[int, int]:
+    """The 1,000 referrals whose RG decisions are open and not yet due: the sweep's."""
+    return 3_000 * scale + 1, 3_000 * scale + 1_000
+
+
+SWEEP_REFERRALS = sweep_referrals(1)
 FAR_AHEAD = "2100-01-01"
 
 # Each statement is one step; %(name)s are the constants above and the sizes.
@@ -75,8 +91,8 @@ STEPS = [
                date '1960-01-01' + (p %% 16000), NULL, false, 'unknown', 'Synthetic', '',
                p %% 7 = 0, CASE WHEN p %% 7 = 0 THEN 'Romanian' ELSE '' END, '', '', '',
                now() - (p %% 900) * interval '1 day', '',
-               100 + CASE WHEN p > 50000 THEN %(small)s ELSE (p - 1) %% %(teams)s + 1 END
-        FROM generate_series(1, 50001) p;
+               100 + CASE WHEN p > %(people)s THEN %(small)s ELSE (p - 1) %% %(teams)s + 1 END
+        FROM generate_series(1, %(people)s + 1) p;
         """,
     ),
     (
@@ -87,16 +103,16 @@ STEPS = [
         SELECT c, 'SG-2026-' || lpad(c::text, 6, '0'), 'open', 'medium', false,
                now() - (c %% 800) * interval '1 day', NULL, '', team, team, person
         FROM (
-            SELECT c, CASE WHEN c > 30000 THEN %(small)s ELSE (c - 1) %% %(teams)s + 1 END team,
-                   CASE WHEN c > 30000 THEN 50001 ELSE c END person
-            FROM generate_series(1, 30001) c
+            SELECT c, CASE WHEN c > %(cases)s THEN %(small)s ELSE (c - 1) %% %(teams)s + 1 END team,
+                   CASE WHEN c > %(cases)s THEN %(people)s + 1 ELSE c END person
+            FROM generate_series(1, %(cases)s + 1) c
         ) s;
 
         INSERT INTO cases_chronologyentry (at, kind, title, text, author_id, case_id)
         SELECT now() - n * interval '1 day', 'event', 'Synthetic event ' || n, '',
                (c - 1) %% %(teams)s + 1, c
-        FROM generate_series(1, 30000) c, generate_series(1, 3) n
-        UNION ALL SELECT now(), 'event', 'Case opened', '', %(small)s, 30001;
+        FROM generate_series(1, %(cases)s) c, generate_series(1, 3) n
+        UNION ALL SELECT now(), 'event', 'Case opened', '', %(small)s, %(cases)s + 1;
         """,
     ),
     (
@@ -106,7 +122,7 @@ STEPS = [
             location, setting, observer_account, persons_words, accompanied_by, county_lines,
             submitted_at, triaged_at, triage_reason, case_id, reporter_id, team_id,
             triaged_by_id, person_id)
-        SELECT c, 'CN-2026-' || lpad(c::text, 6, '0'), status, false,
+        SELECT c, 'CN-2026-' || lpad(c::text, greatest(6, length(c::text)), '0'), status, false,
                submitted - interval '1 hour', 'Synthetic Street', 'hotel',
                'Synthetic account of what was seen.', '', '', false, submitted,
                CASE WHEN status = 'submitted' THEN NULL ELSE submitted + interval '1 day' END,
@@ -114,21 +130,23 @@ STEPS = [
                CASE WHEN status = 'submitted' THEN NULL ELSE team END, person
         FROM (
             SELECT c, person, team, submitted,
-                   CASE WHEN c > 99000 AND c <= 100000 OR c = 100002 THEN 'submitted'
-                        WHEN person <= 30000 OR c = 100001 THEN 'case'
+                   CASE WHEN c > %(waiting_after)s AND c <= %(concerns)s OR c = %(concerns)s + 2
+                        THEN 'submitted'
+                        WHEN person <= %(cases)s OR c = %(concerns)s + 1 THEN 'case'
                         ELSE 'nfa' END status
             FROM (
                 SELECT c,
-                       CASE WHEN c > 100000 THEN 50001 ELSE (c - 1) %% 50000 + 1
+                       CASE WHEN c > %(concerns)s THEN %(people)s + 1 ELSE (c - 1) %% %(people)s + 1
                        END person,
-                       CASE WHEN c > 100000 THEN %(small)s ELSE ((c - 1) %% 50000) %% %(teams)s + 1
+                       CASE WHEN c > %(concerns)s THEN %(small)s
+                            ELSE ((c - 1) %% %(people)s) %% %(teams)s + 1
                        END team,
-                       now() - ((c * 7919) %% 1000) * interval '1 day'
+                       now() - ((c::bigint * 7919) %% 1000) * interval '1 day'
                              - (c %% 1440) * interval '1 minute' submitted
-                FROM generate_series(1, 100002) c
+                FROM generate_series(1, %(concerns)s + 2) c
             ) a
         ) b;
-        UPDATE cases_concern SET case_id = 30001 WHERE id = 100001;
+        UPDATE cases_concern SET case_id = %(cases)s + 1 WHERE id = %(concerns)s + 1;
         """,
     ),
     (
@@ -138,13 +156,15 @@ STEPS = [
             external_reference, summary, named, created_at, submitted_at, updated_at, case_id,
             created_by_id, recipient_id)
         SELECT r, 'RF-2026-' || lpad(r::text, 6, '0'), 'nrm',
-               CASE WHEN r <= 30000 OR r > 50000 THEN 'submitted' ELSE 'rg_positive' END,
+               CASE WHEN r <= %(cases)s OR r > %(referrals)s THEN 'submitted'
+                    ELSE 'rg_positive' END,
                'sca', 'NRM-' || r, '', false, now() - interval '20 days',
                now() - interval '19 days', now(), c,
-               CASE WHEN r > 50000 THEN %(small)s ELSE (c - 1) %% %(teams)s + 1 END, NULL
+               CASE WHEN r > %(referrals)s THEN %(small)s ELSE (c - 1) %% %(teams)s + 1 END, NULL
         FROM (
-            SELECT r, CASE WHEN r > 50000 THEN 30001 ELSE (r - 1) %% 30000 + 1 END c
-            FROM generate_series(1, 50001) r
+            SELECT r, CASE WHEN r > %(referrals)s THEN %(cases)s + 1
+                           ELSE (r - 1) %% %(cases)s + 1 END c
+            FROM generate_series(1, %(referrals)s + 1) r
         ) s;
         """,
     ),
@@ -172,7 +192,7 @@ STEPS = [
             referral_id, next_reminder_at, next_sequence, next_stage, end_condition,
             authority, cancelled_reason, owner_reference)
         SELECT 'rg_decision', now() - interval '19 days',
-               CASE WHEN id <= 3000 THEN now() - (id %% 30 + 1) * interval '1 day'
+               CASE WHEN id <= %(overdue)s THEN now() - (id %% 30 + 1) * interval '1 day'
                     ELSE now() + (id %% 40 + 3) * interval '1 day' END, false,
                CASE WHEN status = 'submitted' THEN NULL ELSE now() - interval '5 days' END,
                CASE WHEN status = 'submitted' THEN '' ELSE 'rg_positive' END, NULL, '', NULL,
@@ -198,7 +218,7 @@ STEPS = [
             authority, cancelled_reason, owner_reference)
         SELECT 'rg_decision', now() - interval '3 years', now() - interval '3 years',
                false, now() - interval '3 years', 'rg_positive', NULL, '', NULL,
-               (n - 1) %% 30000 + 1, NULL, NULL, NULL, 0, '', 'fixed', '', '', ''
+               (n - 1) %% %(cases)s + 1, NULL, NULL, NULL, 0, '', 'fixed', '', '', ''
         FROM generate_series(1, %(deadlines)s - (SELECT count(*) FROM referrals_deadline)) n;
         """,
     ),
@@ -211,19 +231,33 @@ STEPS = [
                'SG-2026-' || lpad(c::text, 6, '0'), '[]'::jsonb, '',
                '/cases/SG-2026-' || lpad(c::text, 6, '0') || '/', '127.0.0.1', '',
                (c - 1) %% %(teams)s + 1
-        FROM (SELECT n, (n * 7) %% 30000 + 1 c FROM generate_series(1, %(audit)s) n) s;
+        FROM (SELECT n, (n * 7) %% %(cases)s + 1 c FROM generate_series(1, %(audit)s) n) s;
         """,
     ),
 ]
 
-PARAMS = {
-    "teams": TEAMS,
-    "small": SMALL_TEAM,
-    "manager": MANAGER,
-    "far": FAR_AHEAD,
-    "deadlines": SIZES["referrals_deadline"],
-    "audit": SIZES["safeguard_auditevent"],
-}
+
+def params(scale: int = 1) -> dict:
+    return {
+        "teams": TEAMS,
+        "small": SMALL_TEAM,
+        "manager": MANAGER,
+        "far": FAR_AHEAD,
+        # The big teams' rows; each table's last one or two are the small team's.
+        "people": 50_000 * scale,
+        "cases": 30_000 * scale,
+        "concerns": 100_000 * scale,
+        "referrals": 50_000 * scale,
+        # Concerns after this one (up to "concerns") wait for triage; RG decisions up to
+        # "overdue" are overdue.
+        "waiting_after": 99_000 * scale,
+        "overdue": 3_000 * scale,
+        "deadlines": sizes(scale)["referrals_deadline"],
+        "audit": sizes(scale)["safeguard_auditevent"],
+    }
+
+
+PARAMS = params(1)
 IDENTITY_TABLES = [
     "safeguard_team",
     "safeguard_user",
@@ -234,27 +268,28 @@ IDENTITY_TABLES = [
 ]
 
 
-def counts() -> dict[str, int]:
+def counts(scale: int = 1) -> dict[str, int]:
     with connection.cursor() as cursor:
         found = {}
-        for table in SIZES:
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608  (names from SIZES)
+        for table in sizes(scale):
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608  (names from sizes)
             found[table] = cursor.fetchone()[0]
         return found
 
 
-def is_generated() -> bool:
+def is_generated(scale: int = 1) -> bool:
     # Every page read writes an audit event, so that table grows from run to run. A database
     # made before the statistics were kept (dashboards.kept) is made again, with them.
+    expected, found = sizes(scale), counts(scale)
     return (
-        all(found >= SIZES[table] for table, found in counts().items())
-        and counts()["referrals_deadline"] == SIZES["referrals_deadline"]
+        all(found[table] >= expected[table] for table in expected)
+        and found["referrals_deadline"] == expected["referrals_deadline"]
         and KeptRefresh.objects.exists()
     )
 
 
 @transaction.atomic
-def generate(say=print) -> None:
+def generate(say=print, scale: int = 1) -> None:
     started = time.monotonic()
     OrganisationSettings.objects.update_or_create(
         pk=1,
@@ -268,7 +303,7 @@ def generate(say=print) -> None:
     with connection.cursor() as cursor:
         for name, sql in STEPS:
             step_started = time.monotonic()
-            cursor.execute(sql % PARAMS)
+            cursor.execute(sql % params(scale))
             say(f"  {name}: {time.monotonic() - step_started:.1f} s")
         for table in IDENTITY_TABLES:
             cursor.execute(

@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -161,6 +162,11 @@ class Person(models.Model):
                 ),
                 name="person_age_settled_whole",
             ),
+        ]
+        indexes = [
+            # Search matches a reference whatever its case (iexact: UPPER(reference) = UPPER(%s)
+            # on PostgreSQL). The names' trigram indexes are PostgreSQL-only: cases 0011.
+            models.Index(Upper("reference"), name="person_reference_upper_idx"),
         ]
 
     def __str__(self) -> str:
@@ -589,6 +595,10 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-opened_at"]
+        indexes = [
+            # Search matches a case reference whatever its case (cases.selectors.search).
+            models.Index(Upper("reference"), name="case_reference_upper_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

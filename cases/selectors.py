@@ -5,6 +5,8 @@ the two agree for every role and record.
 """
 
 import datetime as dt
+import functools
+import operator
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -180,21 +182,48 @@ def drafts_of(user) -> QuerySet[ConcernDraft]:
     return ConcernDraft.objects.filter(author=user)
 
 
+def _named(word: str) -> Q:
+    return Q(name__icontains=word) | Q(aliases__icontains=word) | Q(reference__iexact=word)
+
+
+def _named_all(words: list[str]) -> Q:
+    return functools.reduce(operator.and_, (_named(word) for word in words))
+
+
+def _cases_matching(words: list[str]) -> QuerySet:
+    """Ids of cases for which each word is the case's reference or matches its person.
+
+    Only one word can be a case's reference (ignoring case), so such a case either has a
+    person matching every word, or has one word as its reference (and the rest as its
+    reference or its person's). Each branch starts from an index (cases 0011), and their
+    UNION is a handful of ids; the same test written as one OR per word, across the case and
+    its person, is a filter over the join of both whole tables.
+    """
+    each_word = functools.reduce(
+        operator.and_,
+        (
+            Q(reference__iexact=word)
+            | Q(person__name__icontains=word)
+            | Q(person__aliases__icontains=word)
+            | Q(person__reference__iexact=word)
+            for word in words
+        ),
+    )
+    by_person = Case.objects.filter(person__in=Person.objects.filter(_named_all(words)))
+    by_reference = [
+        Case.objects.filter(each_word, reference__iexact=word) for word in dict.fromkeys(words)
+    ]
+    return by_person.values("pk").union(*(branch.values("pk") for branch in by_reference))
+
+
 def search(user, query: str) -> dict:
     """People and cases the user may see whose names, aliases or references match."""
     words = query.split()
     people = people_visible_to(user)
     cases = cases_visible_to(user).select_related("person", "lead")
-    for word in words:
-        people = people.filter(
-            Q(name__icontains=word) | Q(aliases__icontains=word) | Q(reference__iexact=word)
-        )
-        cases = cases.filter(
-            Q(reference__iexact=word)
-            | Q(person__name__icontains=word)
-            | Q(person__aliases__icontains=word)
-            | Q(person__reference__iexact=word)
-        )
+    if words:
+        people = people.filter(_named_all(words))
+        cases = cases.filter(pk__in=_cases_matching(words))
     return {"people": list(people[:50]), "cases": list(cases[:50])}
 
 
