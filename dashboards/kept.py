@@ -235,6 +235,9 @@ def refresh(*, now: datetime | None = None) -> KeptRefresh | None:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
                 if not cursor.fetchone()[0]:
                     return None
+                # The app's connections run without parallel workers (settings: they cost a
+                # page more than they save); this count reads whole tables, where they pay.
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
         first = _first_day()
         today = timezone.localdate(now)
         found = (
