@@ -129,13 +129,49 @@ def sweep(batch: int = BATCH) -> int:
             for row in rows
             if (row.deadline_id, row.stage, row.sequence, row.recipient_id) not in written
         ]
-        created = [reminder.pk for reminder in Reminder.objects.bulk_create(rows)]
+        created = _write(rows, now=now)
         _move_on(due)
         transaction.on_commit(lambda: _queue(created))
     _queue(_catch_up(now))
     # Last, so that a sweep that failed part way leaves the heartbeat to go stale (/health/).
     health.heartbeat_record(name=health.SWEEP)
     return len(created)
+
+
+def _write(rows: list[Reminder], *, now) -> list[int]:
+    """Insert the reminders and give back their ids, in one statement.
+
+    On PostgreSQL, one INSERT from the values as arrays, as _move_on does: Django's
+    bulk_create compiles a placeholder per field and row, which for a 1,000-reminder sweep
+    cost more than the insert itself (issue 22). SQLite (`make run`) keeps bulk_create.
+    Each row has the model's defaults for the fields the sweep does not set.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        return [reminder.pk for reminder in Reminder.objects.bulk_create(rows)]
+    table = Reminder._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (deadline_id, stage, sequence, recipient_id, is_copy, status,
+                                 attempts, last_error, created_at)
+            SELECT v.deadline, v.stage, v.sequence, v.recipient, v.is_copy, %s, 0, '', %s
+            FROM unnest(%s::bigint[], %s::varchar[], %s::int[], %s::bigint[], %s::boolean[])
+                AS v(deadline, stage, sequence, recipient, is_copy)
+            RETURNING id
+            """,  # noqa: S608 (the table name is the model's own)
+            [
+                Reminder.Status.PENDING,
+                now,
+                [row.deadline_id for row in rows],
+                [row.stage for row in rows],
+                [row.sequence for row in rows],
+                [row.recipient_id for row in rows],
+                [row.is_copy for row in rows],
+            ],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _move_on(due: list[Deadline]) -> None:
