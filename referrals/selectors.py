@@ -87,7 +87,8 @@ def chased_parts(user) -> list[QuerySet[Deadline]]:
 
 def _chased_ids(user) -> QuerySet:
     """The ids of chased_parts, in one subquery (UNION ALL)."""
-    first, *rest = (part.values("pk") for part in chased_parts(user))
+    # No ORDER BY inside the parts (Deadline's default one): SQLite allows none in a UNION.
+    first, *rest = (part.order_by().values("pk") for part in chased_parts(user))
     return first.union(*rest, all=True)
 
 
@@ -95,7 +96,9 @@ def most_urgent(parts: list[QuerySet[Deadline]], count: int) -> list[Deadline]:
     """The first `count` real deadlines (no "not before" markers) of `parts` (chased_parts),
     with what a row shows: one query over the parts (UNION ALL, ordered and cut), then their
     rows."""
-    first, *rest = (part.filter(is_earliest=False).values_list("pk", "due_at") for part in parts)
+    first, *rest = (
+        part.filter(is_earliest=False).order_by().values_list("pk", "due_at") for part in parts
+    )
     ids = [pk for pk, _ in first.union(*rest, all=True).order_by("due_at", "pk")[:count]]
     return list(
         Deadline.objects.filter(pk__in=ids).select_related(*ROW_RELATIONS).order_by("due_at", "pk")
