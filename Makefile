@@ -25,10 +25,13 @@ TEST_ENV := DJANGO_SECRET_KEY=test-secret-key-not-for-production-use-0123456789a
 	DJANGO_HTTPS=false DATABASE_URL=$(DATABASE_URL) \
 	CELERY_BROKER_URL=$(REDIS_URL) SAFEGUARD_CACHE_URL=locmem://
 
-# Variables a production deployment sets, for `check --deploy`.
+# Variables a production deployment sets, for `check --deploy`. The checks ask the server
+# its version (a generated column's check does), not for any table, so the server's own
+# `postgres` database serves: `safeguard` need not exist on a fresh machine.
+DEPLOY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 DEPLOY_ENV := DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
 	DJANGO_ALLOWED_HOSTS=safeguard.example.org DJANGO_HTTPS=true \
-	DATABASE_URL=$(DATABASE_URL)
+	DATABASE_URL=$(DEPLOY_DATABASE_URL)
 
 .PHONY: help install system-run system-test run test lint check-deploy lock clean faults bench \
 	backup restore
