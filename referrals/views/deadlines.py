@@ -69,7 +69,7 @@ def deadline_rules(request):
 def deadlines(request):
     now = timezone.now()
     # The selector's order is the page's: overdue, then due soonest, "not before" last; a page
-    # at a time, its rows joined after the slice (selectors.rows_of).
+    # at a time, its rows joined after the slice (selectors.page_of).
     page, shown = selectors.page_of(
         selectors.my_deadlines(request.user), request.GET.get("page"), ROWS_PER_PAGE
     )
