@@ -100,9 +100,12 @@ def most_urgent(parts: list[QuerySet[Deadline]], count: int) -> list[Deadline]:
         part.filter(is_earliest=False).order_by().values_list("pk", "due_at") for part in parts
     )
     ids = [pk for pk, _ in first.union(*rest, all=True).order_by("due_at", "pk")[:count]]
-    return list(
-        Deadline.objects.filter(pk__in=ids).select_related(*ROW_RELATIONS).order_by("due_at", "pk")
-    )
+    return _rows(ids, ("due_at", "pk"))
+
+
+def _rows(ids: list[int], order) -> list[Deadline]:
+    """The deadlines `ids`, with what a row shows, in `order`: joined only for these rows."""
+    return list(Deadline.objects.filter(pk__in=ids).select_related(*ROW_RELATIONS).order_by(*order))
 
 
 def my_deadlines(user) -> QuerySet[Deadline]:
@@ -141,13 +144,7 @@ def page_of(deadlines: QuerySet[Deadline], number, per_page: int) -> tuple[Page,
         number = last
     paginator.count = found[0][1] if found else 0  # Paginator.count is a cached property
     page = paginator.page(min(number, paginator.num_pages))
-    ids = [pk for pk, _ in found]
-    rows = list(
-        Deadline.objects.filter(pk__in=ids)
-        .select_related(*ROW_RELATIONS)
-        .order_by(*deadlines.query.order_by)
-    )
-    return page, rows
+    return page, _rows([pk for pk, _ in found], deadlines.query.order_by)
 
 
 def due_soon_cutoff(now: datetime) -> datetime:

@@ -110,26 +110,23 @@ def test_make_run_serves_demo_users_runs_tasks_and_stops_on_ctrl_c(embedded_stac
     enrolment = sign_in_as("lead@safeguard.test")
     assert "Set up an authenticator app" in enrolment and "QR code" in enrolment
 
+    def shell(code: str, **kwargs) -> subprocess.CompletedProcess:
+        """`manage.py shell -c code` on make run's database and embedded broker."""
+        return subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "SAFEGUARD_VAR_DIR": str(stack.var),
+                "DJANGO_DEBUG": "true",
+                "DATABASE_URL": f"sqlite:///{stack.var / 'safeguard.sqlite3'}",
+                "CELERY_BROKER_URL": "filesystem://",
+            },
+            **kwargs,
+        )
+
     # A task sent on the embedded broker is run by the embedded worker.
-    subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from safeguard.tasks import ping; ping.delay('embedded')",
-        ],
-        cwd=ROOT,
-        check=True,
-        timeout=60,
-        env={
-            **os.environ,
-            "SAFEGUARD_VAR_DIR": str(stack.var),
-            "DJANGO_DEBUG": "true",
-            "DATABASE_URL": f"sqlite:///{stack.var / 'safeguard.sqlite3'}",
-            "CELERY_BROKER_URL": "filesystem://",
-        },
-    )
+    shell("from safeguard.tasks import ping; ping.delay('embedded')", check=True, timeout=60)
     wait_for(
         lambda: "'pong:embedded:1'" in stack.log.read_text(),
         60,
@@ -139,20 +136,7 @@ def test_make_run_serves_demo_users_runs_tasks_and_stops_on_ctrl_c(embedded_stac
 
     # Each role's lists on SQLite, the demo's database: the lists' UNIONs and window counts
     # are written for PostgreSQL first, and SQLite refuses an ORDER BY inside a UNION.
-    pages = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", LISTS_ON_SQLITE],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            **os.environ,
-            "SAFEGUARD_VAR_DIR": str(stack.var),
-            "DJANGO_DEBUG": "true",
-            "DATABASE_URL": f"sqlite:///{stack.var / 'safeguard.sqlite3'}",
-            "CELERY_BROKER_URL": "filesystem://",
-        },
-    )
+    pages = shell(LISTS_ON_SQLITE, capture_output=True, text=True, timeout=120)
     assert pages.returncode == 0, pages.stderr[-3000:]
     assert re.findall(r"status (\d+)", pages.stdout) == ["200"] * 12, pages.stdout
 
